@@ -1,0 +1,6 @@
+/** The subcommands, one module each. */
+import type { CommandModule } from 'yargs';
+import { laddersCommand } from './ladders.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [laddersCommand];
