@@ -1,0 +1,138 @@
+/**
+ * New York market calendar arithmetic: New York local time ↔ epoch µs (UTC), correct across
+ * daylight-saving changes. Uses Intl's IANA zone data (no tz library).
+ *
+ *   utcMs = localWallClockMs − offsetMs(instant),  offsetMs = local wall clock − UTC (−4 h EDT, −5 h EST)
+ *
+ * Wall-clock times that do not exist (02:00–02:59 on the spring-forward Sunday) map as if the
+ * pre-change offset still applied (02:30 → 03:30 EDT); repeated ones (01:00–01:59 on the
+ * fall-back Sunday) map to the first occurrence (EDT). Neither can occur inside a US session.
+ * Holidays are not known here: `isWeekday` is only the weekday test.
+ */
+
+const ZONE = 'America/New_York';
+const MS_PER_DAY = 86_400_000;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+let formatter: Intl.DateTimeFormat | undefined;
+
+function zoneFormatter(): Intl.DateTimeFormat {
+  formatter ??= new Intl.DateTimeFormat('en-US', {
+    timeZone: ZONE,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  return formatter;
+}
+
+/** New York wall clock minus UTC at instant `utcMs`, in ms (−14 400 000 in EDT, −18 000 000 in EST). */
+export function nyOffsetMs(utcMs: number): number {
+  const wholeSecondMs = Math.floor(utcMs / 1000) * 1000;
+  const parts = zoneFormatter().formatToParts(new Date(wholeSecondMs));
+  let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  for (const p of parts) {
+    switch (p.type) {
+      case 'year': y = Number(p.value); break;
+      case 'month': mo = Number(p.value); break;
+      case 'day': d = Number(p.value); break;
+      case 'hour': h = Number(p.value); break;
+      case 'minute': mi = Number(p.value); break;
+      case 'second': s = Number(p.value); break;
+    }
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, s) - wholeSecondMs;
+}
+
+/** Parse YYYY-MM-DD into UTC midnight ms, or NaN when it is not a real calendar date. */
+export function dayToUtcMidnightMs(day: string): number {
+  const m = DAY_RE.exec(day);
+  if (!m) return Number.NaN;
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return Number.NaN;
+  return ms;
+}
+
+/** True for a well-formed, real YYYY-MM-DD date. */
+export function isValidDay(day: string): boolean {
+  return !Number.isNaN(dayToUtcMidnightMs(day));
+}
+
+function requireDay(day: string): number {
+  const ms = dayToUtcMidnightMs(day);
+  if (Number.isNaN(ms)) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(day)}`);
+  return ms;
+}
+
+// Per-day cache: most days have one offset all day; only DST-change days need the per-time path.
+let cachedDay = '';
+let cachedMidnightMs = 0;
+let cachedOffsetMs: number | null = null; // null → the offset changes during this day
+
+function dayOffsets(day: string): void {
+  if (day === cachedDay) return;
+  const midnightMs = requireDay(day);
+  const early = localOffset(midnightMs, 0);
+  const late = localOffset(midnightMs, MS_PER_DAY - 1000);
+  cachedDay = day;
+  cachedMidnightMs = midnightMs;
+  cachedOffsetMs = early === late ? early : null;
+}
+
+/** The offset in force at local time `localMs` after `midnightMs` (two-pass fixed point). */
+function localOffset(midnightMs: number, localMs: number): number {
+  const wallMs = midnightMs + localMs;
+  const first = nyOffsetMs(wallMs);
+  const second = nyOffsetMs(wallMs - first);
+  // first ≠ second only within hours of a change; `first` is the pre-change offset for a gap.
+  return nyOffsetMs(wallMs - second) === second ? second : first;
+}
+
+/**
+ * New York local time on `day` (YYYY-MM-DD), given as ms since local midnight (fractional ms
+ * allowed), to epoch µs: µs = (utcMidnightMs + localMs − offsetMs) · 1000, rounded to whole µs.
+ */
+export function nyLocalToUtcUs(day: string, msSinceMidnight: number): number {
+  dayOffsets(day);
+  const offsetMs = cachedOffsetMs ?? localOffset(cachedMidnightMs, Math.floor(msSinceMidnight));
+  return (cachedMidnightMs - offsetMs) * 1000 + Math.round(msSinceMidnight * 1000);
+}
+
+/** New York date (YYYY-MM-DD) of the instant `tsUs` (epoch µs). */
+export function nyDay(tsUs: number): string {
+  const utcMs = Math.floor(tsUs / 1000);
+  return new Date(utcMs + nyOffsetMs(utcMs)).toISOString().slice(0, 10);
+}
+
+/** ms since New York local midnight of the instant `tsUs` (fractional for sub-ms times). */
+export function nyMsSinceMidnight(tsUs: number): number {
+  const day = nyDay(tsUs);
+  return tsUs / 1000 - (nyLocalToUtcUs(day, 0) / 1000);
+}
+
+export const REGULAR_OPEN_MS = (9 * 60 + 30) * 60_000;
+export const REGULAR_CLOSE_MS = 16 * 60 * 60_000;
+export const EXTENDED_OPEN_MS = 4 * 60 * 60_000;
+export const EXTENDED_CLOSE_MS = 20 * 60 * 60_000;
+
+/** The regular session 09:30–16:00 New York on `day`, as epoch µs [openUs, closeUs). */
+export function regularSession(day: string): { openUs: number; closeUs: number } {
+  return { openUs: nyLocalToUtcUs(day, REGULAR_OPEN_MS), closeUs: nyLocalToUtcUs(day, REGULAR_CLOSE_MS) };
+}
+
+/** The extended session 04:00–20:00 New York on `day`, as epoch µs [openUs, closeUs). */
+export function extendedSession(day: string): { openUs: number; closeUs: number } {
+  return { openUs: nyLocalToUtcUs(day, EXTENDED_OPEN_MS), closeUs: nyLocalToUtcUs(day, EXTENDED_CLOSE_MS) };
+}
+
+/** Monday–Friday (holidays are not considered). */
+export function isWeekday(day: string): boolean {
+  const dow = new Date(requireDay(day)).getUTCDay();
+  return dow >= 1 && dow <= 5;
+}
