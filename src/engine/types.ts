@@ -12,6 +12,12 @@ export function sideSign(side: Side): 1 | -1 {
  * engine copies the fields it keeps instead of holding the object.
  */
 export interface Quote {
+  /**
+   * When this quote was last known to be current, which is what `stale_ms` is measured against:
+   * live, the time of the latest stream message or REST answer for the symbol; in the simulator,
+   * the replay time (now − feed latency), since a complete tape proves the quote stands until
+   * its next update. A quiet symbol's unchanged quote is therefore not stale; a dead feed's is.
+   */
   tsUs: number;
   bid: number;
   ask: number;
