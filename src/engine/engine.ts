@@ -1,0 +1,157 @@
+/**
+ * Many parents at once: runs risk checks against shared state (positions, working orders, used
+ * client order ids), starts one ParentExecutor per accepted parent, routes order events to the
+ * executor that owns the child, and collects the ExecutionRecords.
+ */
+import type { LadderConfig } from './config.ts';
+import { ParentExecutor } from './executor.ts';
+import { ladderParams, type LadderParams } from './ladder.ts';
+import type { Clock, Market, OrderEvent } from './ports.ts';
+import { checkParent } from './risk.ts';
+import { makeTickTable, type TickTable } from './ticks.ts';
+import { sideSign, type EndReason, type ExecutionRecord, type ParentOrder, type RejectReason } from './types.ts';
+
+export interface EngineOptions {
+  clock: Clock;
+  market: Market;
+  config: LadderConfig;
+  onRecord?: (record: ExecutionRecord) => void;
+}
+
+export class LadderEngine {
+  private readonly clock: Clock;
+  private readonly market: Market;
+  private readonly config: LadderConfig;
+  private readonly params: LadderParams;
+  private readonly ticks: TickTable;
+  private readonly onRecord?: (record: ExecutionRecord) => void;
+  private readonly executorsByChild = new Map<string, ParentExecutor>();
+  private readonly working = new Set<ParentExecutor>();
+  private readonly usedClientIds = new Set<string>();
+  /** Signed filled position per symbol (+ long). */
+  private readonly positions = new Map<string, number>();
+  private readonly finished: ExecutionRecord[] = [];
+
+  constructor(options: EngineOptions) {
+    this.clock = options.clock;
+    this.market = options.market;
+    this.config = options.config;
+    this.onRecord = options.onRecord;
+    this.params = ladderParams(options.config.execution);
+    this.ticks = makeTickTable(options.config.ticks.overrides);
+    this.market.setOrderListener((event) => this.route(event));
+  }
+
+  /** Call when the parent arrives (clock time = its arrival). */
+  submit(parent: ParentOrder): void {
+    const now = this.clock.nowUs();
+    const decision = checkParent(
+      parent,
+      {
+        nowUs: now,
+        quote: this.market.latestQuote(parent.symbol),
+        session: this.market.session(now),
+        positionQty: this.positions.get(parent.symbol) ?? 0,
+        workingQty: this.workingQty(parent.symbol),
+        sameSideWorking: [...this.working].some((e) => e.parent.symbol === parent.symbol && e.parent.side === parent.side),
+        clientOrderIdSeen: this.usedClientIds.has(parent.clientOrderId),
+        worstCaseLadderS: this.worstCaseLadderS(parent),
+      },
+      this.config.risk,
+    );
+    if (decision.kind === 'queue') {
+      // Market closed and queueing is on: present the same order again at the next open.
+      this.clock.setTimer(decision.untilUs, () => this.submit({ ...parent, arrivalTsUs: decision.untilUs }));
+      return;
+    }
+    if (decision.kind === 'reject') {
+      this.emit(rejectedRecord(parent, decision.reason, this.market.latestQuote(parent.symbol), now));
+      return;
+    }
+    this.usedClientIds.add(parent.clientOrderId);
+    const executor = new ParentExecutor(parent, {
+      clock: this.clock,
+      market: this.market,
+      config: this.config,
+      params: this.params,
+      ticks: this.ticks,
+      onChildSent: (childId, owner) => this.executorsByChild.set(childId, owner),
+      onFilled: (owner, qty) => {
+        const symbol = owner.parent.symbol;
+        this.positions.set(symbol, (this.positions.get(symbol) ?? 0) + sideSign(owner.parent.side) * qty);
+      },
+      onDone: (owner, record) => this.onExecutorDone(owner, record),
+    });
+    this.working.add(executor);
+    executor.start();
+  }
+
+  records(): ExecutionRecord[] {
+    return this.finished;
+  }
+
+  workingCount(): number {
+    return this.working.size;
+  }
+
+  /** Signed filled position in `symbol`. */
+  position(symbol: string): number {
+    return this.positions.get(symbol) ?? 0;
+  }
+
+  /** Cancel every working child and finish the open records with `reason`. */
+  shutdown(reason: EndReason): void {
+    for (const executor of [...this.working]) executor.shutdown(reason);
+  }
+
+  private route(event: OrderEvent): void {
+    this.executorsByChild.get(event.clientOrderId)?.onOrderEvent(event);
+  }
+
+  private onExecutorDone(executor: ParentExecutor, record: ExecutionRecord): void {
+    this.working.delete(executor);
+    // Keep routing entries: late duplicates for finished children are ignored by their executor.
+    this.emit(record);
+  }
+
+  private emit(record: ExecutionRecord): void {
+    this.finished.push(record);
+    this.onRecord?.(record);
+  }
+
+  private workingQty(symbol: string): number {
+    let qty = 0;
+    for (const e of this.working) if (e.parent.symbol === symbol) qty += sideSign(e.parent.side) * e.remainingQty();
+    return qty;
+  }
+
+  /** Longest the limit ladder can run before its market step: min(max_execution_time, S · step timeout). */
+  private worstCaseLadderS(parent: ParentOrder): number {
+    const exec = this.config.execution;
+    const timeout = parent.side === 'buy' ? exec.step_timeout_buy : exec.step_timeout_sell;
+    return Math.min(exec.max_execution_time, this.params.steps * timeout);
+  }
+}
+
+function rejectedRecord(parent: ParentOrder, reason: RejectReason, quote: { bid: number; ask: number; bidSize: number; askSize: number } | undefined, nowUs: number): ExecutionRecord {
+  return {
+    clientOrderId: parent.clientOrderId,
+    symbol: parent.symbol,
+    side: parent.side,
+    qty: parent.qty,
+    filledQty: 0,
+    arrivalTsUs: parent.arrivalTsUs,
+    arrivalBid: quote?.bid ?? NaN,
+    arrivalAsk: quote?.ask ?? NaN,
+    arrivalBidSize: quote?.bidSize ?? NaN,
+    arrivalAskSize: quote?.askSize ?? NaN,
+    avgPrice: NaN,
+    fillStep: -1,
+    timeToFillUs: NaN,
+    endTsUs: nowUs,
+    status: 'rejected',
+    reason,
+    stepPercentages: [],
+    children: [],
+  };
+}
