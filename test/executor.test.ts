@@ -3,6 +3,7 @@
  * hand, so each assertion is an exact price, quantity or time.
  */
 import { describe, expect, it } from 'vitest';
+import { LadderEngine } from '../src/engine/engine.ts';
 import type { ExecutionRecord } from '../src/engine/types.ts';
 import { harness } from './support/engine-harness.ts';
 import { SEC, T0 } from './support/scripted.ts';
@@ -406,4 +407,19 @@ describe('determinism', () => {
     expect(a).toBe(run());
     expect(JSON.parse(a)).toHaveLength(2);
   });
+});
+
+describe('market-order baseline mode', () => {
+  for (const [side, price] of [['buy', 15.37], ['sell', 15.18]] as const) {
+    it(`${side}: the parent goes straight to the collared market step`, () => {
+      const h = harness();
+      h.market.setQuote('UVXY', 15.23, 15.32);
+      const baseline = new LadderEngine({ clock: h.clock, market: h.market, config: h.config, marketOnly: true });
+      baseline.submit({ clientOrderId: 'B1', symbol: 'UVXY', side, qty: 100, arrivalTsUs: T0 });
+      expect(h.market.submits().map((o) => [o.clientOrderId, o.limitPrice])).toEqual([['B1-1', price]]);
+      h.market.accept('B1-1');
+      h.market.fill('B1-1', 100, side === 'buy' ? 15.32 : 15.23, 100);
+      expect(baseline.records()[0]).toMatchObject({ status: 'filled', fillStep: 4, timeToFillUs: 0 });
+    });
+  }
 });

@@ -16,6 +16,11 @@ export interface EngineOptions {
   market: Market;
   config: LadderConfig;
   onRecord?: (record: ExecutionRecord) => void;
+  /**
+   * The market-order baseline: every parent goes straight to the market step at arrival, through
+   * the same market model, so "improvement vs a market order" is measured, not assumed.
+   */
+  marketOnly?: boolean;
 }
 
 export class LadderEngine {
@@ -25,6 +30,7 @@ export class LadderEngine {
   private readonly params: LadderParams;
   private readonly ticks: TickTable;
   private readonly onRecord?: (record: ExecutionRecord) => void;
+  private readonly marketOnly: boolean;
   private readonly executorsByChild = new Map<string, ParentExecutor>();
   private readonly working = new Set<ParentExecutor>();
   private readonly usedClientIds = new Set<string>();
@@ -37,6 +43,7 @@ export class LadderEngine {
     this.market = options.market;
     this.config = options.config;
     this.onRecord = options.onRecord;
+    this.marketOnly = options.marketOnly ?? false;
     this.params = ladderParams(options.config.execution);
     this.ticks = makeTickTable(options.config.ticks.overrides);
     this.market.setOrderListener((event) => this.route(event));
@@ -75,6 +82,7 @@ export class LadderEngine {
       config: this.config,
       params: this.params,
       ticks: this.ticks,
+      marketOnly: this.marketOnly,
       onChildSent: (childId, owner) => this.executorsByChild.set(childId, owner),
       onFilled: (owner, qty) => {
         const symbol = owner.parent.symbol;

@@ -48,6 +48,8 @@ export interface ExecutorContext {
   config: LadderConfig;
   params?: LadderParams;
   ticks?: TickTable;
+  /** Baseline mode: skip the limit steps and send the market step at arrival. */
+  marketOnly?: boolean;
   /** A child was sent: the engine routes its events back here. */
   onChildSent(childId: string, executor: ParentExecutor): void;
   /** New filled quantity (for the shared position). */
@@ -103,6 +105,7 @@ export class ParentExecutor {
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────
 
   start(): void {
+    if (this.ctx.marketOnly) return this.enterStep(this.marketStep);
     this.deadlineTimer = this.ctx.clock.setTimer(this.deadlineUs, () => this.onDeadline());
     this.enterStep(0);
   }

@@ -1,0 +1,11 @@
+/** ladderlab as a library: the same functions the CLI uses, with their types. */
+export * from './engine/types.ts';
+export * from './engine/ports.ts';
+export * from './engine/ticks.ts';
+export * from './engine/ladder.ts';
+export * from './engine/risk.ts';
+export * from './engine/config.ts';
+export * from './engine/errors.ts';
+export * from './engine/calendar.ts';
+export { ParentExecutor, type ExecutorContext } from './engine/executor.ts';
+export { LadderEngine, type EngineOptions } from './engine/engine.ts';
