@@ -21,6 +21,11 @@ export interface EngineOptions {
    * the same market model, so "improvement vs a market order" is measured, not assumed.
    */
   marketOnly?: boolean;
+  /**
+   * false: skip the checks that depend on how earlier parents fared (duplicate_working,
+   * max_position), because the caller decided them on the order list (prescreen.ts, sweeps).
+   */
+  pathChecks?: boolean;
 }
 
 export class LadderEngine {
@@ -31,6 +36,7 @@ export class LadderEngine {
   private readonly ticks: TickTable;
   private readonly onRecord?: (record: ExecutionRecord) => void;
   private readonly marketOnly: boolean;
+  private readonly pathChecks: boolean;
   private readonly executorsByChild = new Map<string, ParentExecutor>();
   private readonly working = new Set<ParentExecutor>();
   private readonly usedClientIds = new Set<string>();
@@ -44,6 +50,7 @@ export class LadderEngine {
     this.config = options.config;
     this.onRecord = options.onRecord;
     this.marketOnly = options.marketOnly ?? false;
+    this.pathChecks = options.pathChecks ?? true;
     this.params = ladderParams(options.config.execution);
     this.ticks = makeTickTable(options.config.ticks.overrides);
     this.market.setOrderListener((event) => this.route(event));
@@ -58,9 +65,9 @@ export class LadderEngine {
         nowUs: now,
         quote: this.market.latestQuote(parent.symbol),
         session: this.market.session(now),
-        positionQty: this.positions.get(parent.symbol) ?? 0,
-        workingQty: this.workingQty(parent.symbol),
-        sameSideWorking: [...this.working].some((e) => e.parent.symbol === parent.symbol && e.parent.side === parent.side),
+        positionQty: this.pathChecks ? (this.positions.get(parent.symbol) ?? 0) : 0,
+        workingQty: this.pathChecks ? this.workingQty(parent.symbol) : 0,
+        sameSideWorking: this.pathChecks && [...this.working].some((e) => e.parent.symbol === parent.symbol && e.parent.side === parent.side),
         clientOrderIdSeen: this.usedClientIds.has(parent.clientOrderId),
         worstCaseLadderS: this.worstCaseLadderS(parent),
       },
