@@ -1,0 +1,22 @@
+/** Build the configured fill model (`sim.fill_model`) with its own seeded stream. */
+import type { LadderConfig } from '../../engine/config.ts';
+import { makeRng } from '../latency.ts';
+import type { FillModel } from './model.ts';
+import { PowerQueueProb } from './prob.ts';
+import { QueueFillModel } from './queue.ts';
+import { ThroughFillModel } from './through.ts';
+import { TouchFillModel } from './touch.ts';
+
+export type { FillModel, FillOrder } from './model.ts';
+export { PRICE_EPSILON } from './model.ts';
+
+export function makeFillModel(sim: LadderConfig['sim'], seed: number | string): FillModel {
+  switch (sim.fill_model) {
+    case 'through':
+      return new ThroughFillModel();
+    case 'touch':
+      return new TouchFillModel(sim.p_touch, makeRng(seed, 'fill:touch'));
+    case 'queue':
+      return new QueueFillModel(new PowerQueueProb(sim.queue_power), sim.p_touch);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The queue model's probability rule as its own one-method interface (hftbacktest's
+ * `Probability`), so variants are a few lines each.
+ */
+export interface QueueProb {
+  /** Share of a non-trade size decrease taken from the `ahead` shares rather than the `behind` ones. */
+  shareAhead(ahead: number, behind: number): number;
+}
+
+/**
+ * hftbacktest's power rule: share from ahead = f(ahead) / (f(ahead) + f(behind)),  f(x) = xⁿ.
+ * n = 1 splits in proportion to size; larger n pushes cancellations to the longer side
+ * (queue ends cancel more than the middle). An empty level (0/0) takes nothing from ahead.
+ */
+export class PowerQueueProb implements QueueProb {
+  constructor(readonly n: number) {}
+  shareAhead(ahead: number, behind: number): number {
+    const fa = ahead ** this.n;
+    const fb = behind ** this.n;
+    const total = fa + fb;
+    return total > 0 ? fa / total : 0;
+  }
+}
+
+/** hftbacktest's log rule: f(x) = ln(1 + x). */
+export class LogQueueProb implements QueueProb {
+  shareAhead(ahead: number, behind: number): number {
+    const fa = Math.log1p(ahead);
+    const fb = Math.log1p(behind);
+    const total = fa + fb;
+    return total > 0 ? fa / total : 0;
+  }
+}
