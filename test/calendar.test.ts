@@ -7,6 +7,8 @@ import {
   nyMsSinceMidnight,
   nyOffsetMs,
   regularSession,
+  addDays,
+  nyDayRange,
 } from '../src/engine/calendar.ts';
 
 const H = 3_600_000;
@@ -65,5 +67,18 @@ describe('sessions and days', () => {
     expect(isValidDay('2013-2-1')).toBe(false);
     expect(isValidDay('2012-02-29')).toBe(true);
     expect(() => regularSession('2013-13-01')).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('day ranges', () => {
+  it('a New York day is 23 h in spring, 25 h in autumn, 24 h otherwise', () => {
+    const len = (d: string) => {
+      const r = nyDayRange(d);
+      return (r.endUs - r.startUs) / 3.6e9;
+    };
+    expect([len('2013-03-10'), len('2013-11-03'), len('2013-10-07')]).toEqual([23, 25, 24]);
+    expect(nyDayRange('2013-10-07').startUs).toBe(us('2013-10-07T04:00:00Z'));
+    expect(addDays('2013-02-28', 1)).toBe('2013-03-01');
+    expect(addDays('2013-01-01', -1)).toBe('2012-12-31');
   });
 });

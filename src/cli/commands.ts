@@ -1,6 +1,7 @@
 /** The subcommands, one module each. */
 import type { CommandModule } from 'yargs';
+import { ingestCommand } from './ingest.ts';
 import { laddersCommand } from './ladders.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [laddersCommand];
+export const commands: CommandModule<any, any>[] = [laddersCommand, ingestCommand];

@@ -136,3 +136,13 @@ export function isWeekday(day: string): boolean {
   const dow = new Date(requireDay(day)).getUTCDay();
   return dow >= 1 && dow <= 5;
 }
+
+/** The date `n` days after `day` (YYYY-MM-DD; n may be negative). */
+export function addDays(day: string, n: number): string {
+  return new Date(requireDay(day) + n * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The whole New York calendar day as epoch µs [startUs, endUs): 23 h or 25 h on DST change days. */
+export function nyDayRange(day: string): { startUs: number; endUs: number } {
+  return { startUs: nyLocalToUtcUs(day, 0), endUs: nyLocalToUtcUs(addDays(day, 1), 0) };
+}

@@ -16,7 +16,7 @@
  * quote (ladder.ts `quoteProblem`).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   Bool,
   Field,
@@ -316,25 +316,36 @@ export function tapePath(dir: string, symbol: string, day: string, kind: TapeKin
  * Returns the two final paths.
  */
 export function writeSymbolDay(dir: string, symbolDay: SymbolDay): { quotes: string; trades: string } {
-  const { symbol, day } = symbolDay;
-  if (!isValidSymbol(symbol)) throw new InputError(`symbol ${JSON.stringify(symbol)}: use letters, digits and . - _ ^ only`);
-  if (!isValidDay(day)) throw new InputError(`day ${JSON.stringify(day)}: expected YYYY-MM-DD`);
-  const quoteBytes = quotesToArrow(symbolDay.quotes, symbol, day);
-  const tradeBytes = tradesToArrow(symbolDay.trades, symbol, day);
-  mkdirSync(join(dir, symbol), { recursive: true });
-  const finals = { quotes: tapePath(dir, symbol, day, 'quotes'), trades: tapePath(dir, symbol, day, 'trades') };
-  const temps = { quotes: `${finals.quotes}.tmp-${process.pid}`, trades: `${finals.trades}.tmp-${process.pid}` };
+  return writeSymbolDays(dir, [symbolDay])[0];
+}
+
+/**
+ * Write several symbol-days at once: every file is encoded and written to a temp name first,
+ * and only then are all renamed into place (on any error the temps are removed).
+ */
+export function writeSymbolDays(dir: string, symbolDays: readonly SymbolDay[]): { quotes: string; trades: string }[] {
+  const files: { temp: string; final: string; bytes: Uint8Array }[] = [];
+  const result: { quotes: string; trades: string }[] = [];
+  for (const sd of symbolDays) {
+    const { symbol, day } = sd;
+    if (!isValidSymbol(symbol)) throw new InputError(`symbol ${JSON.stringify(symbol)}: use letters, digits and . - _ ^ only`);
+    if (!isValidDay(day)) throw new InputError(`day ${JSON.stringify(day)}: expected YYYY-MM-DD`);
+    const finals = { quotes: tapePath(dir, symbol, day, 'quotes'), trades: tapePath(dir, symbol, day, 'trades') };
+    files.push({ temp: `${finals.quotes}.tmp-${process.pid}`, final: finals.quotes, bytes: quotesToArrow(sd.quotes, symbol, day) });
+    files.push({ temp: `${finals.trades}.tmp-${process.pid}`, final: finals.trades, bytes: tradesToArrow(sd.trades, symbol, day) });
+    result.push(finals);
+  }
   try {
-    writeFileSync(temps.quotes, quoteBytes);
-    writeFileSync(temps.trades, tradeBytes);
-    renameSync(temps.quotes, finals.quotes);
-    renameSync(temps.trades, finals.trades);
+    for (const f of files) {
+      mkdirSync(dirname(f.final), { recursive: true });
+      writeFileSync(f.temp, f.bytes);
+    }
+    for (const f of files) renameSync(f.temp, f.final);
   } catch (err) {
-    rmSync(temps.quotes, { force: true });
-    rmSync(temps.trades, { force: true });
+    for (const f of files) rmSync(f.temp, { force: true });
     throw err;
   }
-  return finals;
+  return result;
 }
 
 function typeName(t: DataType): string {

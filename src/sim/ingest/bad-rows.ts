@@ -27,7 +27,7 @@ export class BadRows {
   constructor(readonly skip: boolean) {}
 
   /** Report one bad row: throws InputError, or (skipping) counts it. Callers drop the row after. */
-  report(reason: BadRowReason, file: string, row: number, field: string, problem: string): void {
+  report(reason: BadRowReason, file: string, row: number | string, field: string, problem: string): void {
     const message = `${file}: row ${row}: field "${field}": ${problem}`;
     if (!this.skip) throw new InputError(message);
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);

@@ -1,0 +1,72 @@
+/**
+ * `ladderlab ingest`: turn vendor ticks, plain CSV or saved Alpaca pages into the Arrow tape
+ * (OUT/<SYMBOL>/<DAY>.{quotes,trades}.arrow) and print what was read, dropped and written.
+ */
+import type { CommandModule } from 'yargs';
+import { formatSummary } from '../sim/ingest/summary.ts';
+import { ingest, INGEST_FORMATS, type IngestFormat } from '../sim/ingest/ingest.ts';
+import { stderrProgress } from '../sim/ingest/progress.ts';
+
+const EPILOG = `Examples:
+  ladderlab ingest --format vendor --out data/tape \\
+    --quotes ../shared/data/equity-ticks/ibm_20131007_quote.zip \\
+    --trades ../shared/data/equity-ticks/ibm_20131007_trade.zip
+  ladderlab ingest --format csv --symbol XYZ --quotes q.csv --trades t.csv --out data/tape
+  ladderlab ingest --format alpaca --quotes p1.json p2.json --trades t1.json --out data/tape
+
+CSV ts: ISO 8601 (no zone = New York local time) or epoch numbers, unit by magnitude:
+  < 1e11 seconds, < 1e14 ms, < 1e17 µs, else ns.
+Trades are kept with an eligible flag: off-exchange (D) prints and special conditions are not.
+Locked and crossed quotes are kept as the market showed them and counted; they are never priced
+from or filled against. Bad rows stop the ingest (exit 2) naming file, row and field, unless
+--skip-bad-rows; nothing is written until every row has been read.`;
+
+interface IngestArgs {
+  format: IngestFormat;
+  quotes: string[];
+  trades?: string[];
+  symbol?: string;
+  day?: string;
+  out: string;
+  'skip-bad-rows': boolean;
+  'quote-size-multiplier': number;
+  json: boolean;
+}
+
+export const ingestCommand: CommandModule<object, IngestArgs> = {
+  command: 'ingest',
+  describe: 'Convert tick data (vendor zips, CSV, Alpaca JSON pages) into the Arrow tape',
+  builder: (y) =>
+    y
+      .option('format', {
+        choices: INGEST_FORMATS,
+        demandOption: true,
+        describe:
+          'vendor: the zipped tick CSVs of ../shared/data/equity-ticks (NBBO rebuilt from one-sided updates); ' +
+          'csv: header ts,bid,ask,bid_size,ask_size / ts,price,size[,exchange][,eligible]; ' +
+          'alpaca: saved GET /v2/stocks/{quotes,trades} JSON pages',
+      })
+      .option('quotes', { type: 'string', array: true, demandOption: true, describe: 'quotes file(s), read in order (.zip/.gz ok)' })
+      .option('trades', { type: 'string', array: true, describe: 'trades file(s), read in order; none → empty trades tape' })
+      .option('symbol', { type: 'string', describe: 'symbol (vendor: from the file name; alpaca: the page’s only symbol; csv: required)' })
+      .option('day', { type: 'string', describe: 'New York date YYYY-MM-DD (vendor: from the file name; csv/alpaca: keep only this day, else write every day found)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'tape directory; writes OUT/<SYMBOL>/<DAY>.quotes.arrow and .trades.arrow' })
+      .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'drop bad rows and count them per reason instead of stopping (exit 2)' })
+      .option('quote-size-multiplier', { type: 'number', default: 1, describe: 'alpaca: multiply quote sizes (100 when the feed reports round lots)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
+      .epilog(EPILOG) as never,
+  handler: async (args) => {
+    const summary = await ingest({
+      format: args.format,
+      quotes: args.quotes,
+      trades: args.trades,
+      symbol: args.symbol,
+      day: args.day,
+      out: args.out,
+      skipBadRows: args['skip-bad-rows'],
+      quoteSizeMultiplier: args['quote-size-multiplier'],
+      progress: stderrProgress(),
+    });
+    process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  },
+};
