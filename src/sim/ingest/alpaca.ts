@@ -5,7 +5,8 @@
  *   { "trades": { "IBM": [ {t, p, s, x, i, c, z}, … ] }, "next_page_token": … }
  * The single-symbol form `{ "symbol": "IBM", "quotes": [ … ] }` and a JSON array of pages are
  * accepted too; several files are read in the order given and must continue each other in time.
- * Rows are numbered by position in the page's array from 1 ("row 17 (page 2)" in an array).
+ * Rows are numbered by position in the page's array from 1 ("row 17 (page 2)" in an array);
+ * a JSON syntax error names the line of the file instead.
  *
  * `t` is RFC 3339 (ns digits truncated to µs). Quotes: bp, ap > 0 (a zero side is bad input,
  * as in every format), bs/as whole shares × `quoteSizeMultiplier` (default 1; pass 100 for
@@ -51,14 +52,29 @@ function lineOf(text: string, position: number): number {
   return line;
 }
 
+/**
+ * Where JSON.parse gave up, as a character offset: V8 says "at position N" for most errors and
+ * quotes ~10 characters either side of the bad token ("Unexpected token ']', ..."ctx"... is not
+ * valid JSON") for the rest.
+ */
+function errorPosition(text: string, message: string): number | undefined {
+  const pos = /at position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  const m = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return undefined;
+  const start = text.indexOf(m[3]);
+  if (start < 0) return undefined;
+  return m[2] ? start + 10 : start + m[3].indexOf(m[1]);
+}
+
 function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
     const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = /line (\d+)/.exec(msg)?.[1] ?? (pos ? String(lineOf(text, Number(pos[1]))) : '?');
-    throw new InputError(`${file}: row ${line}: field "(json)": not valid JSON (${msg})`);
+    const pos = errorPosition(text, msg);
+    const line = pos === undefined ? '?' : String(lineOf(text, pos));
+    throw new InputError(`${file}: row ${line}: field "(json)": not valid JSON (${msg.replace(/\s+/g, ' ')})`);
   }
 }
 
