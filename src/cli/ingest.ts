@@ -8,11 +8,11 @@ import { ingest, INGEST_FORMATS, type IngestFormat } from '../sim/ingest/ingest.
 import { stderrProgress } from '../sim/ingest/progress.ts';
 
 const EPILOG = `Examples:
-  ladderlab ingest --format vendor --out data/tape \\
+  ladderlab ingest --format vendor --out out/tape \\
     --quotes ../shared/data/equity-ticks/ibm_20131007_quote.zip \\
     --trades ../shared/data/equity-ticks/ibm_20131007_trade.zip
-  ladderlab ingest --format csv --symbol XYZ --quotes q.csv --trades t.csv --out data/tape
-  ladderlab ingest --format alpaca --quotes p1.json p2.json --trades t1.json --out data/tape
+  ladderlab ingest --format csv --symbol XYZ --quotes q.csv --trades t.csv --out out/tape
+  ladderlab ingest --format alpaca --quotes p1.json p2.json --trades t1.json --out out/tape
 
 CSV ts: ISO 8601 (no zone = New York local time) or epoch numbers, unit by magnitude:
   < 1e11 seconds, < 1e14 ms, < 1e17 µs, else ns.
