@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { ingestCommand } from './ingest.ts';
 import { laddersCommand } from './ladders.ts';
+import { reportCommand } from './report.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [laddersCommand, ingestCommand];
+export const commands: CommandModule<any, any>[] = [laddersCommand, ingestCommand, reportCommand];

@@ -1,0 +1,27 @@
+/** `ladderlab report RUN_DIR [--out FILE]`: one self-contained HTML report of a backtest run; prints its path. */
+import type { CommandModule } from 'yargs';
+import { InputError } from '../engine/errors.ts';
+import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
+
+interface ReportArgs {
+  runDir: string;
+  out?: string;
+  replicates: number;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <run-dir>',
+  describe: 'Write the HTML report of a backtest run directory (metrics, tables with 95 % intervals, charts)',
+  builder: (y) =>
+    y
+      .positional('run-dir', { type: 'string', demandOption: true, describe: 'directory written by `ladderlab backtest`' })
+      .option('out', { type: 'string', describe: 'output HTML file (default RUN_DIR/report.html)' })
+      .option('replicates', { type: 'number', default: DEFAULT_REPLICATES, describe: 'block-bootstrap replicates for the 95 % intervals' }) as never,
+  handler: async (args) => {
+    if (!Number.isInteger(args.replicates) || args.replicates < 0) {
+      throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 0`);
+    }
+    const path = await reportRunDir(args.runDir, { out: args.out, replicates: args.replicates });
+    process.stdout.write(`${path}\n`);
+  },
+};

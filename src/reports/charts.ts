@@ -1,0 +1,285 @@
+/**
+ * Chart specs: each function takes a report table and returns a Vega-Lite spec with the data
+ * inlined (values), so a spec is plain JSON — testable as data, rendered to SVG by render.ts and
+ * embedded verbatim in the HTML.
+ */
+import type { ColumnTable } from 'arquero';
+
+/** A Vega-Lite spec as plain JSON (render.ts hands it to vega-lite's compiler). */
+export type VegaLiteSpec = Record<string, unknown>;
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const WIDTH = 560;
+const HEIGHT = 260;
+const SIDE_COLORS = { domain: ['buy', 'sell', 'all'], range: ['#1b7837', '#b2182b', '#4d4d4d'] };
+
+/**
+ * The seed's claimed cumulative fill rates by limit step (step 0 = mid … step 3), shown next to
+ * the measured ones: 15–25 %, 35–50 %, 65–80 %, 85–95 %.
+ */
+export const SEED_CLAIMED_FILL_RATES: readonly [number, number][] = [
+  [0.15, 0.25],
+  [0.35, 0.5],
+  [0.65, 0.8],
+  [0.85, 0.95],
+];
+
+/** Rows of a table as plain objects (nulls kept). */
+function rowsOf(table: ColumnTable): Record<string, unknown>[] {
+  return table.objects() as Record<string, unknown>[];
+}
+
+function base(title: string, subtitle?: string): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    title: subtitle ? { text: title, subtitle } : title,
+    width: WIDTH,
+    height: HEIGHT,
+  };
+}
+
+/**
+ * [min, max] over the given fields and 0, so interval rules never leave the plot (vega-lite
+ * sizes a layered scale from the bars alone here, and the rules would stretch the padding).
+ */
+export function valueDomain(values: Record<string, unknown>[], fields: string[]): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (const v of values) {
+    for (const f of fields) {
+      const x = v[f];
+      if (typeof x === 'number' && Number.isFinite(x)) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+    }
+  }
+  return lo === hi ? [0, 1] : [lo, hi];
+}
+
+/** Grouped bars with 95 % interval rules: one group per `x` category, one bar per series. */
+function groupedBarsWithIntervals(
+  values: Record<string, unknown>[],
+  x: { field: string; title: string; sort: string[] },
+  series: { field: string; title: string; domain: string[]; range: string[] },
+  yTitle: string,
+  yFormat: string,
+): Record<string, unknown> {
+  const xEnc = { field: x.field, type: 'nominal', title: x.title, sort: x.sort, axis: { labelAngle: 0 } };
+  const domain = valueDomain(values, ['value', 'base', 'lo', 'hi']);
+  const offset = { field: series.field, sort: series.domain };
+  return {
+    data: { values },
+    encoding: { x: xEnc, xOffset: offset },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'value', type: 'quantitative', title: yTitle, axis: { format: yFormat }, scale: { domain, nice: true } },
+          y2: { field: 'base' },
+          color: { field: series.field, type: 'nominal', title: series.title || null, scale: { domain: series.domain, range: series.range }, legend: { orient: 'bottom', direction: 'vertical' } },
+          tooltip: [
+            { field: x.field, title: x.title },
+            { field: series.field, title: series.title },
+            { field: 'value', format: yFormat, title: 'value' },
+            { field: 'lo', format: yFormat, title: '95 % low' },
+            { field: 'hi', format: yFormat, title: '95 % high' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'rule', color: '#222', strokeWidth: 1.5 },
+        encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
+    ],
+  };
+}
+
+/** Fill rate per step: share filled at the step and cumulative, with intervals; the seed's claim beside them. */
+export function fillRateChart(fillRate: ColumnTable): VegaLiteSpec {
+  const rows = rowsOf(fillRate);
+  const values: Record<string, unknown>[] = [];
+  for (const r of rows) {
+    values.push({ stepLabel: r.stepLabel, series: 'filled at this step', value: r.share, base: 0, lo: r.share_lo, hi: r.share_hi });
+    values.push({ stepLabel: r.stepLabel, series: 'filled by this step', value: r.cumulative, base: 0, lo: r.cumulative_lo, hi: r.cumulative_hi });
+    const claim = SEED_CLAIMED_FILL_RATES[r.fillStep as number];
+    if (claim && r.stepLabel !== 'market') {
+      values.push({ stepLabel: r.stepLabel, series: "seed's claim (by this step)", value: claim[1], base: claim[0], lo: null, hi: null });
+    }
+  }
+  const layered = groupedBarsWithIntervals(
+    values,
+    { field: 'stepLabel', title: 'ladder step', sort: rows.map((r) => r.stepLabel as string) },
+    {
+      field: 'series',
+      title: '',
+      domain: ['filled at this step', 'filled by this step', "seed's claim (by this step)"],
+      range: ['#92c5de', '#2166ac', '#d9d9d9'],
+    },
+    'share of parent orders',
+    '.0%',
+  );
+  return { ...base('Fill rate per step', 'bars: point estimate · black rules: 95 % block-bootstrap interval'), ...layered };
+}
+
+/** Shortfall and improvements by arrival spread bucket. */
+export function spreadBucketChart(bySpread: ColumnTable, hasBaseline: boolean): VegaLiteSpec {
+  const metrics: [string, string][] = [
+    ['shortfallBps', 'shortfall vs arrival mid'],
+    ['improvementBaselineBps', 'improvement vs market-order baseline (simulated)'],
+    ['improvementFarTouchBps', 'improvement vs arrival far touch (analytic)'],
+  ];
+  const values: Record<string, unknown>[] = [];
+  for (const r of rowsOf(bySpread)) {
+    for (const [field, label] of metrics) {
+      values.push({ spreadBucket: r.spreadBucket, metric: label, value: r[field], base: 0, lo: r[`${field}_lo`], hi: r[`${field}_hi`], n: r.n });
+    }
+  }
+  const layered = groupedBarsWithIntervals(
+    values,
+    { field: 'spreadBucket', title: 'arrival spread (ask − bid)/ask', sort: ['< 0.5 %', '0.5–1.5 %', '> 1.5 %'] },
+    { field: 'metric', title: '', domain: metrics.map((m) => m[1]), range: ['#b2182b', '#1b7837', '#a6dba0'] },
+    'bps (shortfall: cost; improvement: saving)',
+    '.1f',
+  );
+  const subtitle = hasBaseline ? 'mean per parent order · rules: 95 % interval' : 'mean per parent order · rules: 95 % interval · baseline not run';
+  return { ...base('Shortfall and improvement by spread bucket', subtitle), ...layered };
+}
+
+/**
+ * Time-to-fill ECDF by side: y = share of ALL the side's accepted parents fully filled within t
+ * (so the curve tops out at the side's fill rate, not at 100 %).
+ */
+export function timeToFillEcdfValues(parents: ColumnTable): Record<string, unknown>[] {
+  if (parents.numRows() === 0) return [];
+  return parents
+    .groupby('side')
+    .derive({ sideParents: 'op.count()' })
+    .filter('d.timeToFillS != null')
+    .groupby('side')
+    .orderby('timeToFillS')
+    .derive({ filledShare: 'op.row_number() / d.sideParents' })
+    .ungroup()
+    .select('side', 'timeToFillS', 'filledShare')
+    .objects() as Record<string, unknown>[];
+}
+
+export function timeToFillChart(parents: ColumnTable): VegaLiteSpec {
+  const values = timeToFillEcdfValues(parents);
+  return {
+    ...base('Time to fill by side', 'share of parent orders fully filled within t (step curve; tops out at the fill rate)'),
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, point: { size: 18 } },
+    encoding: {
+      x: { field: 'timeToFillS', type: 'quantitative', title: 'time to fill (s)' },
+      y: { field: 'filledShare', type: 'quantitative', title: 'share filled', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+      color: { field: 'side', type: 'nominal', scale: { domain: ['buy', 'sell'], range: SIDE_COLORS.range.slice(0, 2) }, legend: { orient: 'bottom' } },
+      tooltip: [
+        { field: 'side' },
+        { field: 'timeToFillS', title: 'seconds', format: '.2f' },
+        { field: 'filledShare', title: 'filled', format: '.1%' },
+      ],
+    },
+  };
+}
+
+/** Markout curves by side: mean markout at +1 s, +5 s, +60 s with intervals (positive = good). */
+export function markoutChart(markouts: ColumnTable): VegaLiteSpec {
+  const values = rowsOf(markouts).map((r) => ({ ...r, horizon: `+${r.horizonS} s` }));
+  const horizons = [...new Set(values.map((v) => v.horizon))];
+  const x = { field: 'horizon', type: 'ordinal', title: 'horizon after each fill', sort: horizons, axis: { labelAngle: 0 } };
+  const color = { field: 'side', type: 'nominal', scale: SIDE_COLORS, legend: { orient: 'bottom' } };
+  const domain = valueDomain(values, ['markoutBps', 'markoutBps_lo', 'markoutBps_hi']);
+  return {
+    ...base('Markouts after fills', 'D·(mid after Δ − fill price)/arrival mid, qty-weighted; positive = price moved our way · rules: 95 % interval'),
+    data: { values },
+    layer: [
+      { mark: { type: 'rule', color: '#999', strokeDash: [4, 3] }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+      {
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: {
+          x,
+          y: { field: 'markoutBps', type: 'quantitative', title: 'markout (bps)', scale: { domain, nice: true } },
+          color,
+          tooltip: [
+            { field: 'side' },
+            { field: 'horizon' },
+            { field: 'markoutBps', format: '.2f', title: 'markout bps' },
+            { field: 'markoutBps_lo', format: '.2f', title: '95 % low' },
+            { field: 'markoutBps_hi', format: '.2f', title: '95 % high' },
+            { field: 'unknownHorizon', title: 'unknown (past tape/close)' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { x, y: { field: 'markoutBps_lo', type: 'quantitative' }, y2: { field: 'markoutBps_hi' }, color },
+      },
+    ],
+  };
+}
+
+/** A chart that only says why there is nothing to draw (still an SVG with a mark). */
+export function messageChart(title: string, message: string): VegaLiteSpec {
+  return {
+    ...base(title),
+    height: 80,
+    data: { values: [{ message }] },
+    mark: { type: 'text', fontSize: 16, color: '#666' },
+    encoding: { text: { field: 'message', type: 'nominal' } },
+  };
+}
+
+export const BASELINE_MISSING = 'baseline not run: this run has no baseline.arrow';
+
+/** Ladder vs market-order baseline by side: mean shortfall of each, with intervals. */
+export function baselineChart(ladderVsBaseline: ColumnTable | null): VegaLiteSpec {
+  if (ladderVsBaseline === null) return messageChart('Ladder vs market-order baseline', BASELINE_MISSING);
+  const values: Record<string, unknown>[] = [];
+  for (const r of rowsOf(ladderVsBaseline)) {
+    values.push({ side: r.side, who: 'ladder', value: r.ladderShortfallBps, base: 0, lo: r.ladderShortfallBps_lo, hi: r.ladderShortfallBps_hi });
+    values.push({ side: r.side, who: 'market-order baseline', value: r.baselineShortfallBps, base: 0, lo: r.baselineShortfallBps_lo, hi: r.baselineShortfallBps_hi });
+    values.push({ side: r.side, who: 'paired saving (baseline − ladder)', value: r.improvementBps, base: 0, lo: r.improvementBps_lo, hi: r.improvementBps_hi });
+  }
+  const layered = groupedBarsWithIntervals(
+    values,
+    { field: 'side', title: 'side', sort: ['buy', 'sell', 'all'] },
+    {
+      field: 'who',
+      title: '',
+      domain: ['ladder', 'market-order baseline', 'paired saving (baseline − ladder)'],
+      range: ['#2166ac', '#b2182b', '#1b7837'],
+    },
+    'implementation shortfall (bps)',
+    '.1f',
+  );
+  return { ...base('Ladder vs market-order baseline', 'same parents, same simulated market · mean per parent · rules: 95 % interval'), ...layered };
+}
+
+/** All report charts, keyed by section id. */
+export interface ReportCharts {
+  fillRate: VegaLiteSpec;
+  spreadBuckets: VegaLiteSpec;
+  timeToFill: VegaLiteSpec;
+  markouts: VegaLiteSpec;
+  baseline: VegaLiteSpec;
+}
+
+export function reportCharts(tables: {
+  parents: ColumnTable;
+  fillRateByStep: ColumnTable;
+  bySpreadBucket: ColumnTable;
+  markouts: ColumnTable;
+  ladderVsBaseline: ColumnTable | null;
+}): ReportCharts {
+  const empty = tables.parents.numRows() === 0;
+  const none = (title: string) => messageChart(title, 'no accepted parent orders in this run');
+  return {
+    fillRate: empty ? none('Fill rate per step') : fillRateChart(tables.fillRateByStep),
+    spreadBuckets: empty ? none('Shortfall and improvement by spread bucket') : spreadBucketChart(tables.bySpreadBucket, tables.ladderVsBaseline !== null),
+    timeToFill: empty ? none('Time to fill by side') : timeToFillChart(tables.parents),
+    markouts: empty ? none('Markouts after fills') : markoutChart(tables.markouts),
+    baseline: baselineChart(tables.ladderVsBaseline),
+  };
+}
+

@@ -1,0 +1,196 @@
+/**
+ * Execution-quality metrics for one parent order (DESIGN §5). Pure: records and a mid lookup in,
+ * one flat row out (numbers or null, never NaN, so arquero aggregates skip what is missing).
+ *
+ * Notation: D = +1 buy, −1 sell; Q = parent qty; q = filled qty; P = average fill price;
+ * M₀ = arrival mid (bid₀ + ask₀)/2; F₀ = arrival far touch (buy: ask₀, sell: bid₀);
+ * for fill i: pᵢ its price, qᵢ its qty, tᵢ its time, Mᵢ the mid of the quote its child was priced
+ * from (the mid when the child was sent); M(t) the tape mid prevailing at t. All "bps" are ×10⁴.
+ *
+ *   implementation shortfall  IS = [q·D·(P − M₀) + (Q − q)·D·(M_end − M₀)] / (Q·M₀)
+ *        the unfilled rest is charged its opportunity cost at M_end = M(end of the parent's
+ *        window); a fully filled parent reduces to D·(P − M₀)/M₀. Positive = cost.
+ *   filled shortfall          D·(P − M₀)/M₀                    (filled part only)
+ *   improvement vs far touch  D·(F₀ − P)/M₀ and D·(F₀ − P)·q dollars — ANALYTIC: what a market
+ *        order would have paid if it had filled all of q at the arrival touch (the seed's
+ *        "saves $X vs market"); the simulated baseline is in baseline.ts. Positive = saved.
+ *   effective spread          Σ qᵢ·2·D·(pᵢ − Mᵢ)/Mᵢ / Σ qᵢ
+ *   markout at +Δ             Σ qᵢ·D·(M(tᵢ + Δ) − pᵢ)/M₀ / Σ qᵢ      positive = good for us
+ *   realized spread at +Δ     Σ qᵢ·2·D·(pᵢ − M(tᵢ + Δ))/Mᵢ / Σ qᵢ
+ *   price impact at +Δ        Σ qᵢ·2·D·(M(tᵢ + Δ) − Mᵢ)/Mᵢ / Σ qᵢ     (effective = realized + impact)
+ *        a horizon past the tape or the close makes M(tᵢ + Δ) unknown: the parent's value at that
+ *        horizon is null (tables count the nulls) rather than computed from the fills that fit.
+ *   time to fill              last fill − arrival (fully filled parents only), seconds
+ *   fill step                 step of the last fill of a fully filled parent (S = market step)
+ *   price levels sent         distinct child limit prices (tight spreads round steps together)
+ *   fill price levels         distinct fill prices
+ *   beyond displayed size     max(0, q − far-side displayed size at arrival) / q: the share of
+ *        the filled qty that a marketable order at arrival could not have taken at the touch
+ *        (buy: ask_size₀, sell: bid_size₀)
+ */
+import { spreadPct } from '../engine/ladder.ts';
+import { dollarsToUnits } from '../engine/ticks.ts';
+import type { ExecutionRecord, ParentStatus, Side } from '../engine/types.ts';
+import { sideSign } from '../engine/types.ts';
+
+/** Mid price prevailing at `tsUs` for `symbol`; NaN when unknown (before/after the tape, after the close). */
+export type MidAt = (symbol: string, tsUs: number) => number;
+
+export const MARKOUT_HORIZONS_S = [1, 5, 60] as const;
+export type MarkoutHorizonS = (typeof MARKOUT_HORIZONS_S)[number];
+
+export type SpreadBucket = '< 0.5 %' | '0.5–1.5 %' | '> 1.5 %';
+export const SPREAD_BUCKETS: readonly SpreadBucket[] = ['< 0.5 %', '0.5–1.5 %', '> 1.5 %'];
+
+/** Bucket of an arrival spread in percent (spreadPct, ask denominator): [0, 0.5) · [0.5, 1.5] · (1.5, ∞). */
+export function spreadBucket(spreadPercent: number): SpreadBucket {
+  if (spreadPercent < 0.5) return '< 0.5 %';
+  if (spreadPercent <= 1.5) return '0.5–1.5 %';
+  return '> 1.5 %';
+}
+
+export interface ParentMetrics {
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  filledQty: number;
+  status: ParentStatus;
+  /** 1 when the whole qty filled. */
+  complete: number;
+  arrivalTsUs: number;
+  /** floor(arrival / 60 s): the bootstrap block. */
+  arrivalMinute: number;
+  arrivalMid: number | null;
+  spreadPctArrival: number | null;
+  spreadBucket: SpreadBucket | null;
+  avgPrice: number | null;
+  fillStep: number | null;
+  timeToFillS: number | null;
+  shortfallBps: number | null;
+  filledShortfallBps: number | null;
+  improvementFarTouchBps: number | null;
+  improvementFarTouchUsd: number | null;
+  effectiveSpreadBps: number | null;
+  markout1sBps: number | null;
+  markout5sBps: number | null;
+  markout60sBps: number | null;
+  realizedSpread1sBps: number | null;
+  realizedSpread5sBps: number | null;
+  realizedSpread60sBps: number | null;
+  priceImpact1sBps: number | null;
+  priceImpact5sBps: number | null;
+  priceImpact60sBps: number | null;
+  priceLevelsSent: number;
+  fillPriceLevels: number;
+  displayedFarSize: number | null;
+  beyondDisplayedQty: number | null;
+  beyondDisplayedShare: number | null;
+}
+
+const BPS = 10_000;
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Quantity-weighted fill-level sums for one horizon. */
+interface HorizonSums {
+  markout: number;
+  realized: number;
+  impact: number;
+  known: boolean;
+}
+
+/** All metrics of one parent. `midAt` supplies M(t) for markouts and the opportunity cost. */
+export function parentMetrics(record: ExecutionRecord, midAt: MidAt): ParentMetrics {
+  const d = sideSign(record.side);
+  const hasQuote = record.arrivalBid > 0 && record.arrivalAsk > 0;
+  const m0 = hasQuote ? (record.arrivalBid + record.arrivalAsk) / 2 : Number.NaN;
+  const spread = hasQuote ? spreadPct(record.arrivalBid, record.arrivalAsk) : Number.NaN;
+  const q = record.filledQty;
+  const p = q > 0 ? record.avgPrice : Number.NaN;
+  const unfilled = record.qty - q;
+  const complete = unfilled <= 0 && q > 0;
+
+  // Shortfall: filled part at P, the unfilled rest at the last mid of the window.
+  let shortfall = Number.NaN;
+  if (hasQuote && record.qty > 0) {
+    const filledCost = q > 0 ? q * d * (p - m0) : 0;
+    const restCost = unfilled > 0 ? unfilled * d * (midAt(record.symbol, record.endTsUs) - m0) : 0;
+    shortfall = ((filledCost + restCost) / (record.qty * m0)) * BPS;
+  }
+  const far0 = record.side === 'buy' ? record.arrivalAsk : record.arrivalBid;
+  const farSize0 = record.side === 'buy' ? record.arrivalAskSize : record.arrivalBidSize;
+
+  // Fill-level sums (quantity-weighted), walking children and their fills once.
+  let fillQty = 0;
+  let effective = 0;
+  const horizons: HorizonSums[] = MARKOUT_HORIZONS_S.map(() => ({ markout: 0, realized: 0, impact: 0, known: true }));
+  const fillLevels = new Set<number>();
+  const sentLevels = new Set<number>();
+  for (const child of record.children) {
+    sentLevels.add(Math.round(dollarsToUnits(child.limitPrice)));
+    const mSent = (child.sentBid + child.sentAsk) / 2;
+    for (const fill of child.fills) {
+      fillLevels.add(Math.round(dollarsToUnits(fill.price)));
+      fillQty += fill.qty;
+      effective += fill.qty * ((2 * d * (fill.price - mSent)) / mSent);
+      for (let h = 0; h < MARKOUT_HORIZONS_S.length; h++) {
+        const sums = horizons[h];
+        const mLater = midAt(record.symbol, fill.tsUs + MARKOUT_HORIZONS_S[h] * 1e6);
+        if (!Number.isFinite(mLater)) {
+          sums.known = false;
+          continue;
+        }
+        sums.markout += fill.qty * ((d * (mLater - fill.price)) / m0);
+        sums.realized += fill.qty * ((2 * d * (fill.price - mLater)) / mSent);
+        sums.impact += fill.qty * ((2 * d * (mLater - mSent)) / mSent);
+      }
+    }
+  }
+  const perFill = (sum: number, known = true) => (fillQty > 0 && known ? finiteOrNull((sum / fillQty) * BPS) : null);
+  const [h1, h5, h60] = horizons;
+
+  return {
+    clientOrderId: record.clientOrderId,
+    symbol: record.symbol,
+    side: record.side,
+    qty: record.qty,
+    filledQty: q,
+    status: record.status,
+    complete: complete ? 1 : 0,
+    arrivalTsUs: record.arrivalTsUs,
+    arrivalMinute: Math.floor(record.arrivalTsUs / 60e6),
+    arrivalMid: finiteOrNull(m0),
+    spreadPctArrival: finiteOrNull(spread),
+    spreadBucket: Number.isFinite(spread) ? spreadBucket(spread) : null,
+    avgPrice: finiteOrNull(p),
+    fillStep: complete && record.fillStep >= 0 ? record.fillStep : null,
+    timeToFillS: complete ? finiteOrNull(record.timeToFillUs / 1e6) : null,
+    shortfallBps: finiteOrNull(shortfall),
+    filledShortfallBps: q > 0 ? finiteOrNull(((d * (p - m0)) / m0) * BPS) : null,
+    improvementFarTouchBps: q > 0 ? finiteOrNull(((d * (far0 - p)) / m0) * BPS) : null,
+    improvementFarTouchUsd: q > 0 ? finiteOrNull(d * (far0 - p) * q) : null,
+    effectiveSpreadBps: perFill(effective),
+    markout1sBps: perFill(h1.markout, h1.known),
+    markout5sBps: perFill(h5.markout, h5.known),
+    markout60sBps: perFill(h60.markout, h60.known),
+    realizedSpread1sBps: perFill(h1.realized, h1.known),
+    realizedSpread5sBps: perFill(h5.realized, h5.known),
+    realizedSpread60sBps: perFill(h60.realized, h60.known),
+    priceImpact1sBps: perFill(h1.impact, h1.known),
+    priceImpact5sBps: perFill(h5.impact, h5.known),
+    priceImpact60sBps: perFill(h60.impact, h60.known),
+    priceLevelsSent: sentLevels.size,
+    fillPriceLevels: fillLevels.size,
+    displayedFarSize: hasQuote ? finiteOrNull(farSize0) : null,
+    beyondDisplayedQty: q > 0 && hasQuote ? Math.max(0, q - farSize0) : null,
+    beyondDisplayedShare: q > 0 && hasQuote ? Math.max(0, q - farSize0) / q : null,
+  };
+}
+
+/** Metrics of every parent the engine accepted (rejected parents never traded: counted, not measured). */
+export function runMetrics(records: readonly ExecutionRecord[], midAt: MidAt): ParentMetrics[] {
+  return records.filter((r) => r.status !== 'rejected').map((r) => parentMetrics(r, midAt));
+}
