@@ -193,8 +193,13 @@ export function firstIndexAtOrAfter(ts: Float64Array, tsUs: number): number {
 
 /** Lowest index i with ts[i] > tsUs; ts.length when there is none (an order arriving at t skips prints stamped t). */
 export function firstIndexAfter(ts: Float64Array, tsUs: number): number {
+  return upperBound(ts, ts.length, tsUs);
+}
+
+/** Lowest index i < length with ts[i] > tsUs, else length. */
+function upperBound(ts: Float64Array, length: number, tsUs: number): number {
   let lo = 0;
-  let hi = ts.length;
+  let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (ts[mid] <= tsUs) lo = mid + 1;
@@ -205,12 +210,12 @@ export function firstIndexAfter(ts: Float64Array, tsUs: number): number {
 
 /** Highest index i with ts[i] ≤ tsUs, or −1 when every row is later. */
 export function lastIndexAtOrBefore(ts: Float64Array, tsUs: number): number {
-  return firstIndexAfter(ts, tsUs) - 1;
+  return upperBound(ts, ts.length, tsUs) - 1;
 }
 
 /** The quote in force at tsUs: index of the last quote stamped ≤ tsUs, or −1 if none yet. */
 export function lastQuoteAtOrBefore(quotes: QuoteColumns, tsUs: number): number {
-  return firstIndexAfter(quotes.ts.length === quotes.length ? quotes.ts : quotes.ts.subarray(0, quotes.length), tsUs) - 1;
+  return upperBound(quotes.ts, quotes.length, tsUs) - 1;
 }
 
 // ───────────────────────── Arrow schema ─────────────────────────
