@@ -1,4 +1,5 @@
 /** Small hand-built tapes and a recording order listener for the simulator tests. */
+import seedrandom from 'seedrandom';
 import { parseConfig, type LadderConfig } from '../src/engine/config.ts';
 import type { OrderEvent } from '../src/engine/ports.ts';
 import { VirtualClock } from '../src/sim/clock.ts';
@@ -51,4 +52,34 @@ export function buy(clientOrderId: string, qty: number, limitPrice: number, symb
 
 export function sell(clientOrderId: string, qty: number, limitPrice: number, symbol = 'XYZ') {
   return { clientOrderId, symbol, side: 'sell' as const, qty, limitPrice, timeInForce: 'day' as const };
+}
+
+/**
+ * A seeded random-walk tape: `quoteCount` quotes every `stepMs` from `startUs`, spread 1–4 ticks of
+ * $0.01 around a mid near `price`, sizes 100–900, and one print every `tradeEvery` quotes at the
+ * bid, the ask or inside, about one in four off-exchange.
+ */
+export function randomTape(seed: number, quoteCount: number, options: { startUs?: number; stepMs?: number; price?: number; tradeEvery?: number; symbol?: string; day?: string } = {}): SymbolDay {
+  const rng = seedrandom(`tape:${seed}`);
+  const startUs = options.startUs ?? T0 - SEC;
+  const stepUs = (options.stepMs ?? 50) * MS;
+  const tradeEvery = options.tradeEvery ?? 3;
+  let midTicks = Math.round((options.price ?? 20) * 100) * 2; // in half-cents
+  const quotes: QuoteRow[] = [];
+  const trades: TradeRow[] = [];
+  for (let i = 0; i < quoteCount; i++) {
+    midTicks += Math.floor(rng() * 3) - 1;
+    const spreadCents = 1 + Math.floor(rng() * 4);
+    const bidCents = Math.floor((midTicks - spreadCents) / 2);
+    const bid = bidCents / 100;
+    const ask = (bidCents + spreadCents) / 100;
+    const tsUs = startUs + i * stepUs;
+    quotes.push([tsUs, bid, ask, 100 * (1 + Math.floor(rng() * 9)), 100 * (1 + Math.floor(rng() * 9))]);
+    if (i % tradeEvery === 0) {
+      const where = rng();
+      const price = where < 0.4 ? bid : where < 0.8 ? ask : (bidCents + Math.floor(rng() * (spreadCents + 1))) / 100;
+      trades.push([tsUs + Math.floor(stepUs / 2), price, 1 + Math.floor(rng() * 500), rng() < 0.25 ? 'D' : 'N']);
+    }
+  }
+  return tape(quotes, trades, options.symbol ?? 'XYZ', options.day ?? DAY);
 }

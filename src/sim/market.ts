@@ -23,7 +23,7 @@
  * Cancels travel on their own channel but never overtake the order they cancel; a fill that happens
  * before the cancel reaches the venue stands, and the cancel is answered `cancel_rejected`.
  */
-import { nyDay, regularSession, isWeekday } from '../engine/calendar.ts';
+import { isWeekday, nyDay, nyLocalToUtcUs, regularSession } from '../engine/calendar.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import type { ChildOrderRequest, Market, OrderEvent, SessionInfo, VenueOrderStatus } from '../engine/ports.ts';
 import type { Quote } from '../engine/types.ts';
@@ -31,7 +31,7 @@ import { EventClass, keyBefore, type VirtualClock } from './clock.ts';
 import { makeFillModel, PRICE_EPSILON, type FillModel, type FillOrder } from './fill/index.ts';
 import { resetFillState } from './fill/model.ts';
 import { makeLatencyChannels, type LatencyChannel, type LatencyChannels } from './latency.ts';
-import { firstIndexAfter, type SymbolDay } from './tape.ts';
+import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, type SymbolDay } from './tape.ts';
 
 const NO_EVENT = 9;
 
@@ -77,6 +77,9 @@ class Book {
   readonly symbol: string;
   day = '';
   hasTape = false;
+  /** New York midnight to midnight of `day`, epoch µs: outside it the loader is asked for another day. */
+  dayStartUs = Infinity;
+  dayEndUs = -Infinity;
   qTs: Float64Array = new Float64Array(0);
   qBid: Float64Array = new Float64Array(0);
   qAsk: Float64Array = new Float64Array(0);
@@ -122,6 +125,11 @@ export interface SimMarketOptions {
   tapes?: readonly SymbolDay[];
   /** Trading days in the data, for `session()` when closed (next open). Defaults to the tapes' days; weekdays when empty. */
   days?: readonly string[];
+  /**
+   * Load a symbol-day on demand (null when there is none): asked when the engine or an order
+   * needs a symbol at a time outside the New York day of its current tape.
+   */
+  loadTape?: (symbol: string, day: string) => SymbolDay | null;
 }
 
 export interface SimMarketStats {
@@ -143,6 +151,7 @@ export class SimMarket implements Market {
   private readonly orders = new Map<string, SimOrder>();
   private listener: ((event: OrderEvent) => void) | null = null;
   private readonly days: string[];
+  private readonly loadTape: ((symbol: string, day: string) => SymbolDay | null) | null;
   private readonly notifyScratch: (() => void)[] = [];
   readonly stats: SimMarketStats = { quoteEvents: 0, tradeEvents: 0, feedEvents: 0, fills: 0, ordersArrived: 0 };
 
@@ -152,6 +161,7 @@ export class SimMarket implements Market {
     this.latency = makeLatencyChannels(options.sim.latency, options.seed);
     this.feed = this.latency.feed;
     this.includeIneligible = options.sim.include_ineligible;
+    this.loadTape = options.loadTape ?? null;
     for (const tape of options.tapes ?? []) this.addTape(tape);
     this.days = [...new Set(options.days ?? (options.tapes ?? []).map((t) => t.day))].sort();
   }
@@ -164,7 +174,10 @@ export class SimMarket implements Market {
     const q = tape.quotes;
     const t = tape.trades;
     book.day = tape.day;
-    book.hasTape = true;
+    book.hasTape = tape.quotes.length > 0 || tape.trades.length > 0;
+    this.tapesLoaded++;
+    book.dayStartUs = nyLocalToUtcUs(tape.day, 0);
+    book.dayEndUs = nyLocalToUtcUs(tape.day, 24 * 3600 * 1000);
     book.qn = q.length;
     book.qTs = q.ts.subarray(0, q.length);
     book.qBid = q.bid;
@@ -190,6 +203,19 @@ export class SimMarket implements Market {
     }
   }
 
+  /** With a loader: make sure the symbol's tape is the New York day of `nowUs`. */
+  private ensureDay(symbol: string, nowUs: number): Book | undefined {
+    let book = this.books.get(symbol);
+    if (this.loadTape === null || (book !== undefined && nowUs >= book.dayStartUs && nowUs < book.dayEndUs)) return book;
+    const day = nyDay(nowUs);
+    this.addTape(this.loadTape(symbol, day) ?? emptySymbolDay(symbol, day));
+    book = this.books.get(symbol)!;
+    return book;
+  }
+
+  /** Symbol-days loaded through the loader so far (and tapes added). */
+  tapesLoaded = 0;
+
   /** The day currently loaded for `symbol`, or undefined. */
   tapeDay(symbol: string): string | undefined {
     const book = this.books.get(symbol);
@@ -199,7 +225,7 @@ export class SimMarket implements Market {
   // ── Market port ──────────────────────────────────────────────────────────────────────────
 
   latestQuote(symbol: string): Quote | undefined {
-    const book = this.books.get(symbol);
+    const book = this.ensureDay(symbol, this.clock.nowUs());
     if (!book || !book.hasTape) return undefined;
     this.readSeen(book);
     const i = book.seenIdx;
@@ -215,7 +241,7 @@ export class SimMarket implements Market {
   }
 
   subscribeQuotes(symbol: string, listener: () => void): () => void {
-    const book = this.bookFor(symbol);
+    const book = this.ensureDay(symbol, this.clock.nowUs()) ?? this.bookFor(symbol);
     book.listeners.push(listener);
     if (book.listeners.length === 1 && book.hasTape) {
       this.readSeen(book);
@@ -236,6 +262,7 @@ export class SimMarket implements Market {
   submit(request: ChildOrderRequest): void {
     const now = this.clock.nowUs();
     const order = new SimOrder(request, this.latency.entry.deliver(now));
+    this.ensureDay(request.symbol, now);
     const duplicate = this.orders.has(request.clientOrderId);
     if (!duplicate) this.orders.set(request.clientOrderId, order);
     this.clock.schedule(order.venueArrivalUs, EventClass.venue, () => this.onOrderArrival(order, duplicate));
@@ -742,6 +769,10 @@ function firstIndexAfterFrom(ts: Float64Array, tsUs: number, from: number): numb
     else hi = mid;
   }
   return lo;
+}
+
+function emptySymbolDay(symbol: string, day: string): SymbolDay {
+  return { symbol, day, quotes: allocQuoteColumns(0), trades: allocTradeColumns(0) };
 }
 
 function nextWeekdays(day: string, count: number): string[] {
