@@ -108,9 +108,11 @@ describe('run directory', () => {
       'arrival_ask_size', 'avg_price', 'fill_step', 'time_to_fill_ms', 'end_ts', 'status', 'reason', 'spread_pct_arrival',
       'shortfall_bps', 'improvement_far_touch_bps',
     ]);
+    // exact int64 µs on disk (readers see epoch ms, fractional below the ms)
+    expect(Array.from(rec.getChild('arrival_ts')!.data[0].values as BigInt64Array)).toEqual([BigInt(T0), BigInt(T0)]);
     const rows = rec.toArray();
     // M₀ = 10.05; buy at 10.06: shortfall (10.06 − 10.05)/10.05 · 1e4 = 9.950…; improvement (10.10 − 10.06)/10.05 · 1e4 = 39.80…
-    expect(rows[0]).toMatchObject({ client_order_id: 'b1', side: 'buy', filled_qty: 100, avg_price: 10.06, fill_step: 2, time_to_fill_ms: 35_000, status: 'filled', reason: null, arrival_ts: T0 });
+    expect(rows[0]).toMatchObject({ client_order_id: 'b1', side: 'buy', filled_qty: 100, avg_price: 10.06, fill_step: 2, time_to_fill_ms: 35_000, status: 'filled', reason: null, arrival_ts: T0 / 1000 });
     expect(rows[0].shortfall_bps).toBeCloseTo((0.01 / 10.05) * 1e4, 9);
     expect(rows[0].improvement_far_touch_bps).toBeCloseTo((0.04 / 10.05) * 1e4, 9);
     expect(rows[0].spread_pct_arrival).toBeCloseTo((0.1 / 10.1) * 100, 12);
@@ -121,9 +123,9 @@ describe('run directory', () => {
       ['b1', 'b1-1', 0, false, 10.05, 'canceled', 0],
       ['b1', 'b1-2', 2, false, 10.06, 'filled', 100],
     ]);
-    expect(children[1]).toMatchObject({ sent_ts: T0 + 30 * SEC, ack_ts: T0 + 30 * SEC, cancel_sent_ts: null, done_ts: T0 + 35 * SEC });
+    expect(children[1]).toMatchObject({ sent_ts: (T0 + 30 * SEC) / 1000, ack_ts: (T0 + 30 * SEC) / 1000, cancel_sent_ts: null, done_ts: (T0 + 35 * SEC) / 1000 });
     const fills = tableFromIPC(readFileSync(join(dir, 'fills.arrow'))).toArray();
-    expect(fills.map((f) => ({ ...f }))).toEqual([{ client_order_id: 'b1', child_id: 'b1-2', exec_id: 'b1-2-x1', ts: T0 + 35 * SEC, price: 10.06, qty: 100, step: 2 }]);
+    expect(fills.map((f) => ({ ...f }))).toEqual([{ client_order_id: 'b1', child_id: 'b1-2', exec_id: 'b1-2-x1', ts: (T0 + 35 * SEC) / 1000, price: 10.06, qty: 100, step: 2 }]);
 
     // baseline: the market step at arrival takes the displayed ask
     const base = tableFromIPC(readFileSync(join(dir, 'baseline.arrow'))).toArray();

@@ -24,14 +24,41 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bool, float64, int32, tableFromArrays, tableToIPC, timestamp, TimeUnit, utf8 } from '@uwdata/flechette';
+import { Bool, Float64, Int32, makeData, makeVector, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { spreadPct } from '../engine/ladder.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 
-const TS = () => timestamp(TimeUnit.MICROSECOND, 'UTC');
-
 function orNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+// ── columns (apache-arrow: timestamps written as exact int64 µs, never through float ms) ──────
+
+const str = (values: (string | null)[]): Vector => vectorFromArray(values, new Utf8());
+const f64 = (values: (number | null)[]): Vector => vectorFromArray(values, new Float64());
+const i32 = (values: number[]): Vector => vectorFromArray(values, new Int32());
+const bool = (values: boolean[]): Vector => vectorFromArray(values, new Bool());
+
+/** timestamp[µs, UTC] from epoch µs (null/NaN → null). */
+function tsUs(values: (number | null)[]): Vector {
+  const n = values.length;
+  const data = new BigInt64Array(n);
+  const validity = new Uint8Array(Math.ceil(n / 8));
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || !Number.isFinite(v)) {
+      nullCount++;
+      continue;
+    }
+    data[i] = BigInt(Math.round(v));
+    validity[i >> 3] |= 1 << (i & 7);
+  }
+  return makeVector(makeData({ type: new TimestampMicrosecond('UTC'), length: n, nullCount, nullBitmap: nullCount > 0 ? validity : undefined, data }));
+}
+
+function toArrowFile(columns: Record<string, Vector>): Uint8Array {
+  return tableToIPC(new Table(columns), 'file');
 }
 
 /** The derived per-parent numbers of records.arrow (formulas in the module comment). */
@@ -40,122 +67,68 @@ export function parentMetrics(r: ExecutionRecord): { spreadPctArrival: number | 
   const spread = r.arrivalBid > 0 && r.arrivalAsk > 0 ? orNull(spreadPct(r.arrivalBid, r.arrivalAsk)) : null;
   if (!(r.filledQty > 0) || !Number.isFinite(r.avgPrice) || !(mid > 0)) return { spreadPctArrival: spread, shortfallBps: null, improvementFarTouchBps: null };
   const d = r.side === 'buy' ? 1 : -1;
-  const shortfall = (d * (r.avgPrice - mid) / mid) * 1e4;
+  const shortfall = ((d * (r.avgPrice - mid)) / mid) * 1e4;
   const improvement = ((r.side === 'buy' ? r.arrivalAsk - r.avgPrice : r.avgPrice - r.arrivalBid) / mid) * 1e4;
   return { spreadPctArrival: spread, shortfallBps: shortfall, improvementFarTouchBps: improvement };
 }
 
 export function recordsToArrow(records: readonly ExecutionRecord[]): Uint8Array {
   const metrics = records.map(parentMetrics);
-  const table = tableFromArrays(
-    {
-      client_order_id: records.map((r) => r.clientOrderId),
-      symbol: records.map((r) => r.symbol),
-      side: records.map((r) => r.side),
-      qty: records.map((r) => r.qty),
-      filled_qty: records.map((r) => r.filledQty),
-      arrival_ts: records.map((r) => r.arrivalTsUs),
-      arrival_bid: records.map((r) => orNull(r.arrivalBid)),
-      arrival_ask: records.map((r) => orNull(r.arrivalAsk)),
-      arrival_bid_size: records.map((r) => orNull(r.arrivalBidSize)),
-      arrival_ask_size: records.map((r) => orNull(r.arrivalAskSize)),
-      avg_price: records.map((r) => (r.filledQty > 0 ? orNull(r.avgPrice) : null)),
-      fill_step: records.map((r) => r.fillStep),
-      time_to_fill_ms: records.map((r) => (Number.isFinite(r.timeToFillUs) ? r.timeToFillUs / 1000 : null)),
-      end_ts: records.map((r) => r.endTsUs),
-      status: records.map((r) => r.status),
-      reason: records.map((r) => r.reason),
-      spread_pct_arrival: metrics.map((m) => m.spreadPctArrival),
-      shortfall_bps: metrics.map((m) => m.shortfallBps),
-      improvement_far_touch_bps: metrics.map((m) => m.improvementFarTouchBps),
-    },
-    {
-      types: {
-        client_order_id: utf8(),
-        symbol: utf8(),
-        side: utf8(),
-        qty: float64(),
-        filled_qty: float64(),
-        arrival_ts: TS(),
-        arrival_bid: float64(),
-        arrival_ask: float64(),
-        arrival_bid_size: float64(),
-        arrival_ask_size: float64(),
-        avg_price: float64(),
-        fill_step: int32(),
-        time_to_fill_ms: float64(),
-        end_ts: TS(),
-        status: utf8(),
-        reason: utf8(),
-        spread_pct_arrival: float64(),
-        shortfall_bps: float64(),
-        improvement_far_touch_bps: float64(),
-      },
-    },
-  );
-  return tableToIPC(table, { format: 'file' })!;
+  return toArrowFile({
+    client_order_id: str(records.map((r) => r.clientOrderId)),
+    symbol: str(records.map((r) => r.symbol)),
+    side: str(records.map((r) => r.side)),
+    qty: f64(records.map((r) => r.qty)),
+    filled_qty: f64(records.map((r) => r.filledQty)),
+    arrival_ts: tsUs(records.map((r) => r.arrivalTsUs)),
+    arrival_bid: f64(records.map((r) => orNull(r.arrivalBid))),
+    arrival_ask: f64(records.map((r) => orNull(r.arrivalAsk))),
+    arrival_bid_size: f64(records.map((r) => orNull(r.arrivalBidSize))),
+    arrival_ask_size: f64(records.map((r) => orNull(r.arrivalAskSize))),
+    avg_price: f64(records.map((r) => (r.filledQty > 0 ? orNull(r.avgPrice) : null))),
+    fill_step: i32(records.map((r) => r.fillStep)),
+    time_to_fill_ms: f64(records.map((r) => (Number.isFinite(r.timeToFillUs) ? r.timeToFillUs / 1000 : null))),
+    end_ts: tsUs(records.map((r) => r.endTsUs)),
+    status: str(records.map((r) => r.status)),
+    reason: str(records.map((r) => r.reason)),
+    spread_pct_arrival: f64(metrics.map((m) => m.spreadPctArrival)),
+    shortfall_bps: f64(metrics.map((m) => m.shortfallBps)),
+    improvement_far_touch_bps: f64(metrics.map((m) => m.improvementFarTouchBps)),
+  });
 }
 
 export function childrenToArrow(records: readonly ExecutionRecord[]): Uint8Array {
   const rows = records.flatMap((r) => r.children.map((c) => ({ parent: r.clientOrderId, c })));
-  const table = tableFromArrays(
-    {
-      client_order_id: rows.map((x) => x.parent),
-      child_id: rows.map((x) => x.c.clientOrderId),
-      step: rows.map((x) => x.c.step),
-      is_market_step: rows.map((x) => x.c.isMarketStep),
-      limit_price: rows.map((x) => x.c.limitPrice),
-      qty: rows.map((x) => x.c.qty),
-      sent_ts: rows.map((x) => x.c.sentTsUs),
-      ack_ts: rows.map((x) => x.c.ackTsUs),
-      cancel_sent_ts: rows.map((x) => x.c.cancelSentTsUs),
-      done_ts: rows.map((x) => x.c.doneTsUs),
-      status: rows.map((x) => x.c.status),
-      sent_bid: rows.map((x) => orNull(x.c.sentBid)),
-      sent_ask: rows.map((x) => orNull(x.c.sentAsk)),
-      filled_qty: rows.map((x) => x.c.filledQty),
-      reject_reason: rows.map((x) => x.c.rejectReason),
-    },
-    {
-      types: {
-        client_order_id: utf8(),
-        child_id: utf8(),
-        step: int32(),
-        is_market_step: bool(),
-        limit_price: float64(),
-        qty: float64(),
-        sent_ts: TS(),
-        ack_ts: TS(),
-        cancel_sent_ts: TS(),
-        done_ts: TS(),
-        status: utf8(),
-        sent_bid: float64(),
-        sent_ask: float64(),
-        filled_qty: float64(),
-        reject_reason: utf8(),
-      },
-    },
-  );
-  return tableToIPC(table, { format: 'file' })!;
+  return toArrowFile({
+    client_order_id: str(rows.map((x) => x.parent)),
+    child_id: str(rows.map((x) => x.c.clientOrderId)),
+    step: i32(rows.map((x) => x.c.step)),
+    is_market_step: bool(rows.map((x) => x.c.isMarketStep)),
+    limit_price: f64(rows.map((x) => x.c.limitPrice)),
+    qty: f64(rows.map((x) => x.c.qty)),
+    sent_ts: tsUs(rows.map((x) => x.c.sentTsUs)),
+    ack_ts: tsUs(rows.map((x) => x.c.ackTsUs)),
+    cancel_sent_ts: tsUs(rows.map((x) => x.c.cancelSentTsUs)),
+    done_ts: tsUs(rows.map((x) => x.c.doneTsUs)),
+    status: str(rows.map((x) => x.c.status)),
+    sent_bid: f64(rows.map((x) => orNull(x.c.sentBid))),
+    sent_ask: f64(rows.map((x) => orNull(x.c.sentAsk))),
+    filled_qty: f64(rows.map((x) => x.c.filledQty)),
+    reject_reason: str(rows.map((x) => x.c.rejectReason)),
+  });
 }
 
 export function fillsToArrow(records: readonly ExecutionRecord[]): Uint8Array {
   const rows = records.flatMap((r) => r.children.flatMap((c) => c.fills.map((f) => ({ parent: r.clientOrderId, child: c.clientOrderId, f }))));
-  const table = tableFromArrays(
-    {
-      client_order_id: rows.map((x) => x.parent),
-      child_id: rows.map((x) => x.child),
-      exec_id: rows.map((x) => x.f.execId),
-      ts: rows.map((x) => x.f.tsUs),
-      price: rows.map((x) => x.f.price),
-      qty: rows.map((x) => x.f.qty),
-      step: rows.map((x) => x.f.step),
-    },
-    {
-      types: { client_order_id: utf8(), child_id: utf8(), exec_id: utf8(), ts: TS(), price: float64(), qty: float64(), step: int32() },
-    },
-  );
-  return tableToIPC(table, { format: 'file' })!;
+  return toArrowFile({
+    client_order_id: str(rows.map((x) => x.parent)),
+    child_id: str(rows.map((x) => x.child)),
+    exec_id: str(rows.map((x) => x.f.execId)),
+    ts: tsUs(rows.map((x) => x.f.tsUs)),
+    price: f64(rows.map((x) => x.f.price)),
+    qty: f64(rows.map((x) => x.f.qty)),
+    step: i32(rows.map((x) => x.f.step)),
+  });
 }
 
 export interface RunCounts {
