@@ -1,8 +1,9 @@
 /** The subcommands, one module each. */
 import type { CommandModule } from 'yargs';
+import { backtestCommand } from './backtest.ts';
 import { ingestCommand } from './ingest.ts';
 import { laddersCommand } from './ladders.ts';
 import { reportCommand } from './report.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [laddersCommand, ingestCommand, reportCommand];
+export const commands: CommandModule<any, any>[] = [laddersCommand, backtestCommand, ingestCommand, reportCommand];
