@@ -9,6 +9,9 @@ import { Type, tableFromIPC } from 'apache-arrow';
 import type { Table, Vector } from 'apache-arrow';
 import { InputError } from '../engine/errors.ts';
 
+/** Epoch µs of 1990-01-01 and 2100-01-01: a timestamp outside is a unit mix-up (ms or ns stored as µs), not a date. */
+const PLAUSIBLE_US: [number, number] = [631_152_000_000_000, 4_102_444_800_000_000];
+
 export class ArrowFile {
   readonly rows: number;
   private readonly table: Table;
@@ -69,6 +72,13 @@ export class ArrowFile {
         out[i] = Number.NaN;
       } else if (isTimestamp) {
         out[i] = Math.round((cell instanceof Date ? cell.getTime() : Number(cell)) * 1000);
+        if (out[i] < PLAUSIBLE_US[0] || out[i] > PLAUSIBLE_US[1]) {
+          const ms = out[i] / 1000;
+          const when = Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${out[i]} µs`;
+          throw new InputError(
+            `${this.path}: row ${i}, field "${field}": ${when} is not a plausible time (the values look ${out[i] > PLAUSIBLE_US[1] ? '1000× too large: µs written where ms were expected?' : 'too small: ms or s written as µs?'})`,
+          );
+        }
       } else {
         out[i] = typeof cell === 'boolean' ? (cell ? 1 : 0) : Number(cell);
       }

@@ -9,7 +9,7 @@ import type { ColumnTable } from 'arquero';
 export type VegaLiteSpec = Record<string, unknown>;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 560;
+const WIDTH = 720;
 const HEIGHT = 260;
 const SIDE_COLORS = { domain: ['buy', 'sell', 'all'], range: ['#1b7837', '#b2182b', '#4d4d4d'] };
 
@@ -32,7 +32,9 @@ function rowsOf(table: ColumnTable): Record<string, unknown>[] {
 function base(title: string, subtitle?: string): VegaLiteSpec {
   return {
     $schema: SCHEMA,
-    title: subtitle ? { text: title, subtitle } : title,
+    description: title,
+    // The page's section heading names the chart; the chart itself carries how to read it.
+    title: subtitle ? { text: subtitle, fontSize: 12, fontWeight: 'normal', color: '#444' } : title,
     width: WIDTH,
     height: HEIGHT,
   };
@@ -77,7 +79,7 @@ function groupedBarsWithIntervals(
         encoding: {
           y: { field: 'value', type: 'quantitative', title: yTitle, axis: { format: yFormat }, scale: { domain, nice: true } },
           y2: { field: 'base' },
-          color: { field: series.field, type: 'nominal', title: series.title || null, scale: { domain: series.domain, range: series.range }, legend: { orient: 'bottom', direction: 'vertical' } },
+          color: { field: series.field, type: 'nominal', title: series.title || null, scale: { domain: series.domain, range: series.range }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 480 } },
           tooltip: [
             { field: x.field, title: x.title },
             { field: series.field, title: series.title },
@@ -169,7 +171,7 @@ export function timeToFillChart(parents: ColumnTable): VegaLiteSpec {
   return {
     ...base('Time to fill by side', 'share of parent orders fully filled within t (step curve; tops out at the fill rate)'),
     data: { values },
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, point: { size: 18 } },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
     encoding: {
       x: { field: 'timeToFillS', type: 'quantitative', title: 'time to fill (s)' },
       y: { field: 'filledShare', type: 'quantitative', title: 'share filled', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
@@ -183,11 +185,20 @@ export function timeToFillChart(parents: ColumnTable): VegaLiteSpec {
   };
 }
 
+/** Sides are drawn a little apart on the log time axis so their interval rules do not hide each other. */
+const MARKOUT_DODGE: Record<string, number> = { buy: 0.92, sell: 1, all: 1.087 };
+
 /** Markout curves by side: mean markout at +1 s, +5 s, +60 s with intervals (positive = good). */
 export function markoutChart(markouts: ColumnTable): VegaLiteSpec {
-  const values = rowsOf(markouts).map((r) => ({ ...r, horizon: `+${r.horizonS} s` }));
-  const horizons = [...new Set(values.map((v) => v.horizon))];
-  const x = { field: 'horizon', type: 'ordinal', title: 'horizon after each fill', sort: horizons, axis: { labelAngle: 0 } };
+  const values = rowsOf(markouts).map((r) => ({ ...r, horizon: `+${r.horizonS} s`, horizonPlotS: (r.horizonS as number) * (MARKOUT_DODGE[r.side as string] ?? 1) }));
+  const horizons = [...new Set(rowsOf(markouts).map((r) => r.horizonS as number))];
+  const x = {
+    field: 'horizonPlotS',
+    type: 'quantitative',
+    title: 'time after each fill (log scale)',
+    scale: { type: 'log', domain: [Math.min(...horizons) * 0.7, Math.max(...horizons) * 1.4] },
+    axis: { values: horizons, labelExpr: "'+' + datum.value + ' s'", grid: false },
+  };
   const color = { field: 'side', type: 'nominal', scale: SIDE_COLORS, legend: { orient: 'bottom' } };
   const domain = valueDomain(values, ['markoutBps', 'markoutBps_lo', 'markoutBps_hi']);
   return {
@@ -196,7 +207,7 @@ export function markoutChart(markouts: ColumnTable): VegaLiteSpec {
     layer: [
       { mark: { type: 'rule', color: '#999', strokeDash: [4, 3] }, encoding: { y: { datum: 0, type: 'quantitative' } } },
       {
-        mark: { type: 'line', point: true, strokeWidth: 2 },
+        mark: { type: 'line', point: { size: 40 }, strokeWidth: 2 },
         encoding: {
           x,
           y: { field: 'markoutBps', type: 'quantitative', title: 'markout (bps)', scale: { domain, nice: true } },
@@ -250,7 +261,7 @@ export function baselineChart(ladderVsBaseline: ColumnTable | null): VegaLiteSpe
       domain: ['ladder', 'market-order baseline', 'paired saving (baseline − ladder)'],
       range: ['#2166ac', '#b2182b', '#1b7837'],
     },
-    'implementation shortfall (bps)',
+    'bps (shortfall: cost; saving: baseline − ladder)',
     '.1f',
   );
   return { ...base('Ladder vs market-order baseline', 'same parents, same simulated market · mean per parent · rules: 95 % interval'), ...layered };

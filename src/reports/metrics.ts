@@ -88,6 +88,19 @@ export interface ParentMetrics {
   beyondDisplayedShare: number | null;
 }
 
+/** Every column of ParentMetrics (the compiler checks the list is complete), for empty tables. */
+const PARENT_METRIC_FIELDS: Record<keyof ParentMetrics, true> = {
+  clientOrderId: true, symbol: true, side: true, qty: true, filledQty: true, status: true, complete: true,
+  arrivalTsUs: true, arrivalMinute: true, arrivalMid: true, spreadPctArrival: true, spreadBucket: true,
+  avgPrice: true, fillStep: true, timeToFillS: true, shortfallBps: true, filledShortfallBps: true,
+  improvementFarTouchBps: true, improvementFarTouchUsd: true, effectiveSpreadBps: true,
+  markout1sBps: true, markout5sBps: true, markout60sBps: true,
+  realizedSpread1sBps: true, realizedSpread5sBps: true, realizedSpread60sBps: true,
+  priceImpact1sBps: true, priceImpact5sBps: true, priceImpact60sBps: true,
+  priceLevelsSent: true, fillPriceLevels: true, displayedFarSize: true, beyondDisplayedQty: true, beyondDisplayedShare: true,
+};
+export const PARENT_METRIC_COLUMNS = Object.keys(PARENT_METRIC_FIELDS) as (keyof ParentMetrics)[];
+
 const BPS = 10_000;
 
 function finiteOrNull(x: number): number | null {

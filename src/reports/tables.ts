@@ -18,7 +18,7 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { type BootstrapOptions, blockBootstrap, weightedCount, weightedMean, weightedMeanBy } from './bootstrap.ts';
-import { MARKOUT_HORIZONS_S, type ParentMetrics, SPREAD_BUCKETS } from './metrics.ts';
+import { MARKOUT_HORIZONS_S, PARENT_METRIC_COLUMNS, type ParentMetrics, SPREAD_BUCKETS } from './metrics.ts';
 
 export interface TableOptions {
   /** Limit steps S of the run's config; step S is the market step. */
@@ -50,12 +50,12 @@ function bootstrapOptions(options: TableOptions, label: string, columns: readonl
  * improvementBaselineBps = baselineShortfallBps − shortfallBps (null unless both are known).
  */
 export function parentsTable(ladder: readonly ParentMetrics[], baseline: readonly ParentMetrics[] | null): ColumnTable {
-  const rows = aq.from(ladder as ParentMetrics[]);
+  const rows = aq.from(ladder as ParentMetrics[], PARENT_METRIC_COLUMNS);
   if (baseline === null) {
     const nulls = () => new Array<null>(ladder.length).fill(null);
     return rows.assign({ baselineShortfallBps: nulls(), baselineTimeToFillS: nulls(), improvementBaselineBps: nulls() });
   }
-  const base = aq.from(baseline as ParentMetrics[]).select({
+  const base = aq.from(baseline as ParentMetrics[], PARENT_METRIC_COLUMNS).select({
     clientOrderId: 'clientOrderId',
     shortfallBps: 'baselineShortfallBps',
     timeToFillS: 'baselineTimeToFillS',
@@ -82,6 +82,13 @@ export function stepLabel(step: number, progressiveSteps: number): string {
 function grouped(table: ColumnTable, by: readonly string[], ...keys: string[]): ColumnTable {
   const all = [...by, ...keys];
   return all.length > 0 ? table.groupby(...all) : table;
+}
+
+/** Left joins leave `undefined` in rows without a match: make every missing cell null. */
+function missingAsNull(table: ColumnTable): ColumnTable {
+  const exprs: Record<string, string> = {};
+  for (const name of table.columnNames()) exprs[name] = `d[${JSON.stringify(name)}] === undefined ? null : d[${JSON.stringify(name)}]`;
+  return table.derive(exprs);
 }
 
 function concatAll(tables: ColumnTable[]): ColumnTable {
@@ -115,7 +122,7 @@ export function fillRateByStepTable(parents: ColumnTable, options: TableOptions)
     bootstrapOptions(options, 'fill-rate-by-step', FILL_RATE_COLUMNS),
   );
   const labels = aq.table({ fillStep: stepList, stepLabel: stepList.map((k) => stepLabel(k, options.progressiveSteps)) });
-  return labels.join_left(table, 'fillStep').orderby('fillStep').reify();
+  return missingAsNull(labels.join_left(table, 'fillStep').orderby('fillStep')).reify();
 }
 
 const BUCKET_COLUMNS = ['spreadBucket', 'shortfallBps', 'improvementBaselineBps', 'improvementFarTouchBps'];
@@ -139,9 +146,7 @@ export function bySpreadBucketTable(parents: ColumnTable, options: TableOptions)
     bootstrapOptions(options, 'by-spread-bucket', BUCKET_COLUMNS),
   );
   const buckets = aq.table({ spreadBucket: SPREAD_BUCKETS as string[], bucketOrder: SPREAD_BUCKETS.map((_, i) => i) });
-  return buckets
-    .join_left(table, 'spreadBucket')
-    .orderby('bucketOrder')
+  return missingAsNull(buckets.join_left(table, 'spreadBucket').orderby('bucketOrder'))
     .derive({ n: 'd.n == null ? 0 : d.n', pairedN: 'd.pairedN == null ? 0 : d.pairedN' })
     .reify();
 }
@@ -159,7 +164,7 @@ function bySideAndAll(weighted: ColumnTable, by: readonly string[], rollup: Reco
 function sideRows(table: ColumnTable, countColumns: string[]): ColumnTable {
   const zeros: Record<string, string> = {};
   for (const c of countColumns) zeros[c] = `d.${c} == null ? 0 : d.${c}`;
-  return SIDE_ROWS.join_left(table, 'side').orderby('sideOrder').derive(zeros);
+  return missingAsNull(SIDE_ROWS.join_left(table, 'side').orderby('sideOrder')).derive(zeros);
 }
 
 const SPEED_COLUMNS = ['side', 'complete', 'timeToFillS', 'shortfallBps', 'improvementFarTouchBps'];
