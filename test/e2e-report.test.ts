@@ -28,6 +28,17 @@ interface PageFindings {
   verdict: string;
 }
 
+/** The few DOM members the in-page check uses (the project compiles without the DOM lib). */
+interface El {
+  id: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): Iterable<El> & ArrayLike<El>;
+  closest(selector: string): El | null;
+  getBBox(): { width: number; height: number };
+}
+
 async function inspect(browser: Browser, htmlPath: string, screenshot?: string): Promise<PageFindings> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const consoleErrors: string[] = [];
@@ -40,6 +51,7 @@ async function inspect(browser: Browser, htmlPath: string, screenshot?: string):
   const url = pathToFileURL(htmlPath).href;
   await page.goto(url, { waitUntil: 'load' });
   const found = await page.evaluate(() => {
+    const document = (globalThis as unknown as { document: El }).document;
     const charts = [...document.querySelectorAll('figure.chart')].map((f) => ({
       id: f.getAttribute('data-chart') ?? '',
       svgs: f.querySelectorAll(':scope > svg').length,
@@ -47,7 +59,7 @@ async function inspect(browser: Browser, htmlPath: string, screenshot?: string):
       marks: f.querySelectorAll('g.role-mark > *').length,
       // shapes that actually take space on screen
       drawn: [...f.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > text, g.role-mark > rect')].filter((el) => {
-        const box = (el as SVGGraphicsElement).getBBox();
+        const box = el.getBBox();
         return box.width > 0 || box.height > 0;
       }).length,
       // drawn shapes by vega's aria role ("bar", "line mark", "rule mark", "point" …)
