@@ -7,7 +7,6 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { regularSession } from '../src/engine/calendar.ts';
 import { fitSampleModel } from '../src/sim/sample/fit.ts';
-import { sampleModelSchema } from '../src/sim/sample/model.ts';
 import { formatModelJson, loadRealIbmDay, REAL_IBM_QUOTES, REAL_IBM_TRADES } from '../src/sim/sample/real-ibm.ts';
 
 const out = fileURLToPath(new URL('../src/sim/sample/fitted-ibm.json', import.meta.url));
@@ -17,7 +16,7 @@ if (!real) {
   process.stderr.write(`sample:fit needs the real IBM day: ${REAL_IBM_QUOTES} and ${REAL_IBM_TRADES} not found (run from the repository root with ../shared present)\n`);
   process.exit(1);
 }
-const model = sampleModelSchema.parse(fitSampleModel(real, regularSession(real.day), { tickDollars: 0.01 }));
+const model = fitSampleModel(real, regularSession(real.day), { tickDollars: 0.01 });
 const temp = `${out}.tmp-${process.pid}`;
 writeFileSync(temp, formatModelJson(model));
 renameSync(temp, out);

@@ -69,7 +69,7 @@ export function compareStats(real: TapeStats, generated: TapeStats, tickCents = 
   const g = statLines(generated);
   return statLines(real).map((line, i) => {
     const value = g[i].value;
-    const ratio = value / line.value;
+    const ratio = value === line.value ? 1 : value / line.value; // 0 vs 0 is a match, not 0/0
     const ok = line.withinOneTick ? Math.abs(value - line.value) <= tickCents + 1e-9 : Math.abs(ratio - 1) <= TOLERANCE + 1e-12;
     return { name: line.name, real: line.value, generated: value, ratio, ok };
   });

@@ -32,7 +32,7 @@
  */
 import { exchangeLetter, OFF_EXCHANGE_CODE } from '../exchanges.ts';
 import type { SymbolDay } from '../tape.ts';
-import type { Histogram, SampleModel } from './model.ts';
+import { sampleModelSchema, type Histogram, type SampleModel } from './model.ts';
 import { FOLLOW_WINDOW_US, type SessionWindow } from './stats.ts';
 
 /** How soon after a side falls back an improvement still counts as the market's reaction to it. */
@@ -380,7 +380,8 @@ export function fitSampleModel(day: SymbolDay, w: SessionWindow, opts: FitOption
   const exchangeHistogram = toHistogram(litExchange);
   const firstMid = (q.bid[qFirst] + q.ask[qFirst]) / 2;
 
-  return {
+  // Parsed by the schema: validated, and keys in the schema's order (a stable committed file).
+  return sampleModelSchema.parse({
     description:
       opts.description ??
       `fitted by sample:fit to ${day.symbol} ${day.day}, regular session (${moTs.length} market orders, ${t.length} prints and ${q.length} quote rows read)`,
@@ -415,5 +416,5 @@ export function fitSampleModel(day: SymbolDay, w: SessionWindow, opts: FitOption
     },
     clearAfterOrder: Array.from(clearedByQueue, (c, b) => (ordersByQueue[b] > 0 ? tidy(c / ordersByQueue[b]) : 0)),
     litExchanges: { values: exchangeHistogram.values.map(exchangeLetter), weights: exchangeHistogram.weights },
-  };
+  });
 }

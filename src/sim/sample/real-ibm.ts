@@ -4,10 +4,12 @@
  * and all of them work, or skip with a message, without it.
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { readVendorSymbolDay } from '../ingest/vendor.ts';
 import type { SymbolDay } from '../tape.ts';
 
-export const REAL_DATA_DIR = '../shared/data/equity-ticks';
+/** ../shared/data/equity-ticks next to the repository root, wherever the process runs from. */
+export const REAL_DATA_DIR = fileURLToPath(new URL('../../../../shared/data/equity-ticks', import.meta.url));
 export const REAL_IBM_QUOTES = `${REAL_DATA_DIR}/ibm_20131007_quote.zip`;
 export const REAL_IBM_TRADES = `${REAL_DATA_DIR}/ibm_20131007_trade.zip`;
 
