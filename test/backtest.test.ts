@@ -57,6 +57,27 @@ describe('a ladder against a hand-built tape (through, zero latency)', () => {
   });
 });
 
+describe('races through the engine (cancel latency 50 ms)', () => {
+  // buy 10.00/10.10: child 1 at 10.05 for steps 0–1; at 30 s the engine cancels it for step 2 (10.06).
+  const config = parseConfig({ sim: { fill_model: 'through', latency: { cancel: { ms: 50 } } } });
+  const withPrint = (size: number) => tape([[T0 - SEC, 10.0, 10.1, 300, 400]], [[T0 + 30 * SEC + 10_000, 10.04, size, 'N']]);
+
+  it('the cancel loses to a fill: the fill stands, the parent is filled by the old child', () => {
+    const [r] = runBacktest({ config, tapes: [withPrint(100)], parents: [parent('b1', 'buy', 100)] }).records;
+    expect(r).toMatchObject({ status: 'filled', filledQty: 100, avgPrice: 10.05, fillStep: 1, timeToFillUs: 30 * SEC + 10_000 });
+    expect(r.children).toHaveLength(1);
+    expect(r.children[0]).toMatchObject({ status: 'filled', cancelSentTsUs: T0 + 30 * SEC, filledQty: 100 });
+  });
+
+  it('a partial fill before the cancel lands: the next child is sized from what is left', () => {
+    const [r] = runBacktest({ config, tapes: [withPrint(100)], parents: [parent('b1', 'buy', 300)] }).records;
+    expect(r.children.slice(0, 2).map((c) => [c.step, c.limitPrice, c.qty, c.filledQty, c.status, c.sentTsUs - T0])).toEqual([
+      [0, 10.05, 300, 100, 'canceled', 0],
+      [2, 10.06, 200, 0, 'canceled', 30 * SEC + 50_000],
+    ]);
+  });
+});
+
 describe('determinism', () => {
   const tapeA = randomTape(1, 20_000, { stepMs: 20 });
   const tapes = [tapeA];
