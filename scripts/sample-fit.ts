@@ -13,7 +13,7 @@ const out = fileURLToPath(new URL('../src/sim/sample/fitted-ibm.json', import.me
 
 const real = await loadRealIbmDay();
 if (!real) {
-  process.stderr.write(`sample:fit needs the real IBM day: ${REAL_IBM_QUOTES} and ${REAL_IBM_TRADES} not found (run from the repository root with ../shared present)\n`);
+  process.stderr.write(`sample:fit needs the real IBM day: ${REAL_IBM_QUOTES} and ${REAL_IBM_TRADES} not found (the licensed tick data lives outside the repository)\n`);
   process.exit(1);
 }
 const model = fitSampleModel(real, regularSession(real.day), { tickDollars: 0.01 });

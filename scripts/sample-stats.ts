@@ -35,7 +35,7 @@ if (real) {
       `${lines.filter((l) => l.ok).length} of ${lines.length} lines ok\n\n`,
   );
 } else {
-  process.stdout.write(`(real column skipped: ${REAL_DATA_DIR} not found; run from the repository root with ../shared present)\n\n`);
+  process.stdout.write(`(real column skipped: ${REAL_DATA_DIR} not found: the licensed tick data lives outside the repository)\n\n`);
 }
 process.stdout.write(`## Generated sample, seed ${args.seed}, ${generated[0].day}\n\n${sideBySideMarkdown(stats)}\n`);
 if (failed) process.exitCode = 1;

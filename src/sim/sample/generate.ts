@@ -2,18 +2,20 @@
  * Generate one regular session of a symbol's top of book and prints from a SampleModel.
  *
  * State: bid and ask (integer price units, whole ticks apart, never locked or crossed) and their
- * displayed sizes. With spread s ticks (s̄ = min(s, S)), queue buckets qb, qa of the bid and ask
- * sizes and t in intraday bucket b, the next event comes after an exponential wait with total
- * rate Λ = Σ_kind λ_kind, where a one-side kind on side x has λ = u[b]·perSecBySpread[s̄]·
- * factorByQueue[q_x] (cancels only while the side shows more than a lot), improvements
- * u[b]·IMP[s̄] per side, and prints that leave the quote alone u[b]·rate[s̄]; trades use the
- * trade profile uT, quote events the quote profile uQ
- * (bucket edges restart the wait: exact, the process being memoryless), and is one of:
+ * displayed sizes. With spread s ticks (s̄ = min(s, S)), the sides' queue buckets q_bid, q_ask and
+ * intraday bucket b, every event kind arrives at rate
+ *   one-side kinds on side x:   λ = u[b] · perSecBySpread[s̄] · factorByQueue[q_x]
+ *   improvements, per side:     λ = uQ[b] · improvesPerSec[s̄]          (s ≥ 2)
+ *   prints leaving the quote:   λ = uT[b] · rate[s̄]
+ * (u = uT, the trade profile, for market orders and prints; uQ, the quote profile, otherwise;
+ * cancels only while the side shows more than a lot). The next event comes after an exponential
+ * wait at the total rate Λ = Σ λ (bucket edges restart the wait: exact, the process being
+ * memoryless) and is kind k with probability λ_k / Λ:
  *  - market order on a side (MO): k prints at that touch, volume V = Σ sizes. With prob
- *    clearAfterOrder[q] (q its queue bucket) the level clears; otherwise its displayed size D falls by V, or, when
- *    less than a lot would remain, is replenished at the same price (a reserve order refreshing,
- *    another venue at that price) with a size from refreshSize. The quote update carries the prints'
- *    timestamp, so trades come first (DESIGN §3 event order).
+ *    clearAfterOrder[q] (q its queue bucket) the level clears; otherwise its displayed size D
+ *    falls by V, or, when less than a lot would remain, is replenished at the same price (a
+ *    reserve order refreshing, another venue at that price) with a size from refreshSize. The
+ *    quote update carries the prints' timestamp, so trades come first (DESIGN §3 event order).
  *  - add / cancel at a touch: D rises / falls (a cancel only while D > one lot, never below it;
  *    its size drawn from cancelSize given that bound).
  *  - pull: the touch level is cancelled; the side falls back by a gap of g ticks (clearGapTicks)
