@@ -57,6 +57,25 @@ describe('a ladder against a hand-built tape (through, zero latency)', () => {
   });
 });
 
+describe('queue_when_closed', () => {
+  it('parents arriving before the open or after the close start at the next open present in the data', () => {
+    const open1 = T0 - 30 * 60 * SEC; // 09:30 New York on DAY
+    const open2 = open1 + 24 * 3600 * SEC;
+    const day1 = tape([[open1, 10.0, 10.1, 100, 100]]);
+    const day2 = tape([[open2, 20.0, 20.1, 100, 100]], [[open2 + 5 * SEC, 20.0, 500, 'N']], 'XYZ', '2024-03-06');
+    const config = parseConfig({ risk: { queue_when_closed: true }, sim: { fill_model: 'through' } });
+    const records = runBacktest({
+      config,
+      tapes: [day1, day2],
+      parents: [parent('pre', 'buy', 100, open1 - 3600 * SEC), parent('after', 'buy', 100, open1 + 7.5 * 3600 * SEC)],
+    }).records;
+    expect(records.map((r) => [r.clientOrderId, r.status, r.arrivalTsUs, r.avgPrice, r.timeToFillUs])).toEqual([
+      ['pre', 'filled', open1, 10.1, 60 * SEC], // no prints: the market step at 60 s takes the ask
+      ['after', 'filled', open2, 20.05, 5 * SEC], // the print at 20.00 goes through step 0 (20.05)
+    ]);
+  });
+});
+
 describe('races through the engine (cancel latency 50 ms)', () => {
   // buy 10.00/10.10: child 1 at 10.05 for steps 0–1; at 30 s the engine cancels it for step 2 (10.06).
   const config = parseConfig({ sim: { fill_model: 'through', latency: { cancel: { ms: 50 } } } });

@@ -10,6 +10,7 @@
  * left to do, bounded by the longest a ladder can take; whatever still works then ends
  * `end_of_data`.
  */
+import { regularSession } from '../engine/calendar.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import { worstCaseDurationUs } from '../engine/prescreen.ts';
@@ -91,15 +92,21 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     engine.submit(parent);
     options.onProgress?.(++submitted, order.length);
   }
-  const lastUs = order.length > 0 ? order[order.length - 1].parent.arrivalTsUs : startUs;
-  // Generous bound: the longest ladder + its market-step retries, plus the cancel/query round trips.
-  const endUs = lastUs + worstCaseDurationUs(config) + 10 * 60 * 1e6;
+  const lastArrivalUs = order.length > 0 ? order[order.length - 1].parent.arrivalTsUs : startUs;
+  // A parent queued while closed starts at the next open present in the data: at the latest the
+  // last data day's close. Bound: that, plus the longest ladder with its market-step retries, plus
+  // slack for cancel/query round trips.
+  const lastCloseUs = days.length > 0 ? regularSession(days[days.length - 1]).closeUs : lastArrivalUs;
+  const endUs = Math.max(lastArrivalUs, lastCloseUs) + worstCaseDurationUs(config) + 10 * 60 * 1e6;
   market.run(endUs, EventClass.trade);
   if (engine.workingCount() > 0) {
     engine.shutdown('end_of_data');
     market.run(endUs + 60 * 1e6, EventClass.trade);
   }
 
+  if (engine.records().length !== order.length) {
+    throw new Error(`backtest: ${order.length} parents in, ${engine.records().length} records out (a parent was never finished)`);
+  }
   const rank = new Map(order.map(({ parent }, i) => [parent.clientOrderId, i]));
   const records = [...engine.records()].sort((a, b) => (rank.get(a.clientOrderId) ?? 0) - (rank.get(b.clientOrderId) ?? 0));
   return { records, market: { ...market.stats }, symbolDaysLoaded: loaded };
