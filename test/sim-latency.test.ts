@@ -135,6 +135,20 @@ describe('event order at equal timestamps', () => {
     ]);
   });
 
+  it('at one timestamp the print comes before the quote', () => {
+    // resting buy 100 at 10.00; at t a print at 9.99 (50) and a quote with ask 10.00 × 100:
+    // print first → 50 from the print, then 50 from the quote (quote first would take all 100).
+    const t = T0 + 2 * SEC;
+    const { market, at, fills } = makeMarket([tape([[T0, 10.0, 10.05, 300, 400], [t, 9.99, 10.0, 300, 100]], [[t, 9.99, 50, 'N']])], { fill_model: 'through' });
+    at(T0 + SEC);
+    market.submit(buy('b1', 100, 10.0));
+    market.run();
+    expect(fills('b1')).toEqual([
+      { tsUs: t, price: 10.0, qty: 50, cumQty: 50 },
+      { tsUs: t, price: 10.0, qty: 50, cumQty: 100 },
+    ]);
+  });
+
   it('trades, quotes, feed, venue arrivals, engine arrivals, timers, then insertion order', () => {
     const t1 = T0 + SEC;
     const { clock, market, at, events } = makeMarket(

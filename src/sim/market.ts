@@ -154,6 +154,8 @@ export class SimMarket implements Market {
   private readonly loadTape: ((symbol: string, day: string) => SymbolDay | null) | null;
   private readonly notifyScratch: (() => void)[] = [];
   readonly stats: SimMarketStats = { quoteEvents: 0, tradeEvents: 0, feedEvents: 0, fills: 0, ordersArrived: 0 };
+  /** Tapes added so far (directly or through the loader, empty days included). */
+  tapesLoaded = 0;
 
   constructor(options: SimMarketOptions) {
     this.clock = options.clock;
@@ -201,6 +203,7 @@ export class SimMarket implements Market {
       this.readSeen(book);
       this.scheduleNextFeed(book);
     }
+    this.refreshActive(book);
   }
 
   /** With a loader: make sure the symbol's tape is the New York day of `nowUs`. */
@@ -212,9 +215,6 @@ export class SimMarket implements Market {
     book = this.books.get(symbol)!;
     return book;
   }
-
-  /** Symbol-days loaded through the loader so far (and tapes added). */
-  tapesLoaded = 0;
 
   /** The day currently loaded for `symbol`, or undefined. */
   tapeDay(symbol: string): string | undefined {
