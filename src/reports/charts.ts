@@ -29,7 +29,11 @@ function rowsOf(table: ColumnTable): Record<string, unknown>[] {
   return table.objects() as Record<string, unknown>[];
 }
 
-function base(title: string, subtitle?: string): VegaLiteSpec {
+/**
+ * Title and size. Keep the lines short and axis titles shorter than the plot: vega sizes the
+ * SVG to fit every label, so an overlong line widens or heightens the whole chart.
+ */
+function base(title: string, subtitle?: string | string[]): VegaLiteSpec {
   return {
     $schema: SCHEMA,
     description: title,
@@ -141,11 +145,11 @@ export function spreadBucketChart(bySpread: ColumnTable, hasBaseline: boolean): 
     values,
     { field: 'spreadBucket', title: 'arrival spread (ask − bid)/ask', sort: ['< 0.5 %', '0.5–1.5 %', '> 1.5 %'] },
     { field: 'metric', title: '', domain: metrics.map((m) => m[1]), range: ['#b2182b', '#1b7837', '#a6dba0'] },
-    'bps (shortfall: cost; improvement: saving)',
+    'bps',
     '.1f',
   );
   const subtitle = hasBaseline ? 'mean per parent order · rules: 95 % interval' : 'mean per parent order · rules: 95 % interval · baseline not run';
-  return { ...base('Shortfall and improvement by spread bucket', subtitle), ...layered };
+  return { ...base('Shortfall and improvement by spread bucket', [subtitle, 'shortfall = cost vs the arrival mid · improvement = saving vs a market order']), ...layered };
 }
 
 /**
@@ -202,10 +206,13 @@ export function markoutChart(markouts: ColumnTable): VegaLiteSpec {
   const color = { field: 'side', type: 'nominal', scale: SIDE_COLORS, legend: { orient: 'bottom' } };
   const domain = valueDomain(values, ['markoutBps', 'markoutBps_lo', 'markoutBps_hi']);
   return {
-    ...base('Markouts after fills', 'D·(mid after Δ − fill price)/arrival mid, qty-weighted; positive = price moved our way · rules: 95 % interval'),
+    ...base('Markouts after fills', [
+      'D·(mid Δ after the fill − fill price)/arrival mid, qty-weighted · rules: 95 % interval',
+      'positive = the price moved our way after we traded; negative = adverse selection',
+    ]),
     data: { values },
     layer: [
-      { mark: { type: 'rule', color: '#999', strokeDash: [4, 3] }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+      { mark: { type: 'rule', color: '#999', strokeDash: [4, 3] }, encoding: { y: { datum: 0, type: 'quantitative', scale: { domain, nice: true } } } },
       {
         mark: { type: 'line', point: { size: 40 }, strokeWidth: 2 },
         encoding: {
@@ -224,7 +231,7 @@ export function markoutChart(markouts: ColumnTable): VegaLiteSpec {
       },
       {
         mark: { type: 'rule', strokeWidth: 1.5 },
-        encoding: { x, y: { field: 'markoutBps_lo', type: 'quantitative' }, y2: { field: 'markoutBps_hi' }, color },
+        encoding: { x, y: { field: 'markoutBps_lo', type: 'quantitative', scale: { domain, nice: true } }, y2: { field: 'markoutBps_hi' }, color },
       },
     ],
   };
@@ -261,10 +268,16 @@ export function baselineChart(ladderVsBaseline: ColumnTable | null): VegaLiteSpe
       domain: ['ladder', 'market-order baseline', 'paired saving (baseline − ladder)'],
       range: ['#2166ac', '#b2182b', '#1b7837'],
     },
-    'bps (shortfall: cost; saving: baseline − ladder)',
+    'bps',
     '.1f',
   );
-  return { ...base('Ladder vs market-order baseline', 'same parents, same simulated market · mean per parent · rules: 95 % interval'), ...layered };
+  return {
+    ...base('Ladder vs market-order baseline', [
+      'same parents, same simulated market · mean shortfall per parent (lower is better)',
+      'paired saving = baseline − ladder (higher is better) · rules: 95 % interval',
+    ]),
+    ...layered,
+  };
 }
 
 /** All report charts, keyed by section id. */
