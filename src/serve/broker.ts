@@ -1,0 +1,516 @@
+/**
+ * The broker behind `serve`'s order endpoints: Alpaca's order lifecycle over the engine's Market
+ * port (SimMarket does the matching, with the configured fill model and latency). The broker is
+ * the source of truth for what clients see; the venue only reports acks, fills and cancels.
+ *
+ *   POST    → `accepted`; routed at once when the market is open (held until it opens otherwise)
+ *   venue ack → `new`  · fills → `partially_filled` / `filled` (position and cash move)
+ *   DELETE  → `pending_cancel` → venue canceled → `canceled` (a fill that beats the cancel
+ *             stands: the cancel is refused, `order_cancel_rejected`)
+ *   PATCH   → a NEW order (replaces = old id) is returned; old → `pending_replace`; when the venue
+ *             has canceled the old one it becomes `replaced` (replaced_by = new id) and the new
+ *             one is routed, its qty reduced by any fills of the old one since the PATCH; if the
+ *             old one filled completely first, the new one is `rejected`
+ *   close   → open `day` orders are canceled by the venue and end `expired`
+ * Every change is announced as a trade update (event, order snapshot, execution id).
+ * Venue fills beyond an order's qty (possible only after a `fill_after_cancel` fault filled it
+ * first) are ignored: no order ever over-fills.
+ */
+import type { Clock, Market, OrderEvent } from '../engine/ports.ts';
+import type { Side } from '../engine/types.ts';
+import { dollarsToUnits } from '../engine/ticks.ts';
+import { AlpacaError, forbidden, invalid, notFound, unprocessable } from './errors.ts';
+import type { Faults } from './faults.ts';
+import {
+  isOpen,
+  orderJson,
+  type AlpacaOrderStatus,
+  type AlpacaOrderType,
+  type AlpacaTimeInForce,
+  type OrderJson,
+  type OrderRecord,
+} from './orders.ts';
+import type { Portfolio } from './portfolio.ts';
+
+export interface TradeUpdate {
+  event: string;
+  tsUs: number;
+  /** Snapshot taken when the event happened. */
+  order: OrderJson;
+  executionId: string;
+  price?: number;
+  qty?: number;
+  positionQty?: number;
+}
+
+/** A submit as the REST layer parsed it. */
+export interface NewOrder {
+  symbol: string;
+  qty: number;
+  side: Side;
+  type: AlpacaOrderType;
+  timeInForce: AlpacaTimeInForce;
+  limitPrice: number | null;
+  clientOrderId?: string;
+  extendedHours: boolean;
+}
+
+export interface ReplaceRequest {
+  qty?: number;
+  limitPrice?: number;
+  timeInForce?: AlpacaTimeInForce;
+  clientOrderId?: string;
+}
+
+export interface TouchQuote {
+  bid: number;
+  ask: number;
+}
+
+/** Regular and extended session of the replayed day, epoch µs. */
+export interface SessionTimes {
+  openUs: number;
+  closeUs: number;
+  extendedOpenUs: number;
+  extendedCloseUs: number;
+}
+
+export interface BrokerOptions {
+  market: Market;
+  clock: Clock;
+  portfolio: Portfolio;
+  faults: Faults;
+  session: SessionTimes;
+  /** Symbols the venue has tapes for. */
+  symbols: ReadonlySet<string>;
+  /** UUID-shaped ids (seeded, so runs repeat). */
+  newId: () => string;
+  /** Tick size in $0.0001 units for a symbol at a price. */
+  tickUnits: (symbol: string, price: number) => number;
+  /** The usable quote the venue shows now, if any. */
+  quote: (symbol: string) => TouchQuote | undefined;
+}
+
+export class Broker {
+  private readonly orders = new Map<string, OrderRecord>();
+  private readonly byClientId = new Map<string, OrderRecord>();
+  /** Submission order, for listing. */
+  private readonly sequence: OrderRecord[] = [];
+  private readonly held: OrderRecord[] = [];
+  private releaseTimerUs = Infinity;
+  private readonly listeners: ((update: TradeUpdate) => void)[] = [];
+
+  constructor(private readonly o: BrokerOptions) {
+    o.market.setOrderListener((event) => this.onVenueEvent(event));
+    // Day orders end at the close (extended-hours day orders at the extended close).
+    o.clock.setTimer(o.session.closeUs, () => this.expireDayOrders(false));
+    o.clock.setTimer(o.session.extendedCloseUs, () => this.expireDayOrders(true));
+  }
+
+  onUpdate(listener: (update: TradeUpdate) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
+  }
+
+  get(id: string): OrderRecord | undefined {
+    return this.orders.get(id);
+  }
+
+  getByClientId(clientOrderId: string): OrderRecord | undefined {
+    return this.byClientId.get(clientOrderId);
+  }
+
+  /** Every order, oldest first. */
+  all(): readonly OrderRecord[] {
+    return this.sequence;
+  }
+
+  // ── requests ─────────────────────────────────────────────────────────────────────────────
+
+  submit(request: NewOrder): OrderRecord {
+    this.checkNew(request);
+    const order = this.create(request, null);
+    if (this.tradableNow(order)) this.route(order);
+    else this.hold(order);
+    return order;
+  }
+
+  cancel(id: string): void {
+    const order = this.orders.get(id);
+    if (!order) throw notFound('order not found');
+    if (order.status === 'pending_cancel') return;
+    if (!isOpen(order)) throw unprocessable(`order is already in "${order.status}" state`);
+    if (order.status === 'pending_replace') throw unprocessable('order is pending replace and cannot be canceled');
+    if (!order.routed) {
+      this.unhold(order);
+      this.finishCanceled(order);
+      return;
+    }
+    order.statusBeforePending = order.status;
+    this.setStatus(order, 'pending_cancel');
+    this.emit('pending_cancel', order);
+    const fillQty = this.o.faults.takeFillAfterCancel();
+    if (fillQty !== undefined) this.fillAhead(order, fillQty);
+    this.o.market.cancel(order.id);
+  }
+
+  /** Cancel every open order; returns the ones asked (Alpaca's DELETE /v2/orders). */
+  cancelAll(): OrderRecord[] {
+    const asked: OrderRecord[] = [];
+    for (const order of this.sequence) {
+      if (!isOpen(order) || order.status === 'pending_cancel' || order.status === 'pending_replace') continue;
+      this.cancel(order.id);
+      asked.push(order);
+    }
+    return asked;
+  }
+
+  replace(id: string, patch: ReplaceRequest): OrderRecord {
+    const old = this.orders.get(id);
+    if (!old) throw notFound('order not found');
+    if (old.status !== 'new' && old.status !== 'partially_filled') {
+      throw unprocessable(`order is not replaceable in its current state (${old.status})`);
+    }
+    if (patch.limitPrice !== undefined && old.type === 'market') throw invalid('limit_price cannot be set on a market order');
+    const request: NewOrder = {
+      symbol: old.symbol,
+      side: old.side,
+      type: old.type,
+      extendedHours: old.extendedHours,
+      qty: patch.qty ?? old.qty - old.filledQty,
+      limitPrice: patch.limitPrice ?? old.limitPrice,
+      timeInForce: patch.timeInForce ?? old.timeInForce,
+      clientOrderId: patch.clientOrderId,
+    };
+    this.checkNew(request, old);
+    const replacement = this.create(request, old.id);
+    old.statusBeforePending = old.status;
+    old.replacement = replacement;
+    old.filledAtReplaceRequest = old.filledQty;
+    this.setStatus(old, 'pending_replace');
+    this.emit('pending_replace', old);
+    this.o.market.cancel(old.id);
+    return replacement;
+  }
+
+  /** Re-check held orders now (the closed-market fault was changed). */
+  reconsiderHeld(): void {
+    this.releaseTimerUs = Infinity;
+    this.releaseHeld();
+  }
+
+  // ── venue events ─────────────────────────────────────────────────────────────────────────
+
+  private onVenueEvent(event: OrderEvent): void {
+    const order = this.orders.get(event.clientOrderId);
+    if (!order) return;
+    switch (event.type) {
+      case 'accepted':
+        if (order.status === 'accepted') this.setStatus(order, 'new');
+        if (order.status !== 'filled') this.emit('new', order);
+        return;
+      case 'fill':
+        this.applyFill(order, event.execId, event.qty, event.price, event.tsUs);
+        return;
+      case 'canceled':
+        this.onCanceled(order);
+        return;
+      case 'rejected':
+        if (!isOpen(order)) return;
+        order.failedAtUs = this.now();
+        this.setStatus(order, 'rejected');
+        this.emit('rejected', order);
+        return;
+      case 'cancel_rejected':
+        this.onCancelRefused(order);
+        return;
+      case 'status':
+        return;
+    }
+  }
+
+  private applyFill(order: OrderRecord, execId: string, qty: number, price: number, tsUs: number): void {
+    if (order.execIds.has(execId)) return;
+    order.execIds.add(execId);
+    const shares = Math.min(qty, order.qty - order.filledQty);
+    if (shares <= 0) return;
+    order.filledQty += shares;
+    order.filledCostUnits += shares * Math.round(dollarsToUnits(price));
+    const positionQty = this.o.portfolio.applyFill(order.symbol, order.side, shares, price);
+    const complete = order.filledQty >= order.qty;
+    if (complete) {
+      order.filledAtUs = tsUs;
+      this.setStatus(order, 'filled');
+    } else if (order.status !== 'pending_cancel' && order.status !== 'pending_replace') {
+      this.setStatus(order, 'partially_filled');
+    } else {
+      order.updatedAtUs = this.now();
+    }
+    this.emit(complete ? 'fill' : 'partial_fill', order, { executionId: execId, price, qty: shares, positionQty });
+    if (complete && order.replacement) this.rejectReplacement(order);
+  }
+
+  private onCanceled(order: OrderRecord): void {
+    if (order.status === 'pending_replace' && order.replacement) {
+      const replacement = order.replacement;
+      order.replacement = null;
+      order.replacedAtUs = this.now();
+      order.replacedBy = replacement.id;
+      this.setStatus(order, 'replaced');
+      this.emit('replaced', order);
+      // Fills of the old order after the PATCH come off the new one: the pair never over-fills.
+      replacement.qty -= order.filledQty - order.filledAtReplaceRequest;
+      if (replacement.qty <= 0) {
+        replacement.qty = Math.max(replacement.qty, 0);
+        this.rejectOrder(replacement);
+      } else if (this.tradableNow(replacement)) this.route(replacement);
+      else this.hold(replacement);
+      return;
+    }
+    if (!isOpen(order)) return;
+    this.finishCanceled(order);
+  }
+
+  private onCancelRefused(order: OrderRecord): void {
+    if (order.status === 'pending_replace') {
+      this.emit('order_replace_rejected', order);
+      this.restoreAfterPending(order);
+      if (order.replacement) this.rejectReplacement(order);
+      return;
+    }
+    if (order.status === 'pending_cancel') {
+      this.emit('order_cancel_rejected', order);
+      this.restoreAfterPending(order);
+    }
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────────────────
+
+  private now(): number {
+    return this.o.clock.nowUs();
+  }
+
+  /** Alpaca's checks on a new order (or on the order replacing `replacing`): 422/403 errors. */
+  private checkNew(request: NewOrder, replacing?: OrderRecord): void {
+    if (!this.o.symbols.has(request.symbol)) throw invalid(`asset "${request.symbol}" not found`);
+    if (!Number.isInteger(request.qty) || request.qty <= 0) throw invalid('qty must be a whole number of shares > 0');
+    if (request.clientOrderId !== undefined && this.byClientId.has(request.clientOrderId)) {
+      throw invalid('client_order_id must be unique');
+    }
+    if (request.type === 'limit') {
+      if (request.limitPrice === null || !(request.limitPrice > 0)) throw invalid('limit_price is required for limit orders');
+      const tick = this.o.tickUnits(request.symbol, request.limitPrice);
+      const units = dollarsToUnits(request.limitPrice);
+      if (Math.abs(units / tick - Math.round(units / tick)) > 1e-6) {
+        throw unprocessable(`invalid limit_price ${request.limitPrice}. sub-penny increment does not fulfill minimum pricing criteria`);
+      }
+    }
+    if (request.extendedHours && (request.type !== 'limit' || request.timeInForce !== 'day')) {
+      throw invalid('extended hours order must be DAY limit orders');
+    }
+    if (request.side === 'buy') {
+      const price = request.limitPrice ?? this.o.quote(request.symbol)?.ask ?? 0;
+      const committed = this.openBuyCommitment(replacing);
+      if (request.qty * price > this.o.portfolio.cash - committed + 1e-9) throw forbidden('insufficient buying power');
+    }
+  }
+
+  /** Dollars reserved by open buy orders: remaining qty × the price they work at. */
+  private openBuyCommitment(except?: OrderRecord): number {
+    let total = 0;
+    for (const order of this.sequence) {
+      if (order.side !== 'buy' || !isOpen(order) || order === except) continue;
+      total += (order.qty - order.filledQty) * (order.limitPrice ?? order.venuePrice);
+    }
+    return total;
+  }
+
+  private create(request: NewOrder, replaces: string | null): OrderRecord {
+    const now = this.now();
+    const id = this.o.newId();
+    const clientOrderId = request.clientOrderId ?? this.o.newId();
+    const order: OrderRecord = {
+      id,
+      clientOrderId,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      timeInForce: request.timeInForce,
+      extendedHours: request.extendedHours,
+      qty: request.qty,
+      limitPrice: request.type === 'limit' ? request.limitPrice : null,
+      status: 'accepted',
+      filledQty: 0,
+      filledCostUnits: 0,
+      createdAtUs: now,
+      updatedAtUs: now,
+      submittedAtUs: now,
+      filledAtUs: null,
+      canceledAtUs: null,
+      expiredAtUs: null,
+      failedAtUs: null,
+      replacedAtUs: null,
+      replacedBy: null,
+      replaces,
+      routed: false,
+      venuePrice: request.limitPrice ?? 0,
+      statusBeforePending: null,
+      replacement: null,
+      filledAtReplaceRequest: 0,
+      expiring: false,
+      execIds: new Set(),
+    };
+    this.orders.set(id, order);
+    this.byClientId.set(clientOrderId, order);
+    this.sequence.push(order);
+    return order;
+  }
+
+  /** Hand the order to the venue. A market order works as a limit at the far touch now. */
+  private route(order: OrderRecord): void {
+    let price = order.limitPrice;
+    if (order.type === 'market') {
+      const quote = this.o.quote(order.symbol);
+      if (!quote) {
+        this.rejectOrder(order);
+        return;
+      }
+      price = order.side === 'buy' ? quote.ask : quote.bid;
+    }
+    order.venuePrice = price!;
+    order.routed = true;
+    order.submittedAtUs = this.now();
+    this.o.market.submit({
+      clientOrderId: order.id,
+      symbol: order.symbol,
+      side: order.side,
+      qty: order.qty,
+      limitPrice: price!,
+      timeInForce: order.timeInForce === 'ioc' ? 'ioc' : 'day',
+    });
+  }
+
+  /** When the order may reach the venue: now, a later time, or never (null) in this replay. */
+  private tradableFrom(order: OrderRecord, nowUs: number): number | null {
+    const s = this.o.session;
+    const [open, close] = order.extendedHours ? [s.extendedOpenUs, s.extendedCloseUs] : [s.openUs, s.closeUs];
+    if (nowUs >= close) return null;
+    let at = Math.max(nowUs, open);
+    const faultUntil = this.o.faults.closedUntil(at);
+    if (faultUntil !== null) at = faultUntil;
+    return at < close ? at : null;
+  }
+
+  private tradableNow(order: OrderRecord): boolean {
+    return this.tradableFrom(order, this.now()) === this.now();
+  }
+
+  private hold(order: OrderRecord): void {
+    this.held.push(order);
+    this.scheduleRelease();
+  }
+
+  private unhold(order: OrderRecord): void {
+    const at = this.held.indexOf(order);
+    if (at >= 0) this.held.splice(at, 1);
+  }
+
+  private scheduleRelease(): void {
+    const now = this.now();
+    let next = Infinity;
+    for (const order of this.held) {
+      const at = this.tradableFrom(order, now);
+      if (at !== null && at < next) next = at;
+    }
+    if (next < this.releaseTimerUs) {
+      this.releaseTimerUs = next;
+      this.o.clock.setTimer(next, () => {
+        if (this.releaseTimerUs === next) this.releaseTimerUs = Infinity;
+        this.releaseHeld();
+      });
+    }
+  }
+
+  private releaseHeld(): void {
+    const now = this.now();
+    const ready = this.held.filter((order) => this.tradableFrom(order, now) === now);
+    for (const order of ready) {
+      this.unhold(order);
+      if (order.status === 'accepted') this.route(order);
+    }
+    if (this.held.length > 0) this.scheduleRelease();
+  }
+
+  private expireDayOrders(extended: boolean): void {
+    for (const order of this.sequence) {
+      if (!isOpen(order) || order.timeInForce !== 'day' || order.extendedHours !== extended) continue;
+      order.expiring = true;
+      if (!order.routed) {
+        this.unhold(order);
+        this.finishCanceled(order);
+      } else if (order.status !== 'pending_cancel' && order.status !== 'pending_replace') {
+        this.o.market.cancel(order.id);
+      }
+    }
+  }
+
+  /** fill_after_cancel: a fill at the order's limit overtakes the cancel request. */
+  private fillAhead(order: OrderRecord, qty: number | null): void {
+    const remaining = order.qty - order.filledQty;
+    const shares = Math.min(qty ?? remaining, remaining);
+    if (shares <= 0) return;
+    this.applyFill(order, `${order.id}-fault-fill-${order.execIds.size + 1}`, shares, order.venuePrice, this.now());
+  }
+
+  private finishCanceled(order: OrderRecord): void {
+    if (order.expiring) {
+      order.expiredAtUs = this.now();
+      this.setStatus(order, 'expired');
+      this.emit('expired', order);
+      return;
+    }
+    order.canceledAtUs = this.now();
+    this.setStatus(order, 'canceled');
+    this.emit('canceled', order);
+  }
+
+  private rejectOrder(order: OrderRecord): void {
+    order.failedAtUs = this.now();
+    this.setStatus(order, 'rejected');
+    this.emit('rejected', order);
+  }
+
+  private rejectReplacement(old: OrderRecord): void {
+    const replacement = old.replacement!;
+    old.replacement = null;
+    if (replacement.status === 'accepted') this.rejectOrder(replacement);
+  }
+
+  private restoreAfterPending(order: OrderRecord): void {
+    const before = order.statusBeforePending ?? 'new';
+    order.statusBeforePending = null;
+    if (order.status === 'filled') return;
+    this.setStatus(order, order.filledQty > 0 && before === 'new' ? 'partially_filled' : before);
+  }
+
+  private setStatus(order: OrderRecord, status: AlpacaOrderStatus): void {
+    order.status = status;
+    order.updatedAtUs = this.now();
+  }
+
+  private emit(event: string, order: OrderRecord, fill?: { executionId: string; price: number; qty: number; positionQty: number }): void {
+    const update: TradeUpdate = {
+      event,
+      tsUs: this.now(),
+      order: orderJson(order),
+      executionId: fill?.executionId ?? this.o.newId(),
+      ...(fill ? { price: fill.price, qty: fill.qty, positionQty: fill.positionQty } : {}),
+    };
+    for (const listener of [...this.listeners]) listener(update);
+  }
+}
+
+export { AlpacaError };

@@ -1,0 +1,470 @@
+/**
+ * The replay venue behind `serve`: one New York day of tapes from a directory, replayed on a
+ * VirtualClock that follows the wall clock at `speed` (pacer.ts), with orders filled by SimMarket
+ * under the configured fill model and latency (config `sim`), and the broker (broker.ts) keeping
+ * Alpaca's order lifecycle, positions and cash.
+ *
+ * Each advance to virtual time T runs SimMarket (tape events of symbols with resting orders,
+ * order arrivals, acks, fills, the broker's timers) through every event stamped ≤ T, then
+ * publishes to the market-data stream every tape row stamped ≤ T − feed latency (the fixed
+ * median `sim.latency.feed.ms`). Speed `max` advances in adaptive steps as fast as the
+ * market-data clients read (it waits while they are backlogged); once the tape has ended, time
+ * goes on at speed 1 so late orders still get their acks.
+ */
+import { addDays, extendedSession, isWeekday, nyLocalToUtcUs, regularSession } from '../engine/calendar.ts';
+import type { LadderConfig } from '../engine/config.ts';
+import { InputError } from '../engine/errors.ts';
+import { makeTickTable } from '../engine/ticks.ts';
+import { EventClass, VirtualClock } from '../sim/clock.ts';
+import { SimMarket } from '../sim/market.ts';
+import { firstIndexAfter, lastIndexAtOrBefore, type SymbolDay } from '../sim/tape.ts';
+import { Broker, type NewOrder, type ReplaceRequest, type TouchQuote, type TradeUpdate } from './broker.ts';
+import { Faults } from './faults.ts';
+import { TapeLibrary } from './history.ts';
+import { uuidSource } from './ids.ts';
+import { assetId, isOpen, type OrderRecord } from './orders.ts';
+import { TradeUpdateOutbox } from './outbox.ts';
+import { Pacer } from './pacer.ts';
+import { Portfolio } from './portfolio.ts';
+import { decimalString, rfc3339Micros } from './wire.ts';
+import type { LatestRow, MarketClock, MarketDataSink, TapeEvent, Venue } from './venue.ts';
+
+export type Speed = number | 'max';
+
+export interface ReplayVenueOptions {
+  /** Tape directory (DIR/<SYMBOL>/<DAY>.{quotes,trades}.arrow). */
+  dir: string;
+  config: LadderConfig;
+  /** New York date to replay; default the earliest day in the directory. */
+  day?: string;
+  /** Symbols to replay; default every symbol with a tape on that day. */
+  symbols?: readonly string[];
+  /** Default `config.serve.speed`. */
+  speed?: Speed;
+  /** Virtual start; default `config.serve.start` (New York time) on the day. */
+  startUs?: number;
+  /** Wall clock in ms (tests may pass a fake). */
+  wallNowMs?: () => number;
+}
+
+interface Cursor {
+  symbol: string;
+  tape: SymbolDay;
+  nextQuote: number;
+  nextTrade: number;
+}
+
+const TICK_MS = 10;
+const MAX_STEP_MIN_US = 1_000;
+const MAX_STEP_MAX_US = 60_000_000;
+const MAX_ROWS_PER_STEP = 4_000;
+const BACKLOG_WAIT_MS = 5;
+
+function parseStart(start: string, day: string): number {
+  const [h, m, s] = start.split(':').map(Number);
+  return nyLocalToUtcUs(day, ((h * 60 + m) * 60 + (s ?? 0)) * 1000);
+}
+
+function nextWeekday(day: string): string {
+  let d = addDays(day, 1);
+  while (!isWeekday(d)) d = addDays(d, 1);
+  return d;
+}
+
+export class ReplayVenue implements Venue {
+  readonly day: string;
+  readonly symbols: readonly string[];
+  readonly faults: Faults;
+  readonly library: TapeLibrary;
+  readonly historyLookAhead: boolean;
+  readonly speed: Speed;
+
+  private readonly clock: VirtualClock;
+  private readonly market: SimMarket;
+  private readonly broker: Broker;
+  private readonly portfolio: Portfolio;
+  private readonly outbox: TradeUpdateOutbox;
+  private readonly tapes = new Map<string, SymbolDay>();
+  private readonly cursors: Cursor[] = [];
+  private readonly sinks: MarketDataSink[] = [];
+  private readonly feedLagUs: number;
+  private readonly tapeEndUs: number;
+  private readonly startingCash: number;
+  private readonly createdAtUs: number;
+  private readonly accountId: string;
+  private readonly wallNowMs: () => number;
+  private pacer: Pacer | null = null;
+  private interval: ReturnType<typeof setInterval> | null = null;
+  private maxTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
+  private maxStepUs = 1_000_000;
+  private running = false;
+  private closed = false;
+
+  constructor(options: ReplayVenueOptions) {
+    const { config } = options;
+    this.library = new TapeLibrary(options.dir);
+    const available = this.library.symbols();
+    if (available.length === 0) throw new InputError(`${options.dir}: no tapes found (expected DIR/<SYMBOL>/<DAY>.quotes.arrow and .trades.arrow)`);
+    const allDays = [...new Set(available.flatMap((s) => this.library.days(s)))].sort();
+    this.day = options.day ?? allDays[0];
+    const symbols = options.symbols ?? available.filter((s) => this.library.days(s).includes(this.day));
+    for (const s of symbols) {
+      if (!this.library.days(s).includes(this.day)) throw new InputError(`${options.dir}: no tape for ${s} on ${this.day} (days on file: ${this.library.days(s).join(', ') || 'none'})`);
+    }
+    if (symbols.length === 0) throw new InputError(`${options.dir}: no tapes on ${this.day} (days on file: ${allDays.join(', ')})`);
+    this.symbols = [...symbols].sort();
+    for (const s of this.symbols) this.tapes.set(s, this.library.load(s, this.day));
+
+    this.speed = options.speed ?? config.serve.speed;
+    this.historyLookAhead = config.serve.history_look_ahead;
+    this.wallNowMs = options.wallNowMs ?? (() => Date.now());
+    const startUs = options.startUs ?? parseStart(config.serve.start, this.day);
+    this.createdAtUs = startUs;
+    this.clock = new VirtualClock(startUs);
+    this.feedLagUs = Math.round(config.sim.latency.feed.ms * 1000);
+    this.startingCash = config.serve.cash;
+    const tapes = [...this.tapes.values()];
+    this.market = new SimMarket({ clock: this.clock, sim: config.sim, seed: config.seed, tapes, days: [this.day] });
+    let end = startUs;
+    for (const t of tapes) {
+      if (t.quotes.length > 0) end = Math.max(end, t.quotes.ts[t.quotes.length - 1]);
+      if (t.trades.length > 0) end = Math.max(end, t.trades.ts[t.trades.length - 1]);
+      this.cursors.push({
+        symbol: t.symbol,
+        tape: t,
+        nextQuote: firstIndexAfter(t.quotes.ts.subarray(0, t.quotes.length), startUs - this.feedLagUs),
+        nextTrade: firstIndexAfter(t.trades.ts.subarray(0, t.trades.length), startUs - this.feedLagUs),
+      });
+    }
+    this.tapeEndUs = end + this.feedLagUs;
+
+    this.faults = new Faults(config.serve.faults, this.day);
+    this.portfolio = new Portfolio(config.serve.cash);
+    this.outbox = new TradeUpdateOutbox(this.clock, this.faults);
+    const newId = uuidSource(config.seed);
+    this.accountId = newId();
+    const ticks = makeTickTable(config.ticks.overrides);
+    const regular = regularSession(this.day);
+    const extended = extendedSession(this.day);
+    this.broker = new Broker({
+      market: this.market,
+      clock: this.clock,
+      portfolio: this.portfolio,
+      faults: this.faults,
+      session: { openUs: regular.openUs, closeUs: regular.closeUs, extendedOpenUs: extended.openUs, extendedCloseUs: extended.closeUs },
+      symbols: new Set(this.symbols),
+      newId,
+      tickUnits: (symbol, price) => ticks.tickUnits(symbol, price, this.day),
+      quote: (symbol) => this.usableQuote(symbol),
+    });
+    this.broker.onUpdate((update) => this.outbox.push(update));
+  }
+
+  // ── pacing ───────────────────────────────────────────────────────────────────────────────
+
+  /** Start the replay clock (the server calls this once it listens). */
+  start(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    if (this.speed === 'max') this.scheduleMaxStep(false);
+    else this.startPaced(this.speed);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.interval) clearInterval(this.interval);
+    this.interval = null;
+    if (this.maxTimer) {
+      clearTimeout(this.maxTimer as ReturnType<typeof setTimeout>);
+      clearImmediate(this.maxTimer as ReturnType<typeof setImmediate>);
+    }
+    this.maxTimer = null;
+  }
+
+  private startPaced(speed: number): void {
+    this.pacer = new Pacer(this.clock.nowUs(), speed, this.wallNowMs());
+    if (speed > 0) {
+      this.interval = setInterval(() => this.advanceTo(this.pacer!.targetUs(this.wallNowMs())), TICK_MS);
+      this.interval.unref();
+    }
+  }
+
+  private scheduleMaxStep(wait: boolean): void {
+    const step = () => {
+      this.maxTimer = null;
+      if (this.closed) return;
+      if (this.sinks.some((s) => s.backlogged())) {
+        this.scheduleMaxStep(true);
+        return;
+      }
+      const published = this.advanceTo(Math.min(this.tapeEndUs, this.clock.nowUs() + this.maxStepUs));
+      // Aim at a few thousand rows per step: enough to keep sockets busy, small enough to stay responsive.
+      if (published > MAX_ROWS_PER_STEP) this.maxStepUs = Math.max(MAX_STEP_MIN_US, Math.floor(this.maxStepUs / 2));
+      else if (published < MAX_ROWS_PER_STEP / 4) this.maxStepUs = Math.min(MAX_STEP_MAX_US, this.maxStepUs * 2);
+      if (this.clock.nowUs() >= this.tapeEndUs) {
+        this.startPaced(1);
+        return;
+      }
+      this.scheduleMaxStep(false);
+    };
+    this.maxTimer = wait ? setTimeout(step, BACKLOG_WAIT_MS) : setImmediate(step);
+  }
+
+  /** Run the venue through `targetUs` and publish the rows that became visible; returns rows published. */
+  private advanceTo(targetUs: number): number {
+    const to = Math.max(targetUs, this.clock.nowUs());
+    this.market.run(to, EventClass.timer + 1);
+    return this.publish();
+  }
+
+  settle(): void {
+    this.advanceTo(this.clock.nowUs());
+  }
+
+  advanceBy(us: number): void {
+    if (!(us >= 0)) throw new RangeError('advance: virtual time cannot move backwards');
+    if (this.pacer) {
+      this.pacer.shift(us);
+      this.advanceTo(this.pacer.targetUs(this.wallNowMs()));
+    } else {
+      this.advanceTo(this.clock.nowUs() + us);
+    }
+  }
+
+  nowUs(): number {
+    return this.clock.nowUs();
+  }
+
+  // ── market data ──────────────────────────────────────────────────────────────────────────
+
+  addMarketDataSink(sink: MarketDataSink): () => void {
+    this.sinks.push(sink);
+    return () => {
+      const at = this.sinks.indexOf(sink);
+      if (at >= 0) this.sinks.splice(at, 1);
+    };
+  }
+
+  /** Rows stamped ≤ now − feed latency not yet published: to the sinks when wanted, else skipped. */
+  private publish(): number {
+    const asOfUs = this.clock.nowUs() - this.feedLagUs;
+    const events: TapeEvent[] = [];
+    for (const c of this.cursors) {
+      const q = c.tape.quotes;
+      const t = c.tape.trades;
+      const wanted = this.sinks.some((s) => s.wants(c.symbol));
+      if (!wanted) {
+        if (c.nextQuote < q.length && q.ts[c.nextQuote] <= asOfUs) c.nextQuote = firstIndexAfter(q.ts.subarray(0, q.length), asOfUs);
+        if (c.nextTrade < t.length && t.ts[c.nextTrade] <= asOfUs) c.nextTrade = firstIndexAfter(t.ts.subarray(0, t.length), asOfUs);
+        continue;
+      }
+      while (c.nextTrade < t.length && t.ts[c.nextTrade] <= asOfUs) {
+        events.push({ symbol: c.symbol, kind: 't', tape: c.tape, index: c.nextTrade, tsUs: t.ts[c.nextTrade] });
+        c.nextTrade++;
+      }
+      while (c.nextQuote < q.length && q.ts[c.nextQuote] <= asOfUs) {
+        events.push({ symbol: c.symbol, kind: 'q', tape: c.tape, index: c.nextQuote, tsUs: q.ts[c.nextQuote] });
+        c.nextQuote++;
+      }
+    }
+    if (events.length === 0) return 0;
+    // Time order; at equal times trades before quotes (DESIGN §3), then symbol order (sort is stable).
+    events.sort((a, b) => a.tsUs - b.tsUs || (a.kind === b.kind ? 0 : a.kind === 't' ? -1 : 1));
+    for (const sink of [...this.sinks]) sink.deliver(events);
+    return events.length;
+  }
+
+  latest(symbol: string, kind: 'quotes' | 'trades'): LatestRow | undefined {
+    const tape = this.tapes.get(symbol);
+    if (!tape) return undefined;
+    const asOfUs = this.clock.nowUs() - this.feedLagUs;
+    if (kind === 'quotes') {
+      const index = lastIndexAtOrBefore(tape.quotes.ts.subarray(0, tape.quotes.length), asOfUs);
+      return index < 0 ? undefined : { kind, cols: tape.quotes, index };
+    }
+    const index = lastIndexAtOrBefore(tape.trades.ts.subarray(0, tape.trades.length), asOfUs);
+    return index < 0 ? undefined : { kind, cols: tape.trades, index };
+  }
+
+  /** The latest quote if it is neither locked nor crossed. */
+  private usableQuote(symbol: string): TouchQuote | undefined {
+    const row = this.latest(symbol, 'quotes');
+    if (!row || row.kind !== 'quotes') return undefined;
+    const bid = row.cols.bid[row.index];
+    const ask = row.cols.ask[row.index];
+    return bid > 0 && ask > bid ? { bid, ask } : undefined;
+  }
+
+  // ── clock ────────────────────────────────────────────────────────────────────────────────
+
+  marketClock(): MarketClock {
+    const nowUs = this.clock.nowUs();
+    const { openUs, closeUs } = regularSession(this.day);
+    const next = regularSession(nextWeekday(this.day));
+    if (nowUs >= closeUs) return { nowUs, isOpen: false, nextOpenUs: next.openUs, nextCloseUs: next.closeUs };
+    const faultUntil = this.faults.closedUntil(Math.max(nowUs, openUs));
+    const reopenUs = faultUntil === null ? openUs : faultUntil;
+    if (nowUs < openUs || faultUntil !== null) {
+      return reopenUs < closeUs
+        ? { nowUs, isOpen: false, nextOpenUs: Math.max(reopenUs, openUs), nextCloseUs: closeUs }
+        : { nowUs, isOpen: false, nextOpenUs: next.openUs, nextCloseUs: next.closeUs };
+    }
+    return { nowUs, isOpen: true, nextOpenUs: next.openUs, nextCloseUs: closeUs };
+  }
+
+  // ── orders ───────────────────────────────────────────────────────────────────────────────
+
+  submitOrder(order: NewOrder): OrderRecord {
+    return this.broker.submit(order);
+  }
+
+  getOrder(id: string): OrderRecord | undefined {
+    return this.broker.get(id);
+  }
+
+  getOrderByClientId(clientOrderId: string): OrderRecord | undefined {
+    return this.broker.getByClientId(clientOrderId);
+  }
+
+  orders(): readonly OrderRecord[] {
+    return this.broker.all();
+  }
+
+  replaceOrder(id: string, patch: ReplaceRequest): OrderRecord {
+    return this.broker.replace(id, patch);
+  }
+
+  cancelOrder(id: string): void {
+    this.broker.cancel(id);
+  }
+
+  cancelAllOrders(): OrderRecord[] {
+    return this.broker.cancelAll();
+  }
+
+  onTradeUpdate(listener: (update: TradeUpdate) => void): () => void {
+    return this.outbox.subscribe(listener);
+  }
+
+  faultsChanged(): void {
+    this.broker.reconsiderHeld();
+    this.settle();
+  }
+
+  // ── account ──────────────────────────────────────────────────────────────────────────────
+
+  /** Mark price: the latest print, else the latest quote's mid, else NaN. */
+  private markPrice(symbol: string): number {
+    const trade = this.latest(symbol, 'trades');
+    if (trade && trade.kind === 'trades') return trade.cols.price[trade.index];
+    const quote = this.usableQuote(symbol);
+    return quote ? (quote.bid + quote.ask) / 2 : Number.NaN;
+  }
+
+  /** The day's first print: the tape has no previous close. */
+  private referencePrice(symbol: string): number {
+    const tape = this.tapes.get(symbol);
+    return tape && tape.trades.length > 0 ? tape.trades.price[0] : Number.NaN;
+  }
+
+  positionsJson(): Record<string, unknown>[] {
+    return this.portfolio.open().map((p) => {
+      const avg = Portfolio.avgEntryPrice(p);
+      const mark = this.markPrice(p.symbol);
+      const current = Number.isFinite(mark) ? mark : avg;
+      const reference = this.referencePrice(p.symbol);
+      const lastday = Number.isFinite(reference) ? reference : current;
+      const costBasis = p.costUnits / 10_000;
+      const marketValue = p.qty * current;
+      const unrealized = marketValue - costBasis;
+      const intraday = p.qty * (current - lastday);
+      return {
+        asset_id: assetId(p.symbol),
+        symbol: p.symbol,
+        exchange: '',
+        asset_class: 'us_equity',
+        asset_marginable: false,
+        qty: String(p.qty),
+        qty_available: String(p.qty),
+        avg_entry_price: decimalString(avg),
+        side: p.qty > 0 ? 'long' : 'short',
+        market_value: decimalString(marketValue),
+        cost_basis: decimalString(costBasis),
+        unrealized_pl: decimalString(unrealized),
+        unrealized_plpc: decimalString(costBasis !== 0 ? unrealized / Math.abs(costBasis) : 0),
+        unrealized_intraday_pl: decimalString(intraday),
+        unrealized_intraday_plpc: decimalString(lastday > 0 ? (current - lastday) / lastday : 0),
+        current_price: decimalString(current),
+        lastday_price: decimalString(lastday),
+        change_today: decimalString(lastday > 0 ? (current - lastday) / lastday : 0),
+      };
+    });
+  }
+
+  accountJson(): Record<string, unknown> {
+    let longValue = 0;
+    let shortValue = 0;
+    for (const p of this.portfolio.open()) {
+      const mark = this.markPrice(p.symbol);
+      const value = p.qty * (Number.isFinite(mark) ? mark : Portfolio.avgEntryPrice(p));
+      if (value >= 0) longValue += value;
+      else shortValue += value;
+    }
+    const cash = this.portfolio.cash;
+    const equity = cash + longValue + shortValue;
+    let committed = 0;
+    for (const o of this.broker.all()) {
+      if (o.side === 'buy' && isOpen(o)) committed += (o.qty - o.filledQty) * (o.limitPrice ?? o.venuePrice);
+    }
+    const buyingPower = decimalString(Math.max(0, cash - committed));
+    return {
+      id: this.accountId,
+      account_number: 'PALADDERLAB',
+      status: 'ACTIVE',
+      crypto_status: 'INACTIVE',
+      currency: 'USD',
+      cash: decimalString(cash),
+      buying_power: buyingPower,
+      regt_buying_power: buyingPower,
+      daytrading_buying_power: '0',
+      effective_buying_power: buyingPower,
+      non_marginable_buying_power: buyingPower,
+      options_buying_power: '0',
+      portfolio_value: decimalString(equity),
+      equity: decimalString(equity),
+      last_equity: decimalString(this.startingCash),
+      long_market_value: decimalString(longValue),
+      short_market_value: decimalString(shortValue),
+      initial_margin: '0',
+      maintenance_margin: '0',
+      last_maintenance_margin: '0',
+      sma: '0',
+      multiplier: '1',
+      daytrade_count: 0,
+      pattern_day_trader: false,
+      trading_blocked: false,
+      transfers_blocked: false,
+      account_blocked: false,
+      trade_suspended_by_user: false,
+      shorting_enabled: true,
+      accrued_fees: '0',
+      pending_transfer_in: '0',
+      pending_transfer_out: '0',
+      balance_asof: this.day,
+      created_at: rfc3339Micros(this.createdAtUs),
+    };
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      day: this.day,
+      symbols: this.symbols,
+      speed: this.speed,
+      now: rfc3339Micros(this.clock.nowUs()),
+      now_us: this.clock.nowUs(),
+      tape_end: rfc3339Micros(this.tapeEndUs),
+      open_orders: this.broker.all().filter(isOpen).length,
+      faults: this.faults.current,
+    };
+  }
+}
