@@ -1,4 +1,5 @@
 /** `ladderlab report RUN_DIR [--out FILE]`: one self-contained HTML report of a backtest run; prints its path. */
+import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../engine/errors.ts';
 import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
@@ -21,7 +22,26 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     if (!Number.isInteger(args.replicates) || args.replicates < 0) {
       throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 0`);
     }
-    const path = await reportRunDir(args.runDir, { out: args.out, replicates: args.replicates });
-    process.stdout.write(`${path}\n`);
+    const bar = process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: 'report [{bar}] {value}/{total} {stage}', hideCursor: true, clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+    try {
+      const path = await reportRunDir(args.runDir, {
+        out: args.out,
+        replicates: args.replicates,
+        onProgress: (done, total, stage) => {
+          if (done === 1) bar?.start(total, 0, { stage });
+          bar?.update(done, { stage });
+        },
+      });
+      bar?.stop();
+      process.stdout.write(`${path}\n`);
+    } catch (err) {
+      bar?.stop();
+      throw err;
+    }
   },
 };

@@ -14,7 +14,7 @@ import { type Column, type Section, htmlTable, renderPage } from './html.ts';
 import { type MidAt, runMetrics } from './metrics.ts';
 import { renderSvg } from './render.ts';
 import { loadRun } from './run-io.ts';
-import { type ReportTables, buildTables } from './tables.ts';
+import { type ReportTables, TABLE_STAGES, buildTables } from './tables.ts';
 import { noMids, tapeMidAt } from './tape-mids.ts';
 import { type Verdict, verdict } from './verdict.ts';
 
@@ -32,7 +32,12 @@ export interface ReportInput {
   replicates: number;
   /** Embedded verbatim as JSON (run.json). */
   run: unknown;
+  /** Called as each stage finishes: metrics, the tables, the charts. */
+  onProgress?: (done: number, total: number, stage: string) => void;
 }
+
+/** Stages reported through onProgress. */
+export const REPORT_STAGES = ['metrics', ...TABLE_STAGES, 'charts'] as const;
 
 export interface Report {
   html: string;
@@ -132,14 +137,18 @@ function detailsTable(rows: Row[]): string {
 }
 
 export async function buildReport(input: ReportInput): Promise<Report> {
+  let done = 0;
+  const progress = (stage: string) => input.onProgress?.(++done, REPORT_STAGES.length, stage);
   const ladder = runMetrics(input.records, input.midAt);
   const baseline = input.baseline ? runMetrics(input.baseline, input.midAt) : null;
   const rejected = input.records.length - ladder.length;
-  const tables = buildTables(ladder, baseline, {
-    progressiveSteps: input.config.execution.progressive_steps,
-    replicates: input.replicates,
-    seed: input.seed,
-  });
+  progress('metrics');
+  const tables = buildTables(
+    ladder,
+    baseline,
+    { progressiveSteps: input.config.execution.progressive_steps, replicates: input.replicates, seed: input.seed },
+    progress,
+  );
   const markoutRows = rowsOf(tables.markouts);
   const longestAll = markoutRows.filter((r) => r.side === 'all').sort((a, b) => (b.horizonS as number) - (a.horizonS as number))[0] ?? null;
   const baselineRows = rowsOf(tables.ladderVsBaseline);
@@ -158,6 +167,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     markouts: await renderSvg(charts.markouts),
     baseline: await renderSvg(charts.baseline),
   };
+  progress('charts');
   const sections: Section[] = [
     {
       id: 'fill-rate',
@@ -231,6 +241,7 @@ export interface ReportRunOptions {
   /** Output file; default RUN_DIR/report.html. */
   out?: string;
   replicates?: number;
+  onProgress?: ReportInput['onProgress'];
 }
 
 /** `ladderlab report RUN_DIR`: load, build, write; returns the report's path. */
@@ -252,6 +263,7 @@ export async function reportRunDir(runDir: string, options: ReportRunOptions = {
     midAt: tapeFound ? tapeMidAt(run.dataDir!) : noMids,
     replicates: options.replicates ?? DEFAULT_REPLICATES,
     run: run.runInfo,
+    onProgress: options.onProgress,
   });
   const out = resolve(options.out ?? join(run.runDir, 'report.html'));
   writeFileAtomic(out, report.html);

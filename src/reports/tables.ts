@@ -297,16 +297,29 @@ export function overallTable(parents: ColumnTable, options: TableOptions): Colum
   return (parents.numRows() > 0 ? table.assign(extras) : table).reify();
 }
 
-export function buildTables(ladder: readonly ParentMetrics[], baseline: readonly ParentMetrics[] | null, options: TableOptions): ReportTables {
+/** The bootstrap tables buildTables makes, in order (for progress reporting). */
+export const TABLE_STAGES = ['fill rate', 'spread buckets', 'speed vs price', 'markouts', 'baseline', 'details', 'overall'] as const;
+
+/** Every report table; `onStage` is called after each one (progress bars on long runs). */
+export function buildTables(
+  ladder: readonly ParentMetrics[],
+  baseline: readonly ParentMetrics[] | null,
+  options: TableOptions,
+  onStage: (stage: (typeof TABLE_STAGES)[number]) => void = () => {},
+): ReportTables {
   const parents = parentsTable(ladder, baseline);
+  const step = <T>(stage: (typeof TABLE_STAGES)[number], table: T): T => {
+    onStage(stage);
+    return table;
+  };
   return {
     parents,
-    fillRateByStep: fillRateByStepTable(parents, options),
-    bySpreadBucket: bySpreadBucketTable(parents, options),
-    speedVsPrice: speedVsPriceTable(parents, options),
-    markouts: markoutsTable(parents, options),
-    ladderVsBaseline: ladderVsBaselineTable(parents, baseline !== null, options),
-    executionDetails: executionDetailsTable(parents),
-    overall: overallTable(parents, options),
+    fillRateByStep: step('fill rate', fillRateByStepTable(parents, options)),
+    bySpreadBucket: step('spread buckets', bySpreadBucketTable(parents, options)),
+    speedVsPrice: step('speed vs price', speedVsPriceTable(parents, options)),
+    markouts: step('markouts', markoutsTable(parents, options)),
+    ladderVsBaseline: step('baseline', ladderVsBaselineTable(parents, baseline !== null, options)),
+    executionDetails: step('details', executionDetailsTable(parents)),
+    overall: step('overall', overallTable(parents, options)),
   };
 }
