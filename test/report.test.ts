@@ -217,6 +217,10 @@ describe('the report', () => {
   });
 });
 
+async function buildFromDir(dir: string, options: { dataDir?: string }): Promise<string> {
+  return readFileSync(await reportRunDir(dir, { ...options, replicates: 10, out: join(dir, 'r.html') }), 'utf8');
+}
+
 describe('ladderlab report', () => {
   it('prints the report path; --out chooses it', async () => {
     const dir = join(tmp, 'cli');
@@ -235,6 +239,14 @@ describe('ladderlab report', () => {
     }
     expect(writes.join('')).toBe(`${out}\n`);
     expect(existsSync(out)).toBe(true);
+  });
+  it('--data points the markouts at a tape that moved; a missing one is bad input', async () => {
+    const dir = join(tmp, 'moved');
+    const synth = syntheticRun(20, 'moved');
+    writeRunDir({ dir, records: synth.records, tape: [{ symbol: 'XYZ', day: SYNTH_DAY, quotes: synth.quotes }] });
+    const withTape = await buildFromDir(dir, { dataDir: join(dir, 'tape') });
+    expect(withTape).toContain(`<b>tape:</b> ${join(dir, 'tape')}</span>`);
+    await expect(reportRunDir(dir, { dataDir: join(tmp, 'no-such-tape'), replicates: 10 })).rejects.toThrow(/--data .*no-such-tape: no such directory/);
   });
   it('a directory without a run is exit code 2 with the file named', async () => {
     const errors: string[] = [];

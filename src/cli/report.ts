@@ -7,6 +7,7 @@ import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
 interface ReportArgs {
   runDir: string;
   out?: string;
+  data?: string;
   replicates: number;
 }
 
@@ -17,6 +18,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     y
       .positional('run-dir', { type: 'string', demandOption: true, describe: 'directory written by `ladderlab backtest`' })
       .option('out', { type: 'string', describe: 'output HTML file (default RUN_DIR/report.html)' })
+      .option('data', { type: 'string', describe: 'tape directory for markout mids (default: the one run.json names)' })
       .option('replicates', { type: 'number', default: DEFAULT_REPLICATES, describe: 'block-bootstrap replicates for the 95 % intervals' }) as never,
   handler: async (args) => {
     if (!Number.isInteger(args.replicates) || args.replicates < 0) {
@@ -32,6 +34,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const path = await reportRunDir(args.runDir, {
         out: args.out,
         replicates: args.replicates,
+        dataDir: args.data,
         onProgress: (done, total, stage) => {
           if (done === 1) bar?.start(total, 0, { stage });
           bar?.update(done, { stage });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ColumnTable } from 'arquero';
 import type { LadderConfig } from '../engine/config.ts';
+import { InputError } from '../engine/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { BASELINE_MISSING, SEED_CLAIMED_FILL_RATES, reportCharts } from './charts.ts';
 import { type Row, bps, count, percent, seconds, withInterval } from './format.ts';
@@ -241,12 +242,18 @@ export interface ReportRunOptions {
   /** Output file; default RUN_DIR/report.html. */
   out?: string;
   replicates?: number;
+  /** Tape directory for mids, instead of the one run.json names (a run moved to another machine). */
+  dataDir?: string;
   onProgress?: ReportInput['onProgress'];
 }
 
 /** `ladderlab report RUN_DIR`: load, build, write; returns the report's path. */
 export async function reportRunDir(runDir: string, options: ReportRunOptions = {}): Promise<string> {
   const run = loadRun(runDir);
+  if (options.dataDir !== undefined) {
+    if (!existsSync(options.dataDir)) throw new InputError(`--data ${options.dataDir}: no such directory`);
+    run.dataDir = resolve(options.dataDir);
+  }
   const tapeFound = run.dataDir !== null && existsSync(run.dataDir);
   const meta: [string, string][] = [
     ['run', run.runDir],

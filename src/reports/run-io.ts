@@ -96,6 +96,7 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
   const sentBid = c.numbers('sent_bid');
   const sentAsk = c.numbers('sent_ask');
   const filled = c.numbers('filled_qty');
+  const rejectReasons = c.has('reject_reason') ? c.strings('reject_reason') : null;
   const byChild = new Map<string, ChildRecord>();
   for (let i = 0; i < c.rows; i++) {
     const parent = byParent.get(parentIds[i]);
@@ -115,7 +116,7 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
       sentBid: sentBid[i],
       sentAsk: sentAsk[i],
       filledQty: Number.isFinite(filled[i]) ? filled[i] : 0,
-      rejectReason: null,
+      rejectReason: rejectReasons ? rejectReasons[i] : null,
       fills: [],
     };
     parent.children.push(child);
