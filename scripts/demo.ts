@@ -1,11 +1,46 @@
 /**
- * `npm run demo`: the main job on data every checkout has. For now: the ladder on the seed's two
- * worked quotes (UVXY 15.23/15.32 and TSLA 319.00/325.68) with the config in ladderlab.yaml.
+ * `npm run demo`: the main job on data every checkout has.
+ *   1. the generated sample market (data/sample; made here, deterministically, when missing),
+ *   2. a backtest of 200 generated parents with ladderlab.yaml, beside the market-order baseline,
+ *   3. a small parameter sweep on the same parents,
+ *   4. the HTML report, whose path is the last line printed.
+ * Each step is the CLI command a user would type, run in-process.
  */
-import { loadConfig } from '../src/engine/config.ts';
-import { formatLadderTables } from '../src/engine/ladder-table.ts';
+import { existsSync } from 'node:fs';
+import { main } from '../src/cli/main.ts';
+import { DEFAULT_SAMPLE_DIR, ensureSample } from '../src/sim/sample/sample.ts';
 
-const config = loadConfig('ladderlab.yaml');
-process.stdout.write(formatLadderTables('UVXY', { bid: 15.23, ask: 15.32 }, config));
-process.stdout.write('\n');
-process.stdout.write(formatLadderTables('TSLA', { bid: 319.0, ask: 325.68 }, config));
+async function step(title: string, argv: string[]): Promise<void> {
+  process.stdout.write(`\n$ ladderlab ${argv.join(' ')}\n`);
+  await main(argv);
+  if (process.exitCode) {
+    process.stderr.write(`demo: "${title}" failed\n`);
+    process.exit(process.exitCode);
+  }
+}
+
+if (!existsSync(`${DEFAULT_SAMPLE_DIR}/SAMPLE.json`)) process.stdout.write(`generating the sample market in ${DEFAULT_SAMPLE_DIR} …\n`);
+const sample = ensureSample(DEFAULT_SAMPLE_DIR);
+process.stdout.write(`sample market: ${sample.symbols.map((s) => `${s.symbol} (${s.character})`).join(', ')}\n`);
+
+await step('backtest', ['backtest', '--config', 'ladderlab.yaml', '--data', DEFAULT_SAMPLE_DIR, '--orders', '200', '--out', 'out/demo']);
+await step('sweep', [
+  'sweep',
+  '--config',
+  'ladderlab.yaml',
+  '--data',
+  DEFAULT_SAMPLE_DIR,
+  '--orders',
+  '200',
+  '--out',
+  'out/demo-sweep',
+  '--grid',
+  'execution.step_percentage=5,10,15',
+  '--grid',
+  'execution.step_timeout_buy=5,15,30',
+  '--grid',
+  'execution.progressive_steps=2,4',
+  '--replicates',
+  '300',
+]);
+await step('report', ['report', 'out/demo']);

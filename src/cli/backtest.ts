@@ -9,13 +9,12 @@ import { resolve } from 'node:path';
 import * as aq from 'arquero';
 import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
-import { defaultConfig, loadConfig, type LadderConfig } from '../engine/config.ts';
-import { nyDay } from '../engine/calendar.ts';
+import type { LadderConfig } from '../engine/config.ts';
 import { InputError } from '../engine/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { dirTapeSource, runBacktest, type BacktestResult } from '../sim/backtest.ts';
-import { generateParentOrders, readParentOrdersCsv, type SourcedParent } from '../sim/orders.ts';
 import { ladderlabVersion, parentMetrics, writeRunDir } from '../sim/records-io.ts';
+import { resolveConfig, resolveOrders } from './run-inputs.ts';
 
 interface BacktestArgs {
   config?: string;
@@ -86,37 +85,6 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
     process.stdout.write(formatBacktestSummary(result.records, config, { outDir, seconds, symbolDays: result.symbolDaysLoaded }));
   },
 };
-
-function resolveConfig(path: string | undefined, seed: string | undefined): LadderConfig {
-  const config = path !== undefined ? loadConfig(path) : existsSync('ladderlab.yaml') ? loadConfig('ladderlab.yaml') : defaultConfig();
-  if (seed !== undefined) {
-    if (seed.trim() === '') throw new InputError('--seed: empty');
-    config.seed = /^-?\d+$/.test(seed) ? Number(seed) : seed;
-  }
-  return config;
-}
-
-function resolveOrders(
-  orders: string,
-  config: LadderConfig,
-  tapes: { symbol: string; day: string }[],
-): { parents: SourcedParent[]; ordersInfo: Record<string, unknown> } {
-  if (/^\d+$/.test(orders.trim())) {
-    const count = Number(orders);
-    const parents = generateParentOrders({ count, seed: config.seed, orders: config.orders, tapes });
-    return { parents, ordersInfo: { source: 'generated', count, seed: config.seed } };
-  }
-  if (!existsSync(orders)) throw new InputError(`--orders ${orders}: no such file (give a CSV file or a number of orders to generate)`);
-  const parents = readParentOrdersCsv(orders);
-  const available = new Set(tapes.map((t) => `${t.symbol}\u0000${t.day}`));
-  for (const p of parents) {
-    const day = nyDay(p.arrivalTsUs);
-    if (!available.has(`${p.symbol}\u0000${day}`)) {
-      throw new InputError(`${orders}: line ${p.line}, field "symbol": no tape for ${p.symbol} on ${day} (New York date of ts) in the data directory`);
-    }
-  }
-  return { parents, ordersInfo: { source: 'file', path: resolve(orders), count: parents.length } };
-}
 
 /** A stderr bar over parents handed to the engine; silent unless stderr is a TTY. */
 function progressBar(total: number) {

@@ -4,6 +4,7 @@ import { backtestCommand } from './backtest.ts';
 import { ingestCommand } from './ingest.ts';
 import { laddersCommand } from './ladders.ts';
 import { reportCommand } from './report.ts';
+import { sweepCommand } from './sweep.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [laddersCommand, backtestCommand, ingestCommand, reportCommand];
+export const commands: CommandModule<any, any>[] = [laddersCommand, backtestCommand, ingestCommand, reportCommand, sweepCommand];

@@ -7,6 +7,7 @@ import type { LadderConfig } from './config.ts';
 import { ParentExecutor } from './executor.ts';
 import { ladderParams, type LadderParams } from './ladder.ts';
 import type { Clock, Market, OrderEvent } from './ports.ts';
+import { ladderWorstCaseS } from './prescreen.ts';
 import { checkParent } from './risk.ts';
 import { makeTickTable, type TickTable } from './ticks.ts';
 import { sideSign, type EndReason, type ExecutionRecord, type ParentOrder, type RejectReason } from './types.ts';
@@ -22,8 +23,9 @@ export interface EngineOptions {
    */
   marketOnly?: boolean;
   /**
-   * false: skip the checks that depend on how earlier parents fared (duplicate_working,
-   * max_position), because the caller decided them on the order list (prescreen.ts, sweeps).
+   * false: skip the checks that depend on how earlier parents fared or on this config's ladder
+   * (duplicate_working, max_position, session_end), because the caller decided them on the
+   * order list for every config it runs (prescreen.ts, sweeps).
    */
   pathChecks?: boolean;
 }
@@ -69,7 +71,7 @@ export class LadderEngine {
         workingQty: this.pathChecks ? this.workingQty(parent.symbol) : 0,
         sameSideWorking: this.pathChecks && [...this.working].some((e) => e.parent.symbol === parent.symbol && e.parent.side === parent.side),
         clientOrderIdSeen: this.usedClientIds.has(parent.clientOrderId),
-        worstCaseLadderS: this.worstCaseLadderS(parent),
+        worstCaseLadderS: this.pathChecks ? ladderWorstCaseS(this.config, parent.side) : 0,
       },
       this.config.risk,
     );
@@ -138,13 +140,6 @@ export class LadderEngine {
     let qty = 0;
     for (const e of this.working) if (e.parent.symbol === symbol) qty += sideSign(e.parent.side) * e.remainingQty();
     return qty;
-  }
-
-  /** Longest the limit ladder can run before its market step: min(max_execution_time, S · step timeout). */
-  private worstCaseLadderS(parent: ParentOrder): number {
-    const exec = this.config.execution;
-    const timeout = parent.side === 'buy' ? exec.step_timeout_buy : exec.step_timeout_sell;
-    return Math.min(exec.max_execution_time, this.params.steps * timeout);
   }
 }
 
