@@ -34,6 +34,8 @@ export interface RunningServe {
   venue: ReplayVenue;
   host: typeof LOOPBACK;
   port: number;
+  /** What the listening socket reports (address 127.0.0.1, family IPv4). */
+  address: AddressInfo;
   /** REST base path, e.g. http://127.0.0.1:8765 */
   baseUrl: string;
   /** Trading stream URL (…/stream). */
@@ -81,7 +83,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
+  const { port } = address;
   venue.start();
 
   let closing: Promise<void> | null = null;
@@ -99,6 +102,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     venue,
     host: LOOPBACK,
     port,
+    address,
     baseUrl,
     tradingStreamUrl: `ws://${LOOPBACK}:${port}/stream`,
     dataStreamUrl: (feed = 'sip') => `ws://${LOOPBACK}:${port}/v2/${feed}`,
