@@ -1,28 +1,40 @@
-/** `ladderlab report RUN_DIR [--out FILE]`: one self-contained HTML report of a backtest run; prints its path. */
+/**
+ * `ladderlab report DIR [--out FILE]`: one self-contained HTML report of a backtest run directory,
+ * or of a sweep directory (sweep.json + sweep.arrow); prints its path.
+ */
 import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../engine/errors.ts';
 import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
+import { isSweepDir, reportSweepDir } from '../reports/sweep/report.ts';
 
 interface ReportArgs {
   runDir: string;
   out?: string;
   data?: string;
   replicates: number;
+  x?: string;
+  y?: string;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <run-dir>',
-  describe: 'Write the HTML report of a backtest run directory (metrics, tables with 95 % intervals, charts)',
+  describe: 'Write the HTML report of a backtest run or a sweep directory (metrics, tables with 95 % intervals, charts)',
   builder: (y) =>
     y
-      .positional('run-dir', { type: 'string', demandOption: true, describe: 'directory written by `ladderlab backtest`' })
+      .positional('run-dir', { type: 'string', demandOption: true, describe: 'directory written by `ladderlab backtest` or `ladderlab sweep`' })
+      .option('x', { type: 'string', describe: 'sweep: grid key for the heatmap\'s x axis (default the first --grid key)' })
+      .option('y', { type: 'string', describe: 'sweep: grid key for the heatmap\'s y axis (default the second)' })
       .option('out', { type: 'string', describe: 'output HTML file (default RUN_DIR/report.html)' })
       .option('data', { type: 'string', describe: 'tape directory for markout mids (default: the one run.json names)' })
       .option('replicates', { type: 'number', default: DEFAULT_REPLICATES, describe: 'block-bootstrap replicates for the 95 % intervals' }) as never,
   handler: async (args) => {
     if (!Number.isInteger(args.replicates) || args.replicates < 0) {
       throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 0`);
+    }
+    if (isSweepDir(args.runDir)) {
+      process.stdout.write(`${await reportSweepDir(args.runDir, { out: args.out, x: args.x, y: args.y })}\n`);
+      return;
     }
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar(

@@ -53,7 +53,7 @@ export function defaultWorkers(): number {
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const cells = expandGrid(options.baseRaw, options.axes);
   const baselineConfig = cellConfig(options.baseRaw, options.baseline);
-  const baselineId = `baseline: ${Object.keys(options.baseline).length ? Object.entries(options.baseline).map(([k, v]) => `${k}=${v}`).join(' ') : 'base config'}`;
+  const baselineId = `baseline (${Object.keys(options.baseline).length ? Object.entries(options.baseline).map(([k, v]) => `${k}=${v}`).join(' ') : 'the config as given'})`;
 
   const screen = prescreenParents(options.parents, [baselineConfig, ...cells.map((c) => c.config)], { sessionCloseUs: sessionCloseOf });
   const parents = screen.accepted;

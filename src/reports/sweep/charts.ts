@@ -1,0 +1,123 @@
+/**
+ * Sweep chart specs (plain Vega-Lite JSON, data inlined): a heatmap of the out-of-sample paired
+ * difference over two grid keys, the time-vs-cost scatter with the Pareto front, and the ranked
+ * cells with their intervals.
+ */
+import type { VegaLiteSpec } from '../charts.ts';
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const subtitle = (text: string) => ({ text, fontSize: 12, fontWeight: 'normal', color: '#444' });
+
+export interface SweepPoint {
+  id: string;
+  rank: number;
+  diffOddBps: number | null;
+  diffOddLoBps: number | null;
+  diffOddHiBps: number | null;
+  shortfallOddBps: number | null;
+  medianTtfOddS: number | null;
+  fillRate: number | null;
+  pareto: boolean;
+  assignments: Record<string, string | number | boolean>;
+}
+
+/**
+ * Heatmap over keys x and y: each square is the mean over the other keys' cells of the
+ * out-of-sample Δ shortfall vs the baseline (bps; blue cheaper, red dearer), printed in it.
+ */
+export function heatmapSpec(points: readonly SweepPoint[], xKey: string, yKey: string): VegaLiteSpec {
+  const groups = new Map<string, { x: unknown; y: unknown; sum: number; n: number }>();
+  for (const p of points) {
+    if (p.diffOddBps === null) continue;
+    const x = p.assignments[xKey];
+    const y = p.assignments[yKey];
+    const key = JSON.stringify([x, y]);
+    const g = groups.get(key) ?? { x, y, sum: 0, n: 0 };
+    g.sum += p.diffOddBps;
+    g.n += 1;
+    groups.set(key, g);
+  }
+  const values = [...groups.values()].map((g) => ({ x: String(g.x), y: String(g.y), diff: g.sum / g.n, cells: g.n }));
+  const order = (key: string) => [...new Set(points.map((p) => p.assignments[key]))].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1)).map(String);
+  const extent = Math.max(0.01, ...values.map((v) => Math.abs(v.diff)));
+  return {
+    $schema: SCHEMA,
+    description: `Δ shortfall over ${xKey} × ${yKey}`,
+    title: subtitle(`Out-of-sample Δ shortfall vs the baseline (bps), mean over the other keys — blue is cheaper`),
+    width: 520,
+    height: 260,
+    data: { values },
+    encoding: {
+      x: { field: 'x', type: 'ordinal', title: xKey, sort: order(xKey) },
+      y: { field: 'y', type: 'ordinal', title: yKey, sort: order(yKey) },
+    },
+    layer: [
+      {
+        mark: { type: 'rect', stroke: 'white' },
+        encoding: {
+          color: { field: 'diff', type: 'quantitative', title: 'Δ bps', scale: { scheme: 'blueorange', domain: [-extent, extent] } },
+          tooltip: [{ field: 'diff', type: 'quantitative', format: '.2f' }, { field: 'cells', type: 'quantitative' }],
+        },
+      },
+      { mark: { type: 'text', fontSize: 12 }, encoding: { text: { field: 'diff', type: 'quantitative', format: '.2f' } } },
+    ],
+  };
+}
+
+/** Median time to fill vs shortfall per cell (odd parents); the Pareto front drawn and marked. */
+export function paretoSpec(points: readonly SweepPoint[]): VegaLiteSpec {
+  const values = points
+    .filter((p) => p.medianTtfOddS !== null && p.shortfallOddBps !== null)
+    .map((p) => ({ id: p.id, rank: p.rank, ttf: p.medianTtfOddS, shortfall: p.shortfallOddBps, front: p.pareto ? 'Pareto front' : 'dominated' }));
+  const front = values.filter((v) => v.front === 'Pareto front').sort((a, b) => (a.ttf as number) - (b.ttf as number));
+  return {
+    $schema: SCHEMA,
+    description: 'time to fill vs shortfall',
+    title: subtitle('Each cell: median time to fill vs mean shortfall (odd parents); lower-left is better'),
+    width: 620,
+    height: 300,
+    layer: [
+      {
+        data: { values: front },
+        mark: { type: 'line', color: '#1b7837', strokeDash: [4, 3] },
+        encoding: { x: { field: 'ttf', type: 'quantitative' }, y: { field: 'shortfall', type: 'quantitative' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: {
+          x: { field: 'ttf', type: 'quantitative', title: 'median time to fill (s)', scale: { zero: false } },
+          y: { field: 'shortfall', type: 'quantitative', title: 'shortfall (bps)', scale: { zero: false } },
+          color: { field: 'front', type: 'nominal', title: null, scale: { domain: ['Pareto front', 'dominated'], range: ['#1b7837', '#aaaaaa'] } },
+          tooltip: [{ field: 'id' }, { field: 'rank' }, { field: 'ttf', format: '.1f' }, { field: 'shortfall', format: '.2f' }],
+        },
+      },
+    ],
+  };
+}
+
+const LABEL = { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 420 } };
+
+/** The best `limit` cells by rank: out-of-sample Δ with its 95 % interval. */
+export function rankedSpec(points: readonly SweepPoint[], keys: readonly string[], limit = 12): VegaLiteSpec {
+  // Labels carry only the values (key order in the subtitle): full ids would not fit.
+  const values = [...points]
+    .sort((a, b) => a.rank - b.rank)
+    .slice(0, limit)
+    .map((p) => ({ label: `#${p.rank}  ${keys.map((k) => String(p.assignments[k])).join(' · ')}`, id: p.id, diff: p.diffOddBps, lo: p.diffOddLoBps, hi: p.diffOddHiBps }));
+  return {
+    $schema: SCHEMA,
+    description: 'ranked cells',
+    title: {
+      ...subtitle(`The ${values.length} best-ranked cells: out-of-sample Δ shortfall vs the baseline, 95 % intervals (left of 0 is cheaper)`),
+      subtitle: `cells as ${keys.join(' · ')}`,
+    },
+    width: 420,
+    height: { step: 22 },
+    layer: [
+      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#b2182b', strokeDash: [3, 3] }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
+      { data: { values }, mark: { type: 'rule', color: '#666' }, encoding: { y: LABEL, x: { field: 'lo', type: 'quantitative', title: 'Δ shortfall (bps)' }, x2: { field: 'hi' } } },
+      { data: { values }, mark: { type: 'point', filled: true, color: '#2166ac', size: 60 }, encoding: { y: LABEL, x: { field: 'diff', type: 'quantitative' } } },
+    ],
+  };
+}

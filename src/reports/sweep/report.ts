@@ -1,0 +1,158 @@
+/**
+ * A sweep directory (sweep.arrow + sweep.json) → one self-contained HTML report: the verdict
+ * names the best-ranked cell and its out-of-sample difference from the baseline with its 95 %
+ * interval; then the heatmap over two grid keys, the Pareto scatter, and the ranked table.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { tableFromIPC } from '@uwdata/flechette';
+import { writeFileAtomic } from '../../engine/atomic-write.ts';
+import { InputError } from '../../engine/errors.ts';
+import { bps, count, percent, seconds } from '../format.ts';
+import { type Column, htmlTable, renderPage, type Section } from '../html.ts';
+import { renderSvg } from '../render.ts';
+import type { Verdict } from '../verdict.ts';
+import { heatmapSpec, paretoSpec, rankedSpec, type SweepPoint } from './charts.ts';
+
+export interface SweepManifest {
+  grid: { key: string; values: (string | number | boolean)[] }[];
+  baseline: { id: string };
+  parents: number;
+  prescreenRejected: unknown[];
+  seed: string | number;
+  replicates: number;
+  dataDir: string;
+}
+
+export function isSweepDir(dir: string): boolean {
+  return existsSync(join(dir, 'sweep.json')) && existsSync(join(dir, 'sweep.arrow'));
+}
+
+export function loadSweep(dir: string): { manifest: SweepManifest; points: SweepPoint[] } {
+  const manifestPath = join(dir, 'sweep.json');
+  let manifest: SweepManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as SweepManifest;
+  } catch (err) {
+    throw new InputError(`${manifestPath}: not a readable sweep manifest (${(err as Error).message})`);
+  }
+  const table = tableFromIPC(readFileSync(join(dir, 'sweep.arrow')));
+  const rows = table.toArray() as Record<string, unknown>[];
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const points = rows.map((r) => ({
+    id: String(r.cell_id),
+    rank: Number(r.rank),
+    diffOddBps: num(r.diff_odd_bps),
+    diffOddLoBps: num(r.diff_odd_lo_bps),
+    diffOddHiBps: num(r.diff_odd_hi_bps),
+    shortfallOddBps: num(r.shortfall_odd_bps),
+    medianTtfOddS: num(r.median_ttf_odd_s),
+    fillRate: num(r.fill_rate),
+    pareto: Boolean(r.pareto),
+    assignments: Object.fromEntries(manifest.grid.map((axis) => [axis.key, r[axis.key] as string | number | boolean])),
+  }));
+  return { manifest, points };
+}
+
+/** Plain-language verdict: a difference is called only when its interval excludes zero. */
+export function sweepVerdict(points: readonly SweepPoint[], baselineId: string): Verdict {
+  const best = [...points].sort((a, b) => a.rank - b.rank)[0];
+  if (!best || best.diffOddBps === null) return { headline: 'The sweep has no filled parents to compare.', call: 'no-data', points: [] };
+  const ci = `95 % interval ${bps(best.diffOddLoBps)} to ${bps(best.diffOddHiBps)} bps`;
+  const lo = best.diffOddLoBps ?? -Infinity;
+  const hi = best.diffOddHiBps ?? Infinity;
+  const call: Verdict['call'] = hi < 0 ? 'better' : lo > 0 ? 'worse' : 'unclear';
+  const headline =
+    call === 'better'
+      ? `Best ladder: ${best.id} — ${bps(Math.abs(best.diffOddBps))} bps cheaper than the ${baselineId} on orders it was not chosen on (${ci}).`
+      : call === 'worse'
+        ? `Even the best-ranked ladder (${best.id}) costs ${bps(best.diffOddBps)} bps more than the ${baselineId} out of sample (${ci}): keep the baseline.`
+        : `Best-ranked ladder: ${best.id}, ${bps(best.diffOddBps)} bps vs the ${baselineId} out of sample — the ${ci} includes zero, so this sweep cannot tell it from the baseline.`;
+  const front = points.filter((p) => p.pareto).length;
+  return {
+    headline,
+    call,
+    points: [
+      `Cells were ranked on even-numbered parent orders and every figure here comes from the odd-numbered ones, so the winner is not an in-sample pick.`,
+      `Median time to fill of the best cell: ${seconds(best.medianTtfOddS)} s; ${count(front)} of ${count(points.length)} cells are on the time-vs-cost Pareto front.`,
+    ],
+  };
+}
+
+const column = (label: string, cell: Column['cell'], numeric = true): Column => ({ label, cell, numeric });
+
+export interface SweepReportOptions {
+  out?: string;
+  /** Grid keys for the heatmap's axes (default: the first two). */
+  x?: string;
+  y?: string;
+}
+
+export async function reportSweepDir(dir: string, options: SweepReportOptions = {}): Promise<string> {
+  const { manifest, points } = loadSweep(dir);
+  const keys = manifest.grid.map((a) => a.key);
+  const xKey = options.x ?? keys[0];
+  const yKey = options.y ?? keys[1] ?? keys[0];
+  for (const [flag, key] of [['--x', xKey], ['--y', yKey]] as const) {
+    if (!keys.includes(key)) throw new InputError(`${flag} ${key}: not a key of this sweep's grid (${keys.join(', ')})`);
+  }
+  const specs = { heatmap: heatmapSpec(points, xKey, yKey), pareto: paretoSpec(points), ranked: rankedSpec(points, keys) };
+  const ranked = [...points].sort((a, b) => a.rank - b.rank);
+  const table = htmlTable(
+    ranked.map((p) => ({ ...p })),
+    [
+      column('rank', (r) => String(r.rank)),
+      column('cell', (r) => String(r.id), false),
+      column('Δ shortfall bps [95 % CI]', (r) => `${bps(r.diffOddBps)} [${bps(r.diffOddLoBps)}, ${bps(r.diffOddHiBps)}]`),
+      column('shortfall bps', (r) => bps(r.shortfallOddBps)),
+      column('median time to fill s', (r) => seconds(r.medianTtfOddS)),
+      column('fill rate', (r) => percent(r.fillRate)),
+      column('Pareto', (r) => (r.pareto ? 'yes' : ''), false),
+    ],
+  );
+  const sections: Section[] = [
+    {
+      id: 'heatmap',
+      title: `Δ shortfall over ${xKey} × ${yKey}`,
+      lead: 'Paired difference in shortfall from the baseline on the odd-numbered parents (negative: the cell is cheaper), averaged over the other grid keys.',
+      svg: await renderSvg(specs.heatmap),
+      table: '',
+    },
+    {
+      id: 'pareto',
+      title: 'Speed vs price',
+      lead: 'Each cell\'s median time to fill against its mean shortfall; the Pareto front holds the cells no other cell beats on both.',
+      svg: await renderSvg(specs.pareto),
+      table: '',
+    },
+    {
+      id: 'ranked',
+      title: 'Ranked cells, out of sample',
+      lead: 'Ranked by the paired difference on even-numbered parents; every figure from the odd-numbered parents.',
+      svg: await renderSvg(specs.ranked),
+      table,
+    },
+  ];
+  const html = renderPage({
+    title: `ladderlab sweep — ${basename(resolve(dir))}`,
+    meta: [
+      ['sweep', resolve(dir)],
+      ['grid', manifest.grid.map((a) => `${a.key} = ${a.values.join(', ')}`).join('; ')],
+      ['baseline', manifest.baseline.id],
+      ['parents', `${count(manifest.parents)} in every cell, ${count(manifest.prescreenRejected.length)} removed by the order-list risk checks`],
+      ['bootstrap', `${count(manifest.replicates)} replicates, seed ${String(manifest.seed)}`],
+    ],
+    verdict: sweepVerdict(points, manifest.baseline.id),
+    sections,
+    definitions: [
+      ['Δ shortfall', 'Per parent: shortfall in the cell − shortfall in the baseline cell, same parent, same seed (common random numbers); the mean over odd-numbered parents, with a 95 % block-bootstrap interval by arrival minute.'],
+      ['Ranking', 'By the mean Δ on even-numbered parents (arrival order); reported figures come from odd-numbered parents, which the ranking never saw.'],
+      ['Pareto front', 'Cells for which no other cell has both a lower median time to fill and a lower mean shortfall (odd parents).'],
+    ],
+    specs,
+    run: { sweep: manifest },
+  });
+  const out = resolve(options.out ?? join(dir, 'report.html'));
+  writeFileAtomic(out, html);
+  return out;
+}
