@@ -112,6 +112,21 @@ describe('serve: pacing', () => {
     venue.advanceBy(0);
     expect(venue.nowUs()).toBe(T0 + 21 * SEC);
   });
+
+  it('max waits for a client: with nobody subscribed it starts on the first order, which fills at its tape time', async () => {
+    const dir = writeTestTapes();
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const venue = new ReplayVenue({ dir, config: parseConfig({ sim: { fill_model: 'through' } }), speed: 'max', startUs: T0, wallNowMs: () => 0 });
+    cleanups.push(() => venue.close());
+    const updates = new Recorder<string>();
+    venue.onTradeUpdate((u) => updates.push(`${u.event} ${(u.tsUs - T0) / SEC}`));
+    venue.start();
+    expect(venue.status()).toMatchObject({ waiting_for_client: true, now_us: T0 });
+    venue.submitOrder({ symbol: 'XYZ', qty: 100, side: 'buy', type: 'limit', timeInForce: 'day', limitPrice: 10.0, extendedHours: false });
+    expect(venue.status()).toMatchObject({ waiting_for_client: false });
+    await updates.until((u) => u.includes('fill 2'), 'the fill');
+    expect(updates.items).toEqual(['new 0', 'fill 2']);
+  });
 });
 
 describe('ladderlab serve (the command)', () => {

@@ -50,7 +50,7 @@ function wants(subs: Set<string>, symbol: string): boolean {
 }
 
 export class DataStreamServer {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1 << 20 });
   private readonly connections = new Set<Connection>();
   private readonly detach: () => void;
 

@@ -8,8 +8,9 @@
  * order arrivals, acks, fills, the broker's timers) through every event stamped ≤ T, then
  * publishes to the market-data stream every tape row stamped ≤ T − feed latency (the fixed
  * median `sim.latency.feed.ms`). Speed `max` advances in adaptive steps as fast as the
- * market-data clients read (it waits while they are backlogged); once the tape has ended, time
- * goes on at speed 1 so late orders still get their acks.
+ * market-data clients read (it waits while they are backlogged); it starts once a client has
+ * subscribed to market data or sent an order, and once the tape has ended, time goes on at
+ * speed 1 so late orders still get their acks.
  */
 import { addDays, extendedSession, isWeekday, nyLocalToUtcUs, regularSession } from '../engine/calendar.ts';
 import type { LadderConfig } from '../engine/config.ts';
@@ -193,7 +194,9 @@ export class ReplayVenue implements Venue {
     const step = () => {
       this.maxTimer = null;
       if (this.closed) return;
-      if (this.sinks.some((s) => s.backlogged())) {
+      // Nobody listening and no order yet: a max replay would be over before the first client
+      // arrived, so it waits for one (a market-data subscription or an order).
+      if (this.sinks.some((s) => s.backlogged()) || !this.anyClientInterest()) {
         this.scheduleMaxStep(true);
         return;
       }
@@ -215,6 +218,10 @@ export class ReplayVenue implements Venue {
     const to = Math.max(targetUs, this.clock.nowUs());
     this.market.run(to, EventClass.timer + 1);
     return this.publish();
+  }
+
+  private anyClientInterest(): boolean {
+    return this.broker.all().length > 0 || this.symbols.some((symbol) => this.sinks.some((sink) => sink.wants(symbol)));
   }
 
   settle(): void {
@@ -464,6 +471,7 @@ export class ReplayVenue implements Venue {
       now_us: this.clock.nowUs(),
       tape_end: rfc3339Micros(this.tapeEndUs),
       open_orders: this.broker.all().filter(isOpen).length,
+      waiting_for_client: this.speed === 'max' && !this.anyClientInterest(),
       faults: this.faults.current,
     };
   }

@@ -227,7 +227,7 @@ const getCalendar: Handler = ({ venue }, { query }) => {
 const getPositions: Handler = ({ venue }) => ok(venue.positionsJson());
 
 const getPosition: Handler = ({ venue }, _req, [symbol]) => {
-  const position = venue.positionsJson().find((p) => p.symbol === symbol.toUpperCase());
+  const position = venue.positionsJson().find((p) => p.symbol === symbol.toUpperCase() || p.asset_id === symbol);
   if (!position) throw notFound('position does not exist');
   return ok(position);
 };

@@ -38,7 +38,7 @@ export function tradeUpdateMessage(u: TradeUpdate): Record<string, unknown> {
 }
 
 export class TradingStreamServer {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1 << 20 });
   private readonly connections = new Set<Connection>();
   private readonly detach: () => void;
 
