@@ -3,8 +3,9 @@
  * (metrics.ts) against the tape's mids, build the bootstrap tables (tables.ts), draw the charts
  * (charts.ts → render.ts), write the verdict and the page, and write it atomically.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { writeFileAtomic } from '../engine/atomic-write.ts';
+import { basename, join, resolve } from 'node:path';
 import type { ColumnTable } from 'arquero';
 import type { LadderConfig } from '../engine/config.ts';
 import { InputError } from '../engine/errors.ts';
@@ -223,19 +224,6 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     run: { config: input.config, run: input.run },
   });
   return { html, tables, verdict: theVerdict };
-}
-
-/** Write `text` to `path` through a temp file in the same directory and a rename: never half-written. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
 }
 
 export interface ReportRunOptions {

@@ -22,7 +22,8 @@
  * Every float that is NaN in memory is null on disk. Each file is written to a temp name in the
  * directory and all are renamed only once every one is complete. Same records → same bytes.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFilesAtomic } from '../engine/atomic-write.ts';
 import { join } from 'node:path';
 import { Bool, Float64, Int32, makeData, makeVector, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { spreadPct } from '../engine/ladder.ts';
@@ -185,19 +186,7 @@ export function writeRunDir(outDir: string, output: RunOutput): Record<string, s
     files: Object.keys(files).concat('run.json'),
   };
   files['run.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
-  const temps: [string, string][] = [];
-  try {
-    for (const [name, content] of Object.entries(files)) {
-      const final = join(outDir, name);
-      const temp = `${final}.tmp-${process.pid}`;
-      writeFileSync(temp, content);
-      temps.push([temp, final]);
-    }
-    for (const [temp, final] of temps) renameSync(temp, final);
-  } catch (err) {
-    for (const [temp] of temps) rmSync(temp, { force: true });
-    throw err;
-  }
+  writeFilesAtomic(Object.fromEntries(Object.entries(files).map(([name, content]) => [join(outDir, name), content])));
   // A baseline from an earlier run in the same directory would no longer match these records.
   if (!output.baseline) rmSync(join(outDir, 'baseline.arrow'), { force: true });
   return Object.fromEntries(Object.keys(files).map((name) => [name, join(outDir, name)]));

@@ -15,8 +15,8 @@
  * included: the engine never prices from them and the fill models never fill against a crossed
  * quote (ladder.ts `quoteProblem`).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   Bool,
   Field,
@@ -38,6 +38,7 @@ import {
 } from 'apache-arrow';
 import { isValidDay } from '../engine/calendar.ts';
 import { InputError } from '../engine/errors.ts';
+import { writeFilesAtomic } from '../engine/atomic-write.ts';
 import { exchangeCode, OFF_EXCHANGE_CODE } from './exchanges.ts';
 
 export interface QuoteColumns {
@@ -329,27 +330,18 @@ export function writeSymbolDay(dir: string, symbolDay: SymbolDay): { quotes: str
  * and only then are all renamed into place (on any error the temps are removed).
  */
 export function writeSymbolDays(dir: string, symbolDays: readonly SymbolDay[]): { quotes: string; trades: string }[] {
-  const files: { temp: string; final: string; bytes: Uint8Array }[] = [];
+  const files: Record<string, Uint8Array> = {};
   const result: { quotes: string; trades: string }[] = [];
   for (const sd of symbolDays) {
     const { symbol, day } = sd;
     if (!isValidSymbol(symbol)) throw new InputError(`symbol ${JSON.stringify(symbol)}: use letters, digits and . - _ ^ only`);
     if (!isValidDay(day)) throw new InputError(`day ${JSON.stringify(day)}: expected YYYY-MM-DD`);
     const finals = { quotes: tapePath(dir, symbol, day, 'quotes'), trades: tapePath(dir, symbol, day, 'trades') };
-    files.push({ temp: `${finals.quotes}.tmp-${process.pid}`, final: finals.quotes, bytes: quotesToArrow(sd.quotes, symbol, day) });
-    files.push({ temp: `${finals.trades}.tmp-${process.pid}`, final: finals.trades, bytes: tradesToArrow(sd.trades, symbol, day) });
+    files[finals.quotes] = quotesToArrow(sd.quotes, symbol, day);
+    files[finals.trades] = tradesToArrow(sd.trades, symbol, day);
     result.push(finals);
   }
-  try {
-    for (const f of files) {
-      mkdirSync(dirname(f.final), { recursive: true });
-      writeFileSync(f.temp, f.bytes);
-    }
-    for (const f of files) renameSync(f.temp, f.final);
-  } catch (err) {
-    for (const f of files) rmSync(f.temp, { force: true });
-    throw err;
-  }
+  writeFilesAtomic(files);
   return result;
 }
 

@@ -3,7 +3,8 @@
  * tapes, deterministic for a seed. A manifest (SAMPLE.json) is written last, so a directory with
  * one is complete; `ensureSample` generates the tapes when it is missing (e.g. for the demo).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../engine/atomic-write.ts';
 import { join } from 'node:path';
 import { regularSession } from '../../engine/calendar.ts';
 import { writeSymbolDay, type SymbolDay } from '../tape.ts';
@@ -51,9 +52,7 @@ export function writeSample(dir: string, opts: SampleOptions = {}): SampleManife
     symbols: days.map((d) => ({ symbol: d.symbol, character: characters.get(d.symbol) ?? '', quotes: d.quotes.length, trades: d.trades.length })),
   };
   const file = join(dir, SAMPLE_MANIFEST);
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(temp, file);
+  writeFileAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 
