@@ -11,7 +11,7 @@
 import { exchangeCode, OFF_EXCHANGE_CODE } from '../exchanges.ts';
 import { InputError } from '../../engine/errors.ts';
 import type { BadRows } from './bad-rows.ts';
-import { QuoteBuilder, TradeBuilder } from './columns.ts';
+import { QuoteBuilder, TradeBuilder } from '../tape-builder.ts';
 import { csvRecords } from './input.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { TimestampParser } from './timestamps.ts';

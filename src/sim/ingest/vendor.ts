@@ -41,7 +41,7 @@ import { unitsToDollars } from '../../engine/ticks.ts';
 import { exchangeCode, OFF_EXCHANGE_CODE } from '../exchanges.ts';
 import type { SymbolDay } from '../tape.ts';
 import { BadRows } from './bad-rows.ts';
-import { QuoteBuilder, TradeBuilder } from './columns.ts';
+import { QuoteBuilder, TradeBuilder } from '../tape-builder.ts';
 import { csvRecords } from './input.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { emptyQuoteStats, emptyTradeStats, type QuoteStats, type QuotesRead, type TradeStats, type TradesRead } from './types.ts';

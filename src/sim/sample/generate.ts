@@ -36,7 +36,7 @@ import { exchangeCode, OFF_EXCHANGE_CODE } from '../exchanges.ts';
 import type { SymbolDay } from '../tape.ts';
 import type { Histogram, SampleModel } from './model.ts';
 import { DiscreteSampler, exponentialWait, makeUniform } from './random.ts';
-import { QuoteTapeBuilder, TradeTapeBuilder } from './tape-builder.ts';
+import { QuoteBuilder, TradeBuilder } from '../tape-builder.ts';
 
 export interface GenerateOptions {
   symbol: string;
@@ -120,8 +120,8 @@ export function generateSymbolDay(model: SampleModel, opts: GenerateOptions): Sy
   const bucketSec = model.profileBucketMinutes * 60;
   const buckets = model.tradeProfile.length;
   const expectedRows = Math.ceil(sessionSec * 4);
-  const quotes = new QuoteTapeBuilder(expectedRows);
-  const trades = new TradeTapeBuilder(expectedRows);
+  const quotes = new QuoteBuilder(expectedRows, { collapseSameTimestamp: true });
+  const trades = new TradeBuilder(expectedRows);
 
   // Opening state: two ticks around the start mid, fresh levels on both sides.
   const midUnits = Math.round(dollarsToUnits(model.startMidDollars) / tick) * tick;

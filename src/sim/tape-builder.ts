@@ -1,14 +1,24 @@
 /**
- * Growable column builders for ingest: rows are appended into typed arrays that double when
- * full, then cut to length. One allocation per doubling, none per row.
+ * Growable tape columns (ingest, the sample generator, live recording): rows are appended into
+ * typed arrays that double when full, then cut to length. One allocation per doubling, none per row.
  */
-import { allocQuoteColumns, allocTradeColumns, trimQuoteColumns, trimTradeColumns, type QuoteColumns, type TradeColumns } from '../tape.ts';
+import { allocQuoteColumns, allocTradeColumns, trimQuoteColumns, trimTradeColumns, type QuoteColumns, type TradeColumns } from './tape.ts';
+
+export interface QuoteBuilderOptions {
+  /**
+   * Rows sharing a timestamp collapse into one, the last: the state at that instant is what the
+   * market showed (apply all changes of one timestamp, then emit one quote).
+   */
+  collapseSameTimestamp?: boolean;
+}
 
 export class QuoteBuilder {
   private cols: QuoteColumns;
+  private readonly collapse: boolean;
 
-  constructor(capacity = 1024) {
+  constructor(capacity = 1024, options: QuoteBuilderOptions = {}) {
     this.cols = allocQuoteColumns(Math.max(16, capacity));
+    this.collapse = options.collapseSameTimestamp ?? false;
   }
 
   get length(): number {
@@ -17,8 +27,10 @@ export class QuoteBuilder {
 
   push(tsUs: number, bid: number, ask: number, bidSize: number, askSize: number): void {
     let c = this.cols;
-    if (c.length === c.ts.length) c = this.grow();
-    const i = c.length++;
+    let i = c.length;
+    if (this.collapse && i > 0 && c.ts[i - 1] === tsUs) i -= 1;
+    else if (i === c.ts.length) c = this.grow();
+    c.length = i + 1;
     c.ts[i] = tsUs;
     c.bid[i] = bid;
     c.ask[i] = ask;
@@ -56,7 +68,7 @@ export class TradeBuilder {
     return this.cols.length;
   }
 
-  push(tsUs: number, price: number, size: number, exchange: number, eligible: boolean): void {
+  push(tsUs: number, price: number, size: number, exchange: number, eligible: boolean | 0 | 1): void {
     let c = this.cols;
     if (c.length === c.ts.length) c = this.grow();
     const i = c.length++;
