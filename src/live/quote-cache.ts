@@ -154,7 +154,7 @@ export class QuoteCache {
   // ── internals ──────────────────────────────────────────────────────────────────────────
 
   private applyRest(entry: Entry, quote: RestQuote, askedUs: number): void {
-    const newer = !entry.has || !Number.isFinite(entry.venueTsUs) || !(quote.tsUs < entry.venueTsUs);
+    const newer = !entry.has || !Number.isFinite(entry.venueTsUs) || quote.tsUs > entry.venueTsUs;
     if (newer && quote.bid > 0 && quote.ask > 0) {
       entry.view.bid = quote.bid;
       entry.view.ask = quote.ask;

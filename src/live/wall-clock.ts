@@ -87,7 +87,7 @@ export class WallClock implements Clock {
     if (tsUs > now) {
       this.aheadUs += tsUs - now;
       this.lastUs = tsUs;
-      this.arm();
+      this.arm(true);
     }
   }
 
@@ -123,7 +123,8 @@ export class WallClock implements Clock {
 
   // ── firing ─────────────────────────────────────────────────────────────────────────────
 
-  private arm(): void {
+  /** (Re)start the host timeout for the earliest timer; `force` after a jump moved every wait. */
+  private arm(force = false): void {
     if (this.stopped) return;
     this.dropCanceled();
     const head = this.heap[0];
@@ -132,7 +133,7 @@ export class WallClock implements Clock {
       this.armed = null;
       return;
     }
-    if (this.armed && this.armed.atUs === head.atUs) return;
+    if (!force && this.armed && this.armed.atUs === head.atUs) return;
     if (this.armed) this.wall.clearTimeout(this.armed.handle);
     // Clock µs until due → wall ms; at least 0 (a past time fires on the next turn).
     const waitMs = Math.max(0, (head.atUs - this.nowUs()) / 1000 / this.speed);
