@@ -73,7 +73,7 @@ describe('SDK-backed REST', () => {
     const order = await rest.submitLimit({ clientOrderId: 'll-x-o1-1', symbol: 'UVXY', side: 'buy', qty: 100, limitPrice: 0.1 + 15.18, timeInForce: 'day' });
     const body = JSON.parse(String(seen[0].init?.body));
     expect(body).toEqual({ symbol: 'UVXY', qty: '100', side: 'buy', type: 'limit', time_in_force: 'day', limit_price: '15.28', client_order_id: 'll-x-o1-1' });
-    const headers = new Headers(seen[0].init?.headers as HeadersInit);
+    const headers = new Headers(seen[0].init?.headers as Record<string, string>);
     expect(headers.get('APCA-API-KEY-ID')).toBe(KEYS.keyId);
     expect(order).toEqual({
       id: 'ord-1',
@@ -103,7 +103,7 @@ describe('SDK-backed REST', () => {
             },
           },
           { method: 'DELETE', path: '/v2/orders/ord-1', status: 204 },
-          { method: 'GET', path: '/v2/orders', respond: (r) => (r.url.searchParams.get('status') === 'open' ? [orderJson()] : []) },
+          { method: 'GET', path: '/v2/orders', respond: (r) => new Response(JSON.stringify(r.url.searchParams.get('status') === 'open' ? [orderJson()] : []), { status: 200 }) },
         ]),
       ),
     );
