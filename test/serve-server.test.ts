@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/engine/config.ts';
 import { Pacer } from '../src/serve/pacer.ts';
 import { ReplayVenue } from '../src/serve/replay.ts';
+import { startServe } from '../src/serve/server.ts';
 import type { TapeEvent } from '../src/serve/venue.ts';
 import { KEYS, Recorder, SEC, startTestServe, T0, writeTestTapes, XYZ_QUOTES, XYZ_TRADES, type TestServe } from './serve-helpers.ts';
 
@@ -51,6 +52,11 @@ describe('serve: loopback only', () => {
       expect(await tryConnect(external.address, t.srv.port)).toBe('ECONNREFUSED');
     }
     expect(await tryConnect('::1', t.srv.port)).not.toBe('connected');
+  });
+
+  it('a port already in use is bad input naming the port', async () => {
+    t = await startTestServe();
+    await expect(startServe({ dir: t.dir, config: parseConfig({}), keys: KEYS, port: t.srv.port })).rejects.toThrow(`port ${t.srv.port} on 127.0.0.1: already in use (use --port 0 for any free port)`);
   });
 });
 

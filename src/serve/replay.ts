@@ -23,11 +23,12 @@ import { Broker, type NewOrder, type ReplaceRequest, type TouchQuote, type Trade
 import { Faults } from './faults.ts';
 import { TapeLibrary } from './history.ts';
 import { uuidSource } from './ids.ts';
-import { assetId, isOpen, type OrderRecord } from './orders.ts';
+import { accountJson, positionsJson, type MarkPrices } from './account.ts';
+import { isOpen, type OrderRecord } from './orders.ts';
 import { TradeUpdateOutbox } from './outbox.ts';
 import { Pacer } from './pacer.ts';
 import { Portfolio } from './portfolio.ts';
-import { decimalString, rfc3339Micros } from './wire.ts';
+import { rfc3339Micros } from './wire.ts';
 import type { LatestRow, MarketClock, MarketDataSink, TapeEvent, Venue } from './venue.ts';
 
 export type Speed = number | 'max';
@@ -360,6 +361,11 @@ export class ReplayVenue implements Venue {
 
   // ── account ──────────────────────────────────────────────────────────────────────────────
 
+  private readonly prices: MarkPrices = {
+    mark: (symbol) => this.markPrice(symbol),
+    reference: (symbol) => this.referencePrice(symbol),
+  };
+
   /** Mark price: the latest print, else the latest quote's mid, else NaN. */
   private markPrice(symbol: string): number {
     const trade = this.latest(symbol, 'trades');
@@ -375,91 +381,19 @@ export class ReplayVenue implements Venue {
   }
 
   positionsJson(): Record<string, unknown>[] {
-    return this.portfolio.open().map((p) => {
-      const avg = Portfolio.avgEntryPrice(p);
-      const mark = this.markPrice(p.symbol);
-      const current = Number.isFinite(mark) ? mark : avg;
-      const reference = this.referencePrice(p.symbol);
-      const lastday = Number.isFinite(reference) ? reference : current;
-      const costBasis = p.costUnits / 10_000;
-      const marketValue = p.qty * current;
-      const unrealized = marketValue - costBasis;
-      const intraday = p.qty * (current - lastday);
-      return {
-        asset_id: assetId(p.symbol),
-        symbol: p.symbol,
-        exchange: '',
-        asset_class: 'us_equity',
-        asset_marginable: false,
-        qty: String(p.qty),
-        qty_available: String(p.qty),
-        avg_entry_price: decimalString(avg),
-        side: p.qty > 0 ? 'long' : 'short',
-        market_value: decimalString(marketValue),
-        cost_basis: decimalString(costBasis),
-        unrealized_pl: decimalString(unrealized),
-        unrealized_plpc: decimalString(costBasis !== 0 ? unrealized / Math.abs(costBasis) : 0),
-        unrealized_intraday_pl: decimalString(intraday),
-        unrealized_intraday_plpc: decimalString(lastday > 0 ? (current - lastday) / lastday : 0),
-        current_price: decimalString(current),
-        lastday_price: decimalString(lastday),
-        change_today: decimalString(lastday > 0 ? (current - lastday) / lastday : 0),
-      };
-    });
+    return positionsJson(this.portfolio, this.prices);
   }
 
   accountJson(): Record<string, unknown> {
-    let longValue = 0;
-    let shortValue = 0;
-    for (const p of this.portfolio.open()) {
-      const mark = this.markPrice(p.symbol);
-      const value = p.qty * (Number.isFinite(mark) ? mark : Portfolio.avgEntryPrice(p));
-      if (value >= 0) longValue += value;
-      else shortValue += value;
-    }
-    const cash = this.portfolio.cash;
-    const equity = cash + longValue + shortValue;
-    let committed = 0;
-    for (const o of this.broker.all()) {
-      if (o.side === 'buy' && isOpen(o)) committed += (o.qty - o.filledQty) * (o.limitPrice ?? o.venuePrice);
-    }
-    const buyingPower = decimalString(Math.max(0, cash - committed));
-    return {
+    return accountJson({
       id: this.accountId,
-      account_number: 'PALADDERLAB',
-      status: 'ACTIVE',
-      crypto_status: 'INACTIVE',
-      currency: 'USD',
-      cash: decimalString(cash),
-      buying_power: buyingPower,
-      regt_buying_power: buyingPower,
-      daytrading_buying_power: '0',
-      effective_buying_power: buyingPower,
-      non_marginable_buying_power: buyingPower,
-      options_buying_power: '0',
-      portfolio_value: decimalString(equity),
-      equity: decimalString(equity),
-      last_equity: decimalString(this.startingCash),
-      long_market_value: decimalString(longValue),
-      short_market_value: decimalString(shortValue),
-      initial_margin: '0',
-      maintenance_margin: '0',
-      last_maintenance_margin: '0',
-      sma: '0',
-      multiplier: '1',
-      daytrade_count: 0,
-      pattern_day_trader: false,
-      trading_blocked: false,
-      transfers_blocked: false,
-      account_blocked: false,
-      trade_suspended_by_user: false,
-      shorting_enabled: true,
-      accrued_fees: '0',
-      pending_transfer_in: '0',
-      pending_transfer_out: '0',
-      balance_asof: this.day,
-      created_at: rfc3339Micros(this.createdAtUs),
-    };
+      day: this.day,
+      createdAtUs: this.createdAtUs,
+      startingCash: this.startingCash,
+      portfolio: this.portfolio,
+      orders: this.broker.all(),
+      prices: this.prices,
+    });
   }
 
   status(): Record<string, unknown> {

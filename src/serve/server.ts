@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LadderConfig } from '../engine/config.ts';
+import { InputError } from '../engine/errors.ts';
 import { KeyCheck, type KeyPair } from './auth.ts';
 import { DATA_FEEDS, DataStreamServer } from './data-stream.ts';
 import { ReplayVenue, type Speed } from './replay.ts';
@@ -76,13 +77,23 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     rejectUpgrade(socket, 404, 'Not Found');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? options.config.serve.port, LOOPBACK, () => {
-      server.off('error', reject);
-      resolve();
+  const wantedPort = options.port ?? options.config.serve.port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wantedPort, LOOPBACK, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    venue.close();
+    dataStream.close();
+    tradingStream.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new InputError(`port ${wantedPort} on ${LOOPBACK}: ${code === 'EADDRINUSE' ? 'already in use' : 'not allowed'} (use --port 0 for any free port)`);
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const { port } = address;
   venue.start();
