@@ -1,5 +1,5 @@
 /**
- * Downloading through the SDK into the tape (`ingest-alpaca`, the `--from alpaca` path) against
+ * Downloading through the SDK into the tape (`ingest --from alpaca`) against
  * `ladderlab serve`: a tape served and downloaded again is byte-identical — timestamps to the µs,
  * prices, sizes, exchange codes and eligible flags (which travel as reconstructed conditions) —
  * for a small hand-built tape with several pages, and for the real IBM 2013-10-07 day when the
@@ -48,7 +48,7 @@ function expectSameFiles(a: string, b: string, symbol: string, day: string): voi
   }
 }
 
-describe('ingest --from alpaca (ingest-alpaca) against serve', () => {
+describe('ingest --from alpaca against serve', () => {
   it('round-trips a two-symbol tape byte for byte over 2-row pages', async () => {
     const source = writeTestTapes();
     cleanups.push(() => rmSync(source, { recursive: true, force: true }));
@@ -77,7 +77,7 @@ describe('ingest --from alpaca (ingest-alpaca) against serve', () => {
     cleanups.push(() => rmSync(source, { recursive: true, force: true }));
     const srv = await serveLookAhead(source, T0);
     const out = tempDir('alpaca-cli-');
-    const child = spawn(process.execPath, ['bin/ladderlab.mjs', 'ingest-alpaca', '--symbols', 'XYZ,NOPE', '--start', DAY, '--base-url', srv.baseUrl, '--out', out, '--page-limit', '3'], {
+    const child = spawn(process.execPath, ['bin/ladderlab.mjs', 'ingest', '--from', 'alpaca', '--symbols', 'XYZ,NOPE', '--start', DAY, '--base-url', srv.baseUrl, '--out', out, '--page-limit', '3'], {
       env: { ...process.env, APCA_API_KEY_ID: KEYS.keyId, APCA_API_SECRET_KEY: KEYS.secret },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,6 @@
 import type { CommandModule } from 'yargs';
 import { backtestCommand } from './backtest.ts';
 import { ingestCommand } from './ingest.ts';
-import { ingestAlpacaCommand } from './ingest-alpaca.ts';
 import { laddersCommand } from './ladders.ts';
 import { liveCommand } from './live.ts';
 import { reportCommand } from './report.ts';
@@ -10,4 +9,4 @@ import { serveCommand } from './serve.ts';
 import { sweepCommand } from './sweep.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [laddersCommand, backtestCommand, ingestCommand, ingestAlpacaCommand, reportCommand, sweepCommand, serveCommand, liveCommand];
+export const commands: CommandModule<any, any>[] = [laddersCommand, backtestCommand, ingestCommand, reportCommand, sweepCommand, serveCommand, liveCommand];

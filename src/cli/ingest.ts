@@ -1,8 +1,11 @@
 /**
- * `ladderlab ingest`: turn vendor ticks, plain CSV or saved Alpaca pages into the Arrow tape
+ * `ladderlab ingest`: turn vendor ticks, plain CSV or saved Alpaca pages (`--from files`, the
+ * default) or a download through the Alpaca SDK (`--from alpaca`) into the Arrow tape
  * (OUT/<SYMBOL>/<DAY>.{quotes,trades}.arrow) and print what was read, dropped and written.
  */
 import type { CommandModule } from 'yargs';
+import { InputError } from '../engine/errors.ts';
+import { ALPACA_DOWNLOAD_EPILOG, alpacaDownloadHandler, alpacaDownloadOptions, type AlpacaDownloadArgs } from './ingest-alpaca.ts';
 import { formatSummary } from '../sim/ingest/summary.ts';
 import { ingest, INGEST_FORMATS, type IngestFormat } from '../sim/ingest/ingest.ts';
 import { stderrProgress } from '../sim/ingest/progress.ts';
@@ -19,34 +22,33 @@ CSV ts: ISO 8601 (no zone = New York local time) or epoch numbers, unit by magni
 Trades are kept with an eligible flag: off-exchange (D) prints and special conditions are not.
 Locked and crossed quotes are kept as the market showed them and counted; they are never priced
 from or filled against. Bad rows stop the ingest (exit 2) naming file, row and field, unless
---skip-bad-rows; nothing is written until every row has been read.`;
+--skip-bad-rows; nothing is written until every row has been read.
 
-interface IngestArgs {
-  format: IngestFormat;
-  quotes: string[];
+${ALPACA_DOWNLOAD_EPILOG}`;
+
+interface IngestArgs extends AlpacaDownloadArgs {
+  from: 'files' | 'alpaca';
+  format?: IngestFormat;
+  quotes?: string[];
   trades?: string[];
   symbol?: string;
   day?: string;
-  out: string;
-  'skip-bad-rows': boolean;
-  'quote-size-multiplier': number;
-  json: boolean;
 }
 
 export const ingestCommand: CommandModule<object, IngestArgs> = {
   command: 'ingest',
-  describe: 'Convert tick data (vendor zips, CSV, Alpaca JSON pages) into the Arrow tape',
+  describe: 'Convert tick data (vendor zips, CSV, Alpaca JSON pages, or an Alpaca download) into the Arrow tape',
   builder: (y) =>
-    y
+    alpacaDownloadOptions(y)
+      .option('from', { choices: ['files', 'alpaca'] as const, default: 'files' as const, describe: 'files: read --quotes/--trades in --format; alpaca: download through the SDK' })
       .option('format', {
         choices: INGEST_FORMATS,
-        demandOption: true,
         describe:
           'vendor: the zipped tick CSVs of ../shared/data/equity-ticks (NBBO rebuilt from one-sided updates); ' +
           'csv: header ts,bid,ask,bid_size,ask_size / ts,price,size[,exchange][,eligible]; ' +
           'alpaca: saved GET /v2/stocks/{quotes,trades} JSON pages',
       })
-      .option('quotes', { type: 'string', array: true, demandOption: true, describe: 'quotes file(s), read in order (.zip/.gz ok)' })
+      .option('quotes', { type: 'string', array: true, describe: 'quotes file(s), read in order (.zip/.gz ok)' })
       .option('trades', { type: 'string', array: true, describe: 'trades file(s), read in order; none → empty trades tape' })
       .option('symbol', { type: 'string', describe: 'symbol (vendor: from the file name; alpaca: the page’s only symbol; csv: required)' })
       .option('day', { type: 'string', describe: 'New York date YYYY-MM-DD (vendor: from the file name; csv/alpaca: keep only this day, else write every day found)' })
@@ -56,6 +58,9 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .epilog(EPILOG) as never,
   handler: async (args) => {
+    if (args.from === 'alpaca') return alpacaDownloadHandler(args);
+    if (!args.format) throw new InputError('ingest needs --format vendor|csv|alpaca (or --from alpaca to download)');
+    if (!args.quotes?.length) throw new InputError('ingest needs --quotes FILE…');
     const summary = await ingest({
       format: args.format,
       quotes: args.quotes,
