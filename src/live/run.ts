@@ -153,6 +153,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     throw new Error(`trade_updates stream at ${endpoints.tradingStreamUrl} did not authenticate and listen within ${READY_TIMEOUT_MS / 1000} s`);
   }
   if (!dataReady) log(`live: market-data stream at ${endpoints.dataStreamUrl} is not ready — quotes from REST until it is`);
+  // Keep every symbol of the run fresh (REST when the stream is quiet or down) from the start, so
+  // a parent never waits on a REST round trip at its arrival.
+  for (const s of symbols) market.quotes.watch(s);
   await Promise.all(symbols.map((s) => market.quotes.refresh(s)));
 
   // 4. The engine, and the parents at their times.
