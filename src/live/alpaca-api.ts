@@ -315,7 +315,9 @@ function streamOptions(options: SdkOptions) {
 }
 
 function handle(stream: streaming.AlpacaWebSocket, stateListeners: ((state: StreamState, detail: string) => void)[], awaitSubscription: () => boolean): StreamHandle {
+  let closed = false;
   const emit = (state: StreamState, detail: string) => {
+    if (closed) return;
     for (const l of stateListeners) l(state, detail);
   };
   let subscribed = false;
@@ -344,7 +346,9 @@ function handle(stream: streaming.AlpacaWebSocket, stateListeners: ((state: Stre
       });
     },
     close: () => {
-      stream.removeAllListeners();
+      // (The SDK's removeAllListeners() passes `undefined` on to the emitter, which then removes
+      // nothing; the flag keeps our own close from reading as a drop.)
+      closed = true;
       stream.disconnect();
     },
     onState: (listener) => void stateListeners.push(listener),
