@@ -153,9 +153,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     throw new Error(`trade_updates stream at ${endpoints.tradingStreamUrl} did not authenticate and listen within ${READY_TIMEOUT_MS / 1000} s`);
   }
   if (!dataReady) log(`live: market-data stream at ${endpoints.dataStreamUrl} is not ready — quotes from REST until it is`);
-  // Keep every symbol of the run fresh (REST when the stream is quiet or down) from the start, so
-  // a parent never waits on a REST round trip at its arrival.
-  for (const s of symbols) market.quotes.watch(s);
   await Promise.all(symbols.map((s) => market.quotes.refresh(s)));
 
   // 4. The engine, and the parents at their times.
@@ -167,10 +164,13 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     config,
     onRecord: (r) => {
       records.push(r);
+      if (watching.delete(r.clientOrderId)) market.quotes.unwatch(r.symbol);
       onRecorded();
     },
   });
   const arrivals = new Map<string, number>();
+  /** Parents whose symbol is kept fresh (REST when the stream is quiet or down), from stale_ms before arrival to their end. */
+  const watching = new Set<string>();
   const parentTimers = new Map<string, number>();
   let late = 0;
   let stopping = false;
@@ -201,8 +201,17 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
       markoutTimer = clock.setTimer(untilUs, finish);
     };
     const now = clock.nowUs();
+    const leadUs = config.execution.stale_ms * 1000;
     for (const { p } of parents) {
       if (p.arrivalTsUs < now) late++;
+      // A fresh quote waits at arrival, so the parent never waits on a REST round trip.
+      const watchTimer = clock.setTimer(Math.max(now, p.arrivalTsUs - leadUs), () => {
+        parentTimers.delete(`${p.clientOrderId}\u0000watch`);
+        if (stopping) return;
+        watching.add(p.clientOrderId);
+        market.quotes.watch(p.symbol);
+      });
+      parentTimers.set(`${p.clientOrderId}\u0000watch`, watchTimer);
       const timer = clock.setTimer(Math.max(p.arrivalTsUs, now), () => {
         parentTimers.delete(p.clientOrderId);
         if (stopping) return;
@@ -232,7 +241,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
   options.signal?.removeEventListener('abort', onAbort);
 
   // 6. Stop: end the executors, cancel what still works, wait for the answers.
-  const notStarted = [...parentTimers.keys()];
+  const notStarted = [...parentTimers.keys()].filter((k) => !k.includes('\u0000'));
   for (const timer of parentTimers.values()) clock.cancelTimer(timer);
   if (engine.workingCount() > 0 || market.openChildren().length > 0) {
     try {
