@@ -377,29 +377,30 @@ export function sdkMarketDataStream(options: SdkOptions): MarketDataStream {
       stream.subscribeForQuotes([...symbols]);
       stream.subscribeForTrades([...symbols]);
     },
+    // One message object per stream, refilled per message: listeners read it synchronously and copy.
     onQuote(listener) {
-      stream.onQuote((q) =>
-        listener({
-          symbol: q.symbol,
-          tsUs: streamTsUs(q.timestampRaw, q.timestamp),
-          bid: normalizePrice(q.bidPrice),
-          ask: normalizePrice(q.askPrice),
-          bidSize: q.bidSize,
-          askSize: q.askSize,
-        }),
-      );
+      const msg: StreamQuoteMsg = { symbol: '', tsUs: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0 };
+      stream.onQuote((q) => {
+        msg.symbol = q.symbol;
+        msg.tsUs = streamTsUs(q.timestampRaw, q.timestamp);
+        msg.bid = normalizePrice(q.bidPrice);
+        msg.ask = normalizePrice(q.askPrice);
+        msg.bidSize = q.bidSize;
+        msg.askSize = q.askSize;
+        listener(msg);
+      });
     },
     onTrade(listener) {
-      stream.onTrade((t) =>
-        listener({
-          symbol: t.symbol,
-          tsUs: streamTsUs(t.timestampRaw, t.timestamp),
-          price: normalizePrice(t.price),
-          size: t.size,
-          exchange: t.exchange ?? '',
-          conditions: t.conditions ?? [],
-        }),
-      );
+      const msg: StreamTradeMsg = { symbol: '', tsUs: 0, price: 0, size: 0, exchange: '', conditions: [] };
+      stream.onTrade((t) => {
+        msg.symbol = t.symbol;
+        msg.tsUs = streamTsUs(t.timestampRaw, t.timestamp);
+        msg.price = normalizePrice(t.price);
+        msg.size = t.size;
+        msg.exchange = t.exchange ?? '';
+        msg.conditions = t.conditions ?? [];
+        listener(msg);
+      });
     },
   };
 }

@@ -35,13 +35,6 @@ export function isRetryable(err: unknown): boolean {
   return typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'].includes(code);
 }
 
-/** Did the request reach no answer (so it may or may not have been carried out)? */
-export function isAnswerLost(err: unknown): boolean {
-  if (err instanceof FetchError) return true;
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status >= 500 || status === 408 : isRetryable(err);
-}
-
 function retryAfterMs(err: unknown): number {
   const ms = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
   return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;

@@ -7,7 +7,7 @@
  *   answered closed:  closed while tsUs < next_open (openUs = next_open, so queue_when_closed can
  *                     wait for it); open from next_open until next_close
  *
- * and asked again when either boundary passes (and every `refreshMs` of wall time, so a venue that
+ * and asked again when either boundary passes (and every `refreshClockUs` of clock time, so a venue that
  * changes its mind — a halt of the whole market, `serve`'s market_closed_until — is seen).
  * While open, `openUs` is the regular session's open of that New York day (calendar.ts): the
  * clock endpoint does not say when today's session began, and the engine only needs it when closed.
