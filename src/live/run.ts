@@ -16,8 +16,8 @@
  *      working child, waits up to shutdown_wait_ms for the answers (fills that beat a cancel go
  *      into the records), and writes the partial run
  */
-import { renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../engine/atomic-write.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import { InputError } from '../engine/errors.ts';
@@ -335,13 +335,5 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
 function writeOrdersCsv(path: string, records: readonly ExecutionRecord[], arrivals: Map<string, number>): void {
   const lines = ['ts,symbol,side,qty,client_order_id'];
   for (const r of records) lines.push(`${formatIsoUtcUs(arrivals.get(r.clientOrderId) ?? r.arrivalTsUs)},${r.symbol},${r.side},${r.qty},${r.clientOrderId}`);
-  mkdirSync(join(path, '..'), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(temp, `${lines.join('\n')}\n`);
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(path, `${lines.join('\n')}\n`);
 }

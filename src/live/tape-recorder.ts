@@ -6,39 +6,19 @@
  * newer than the last one recorded for the symbol (a stalled stream's gap filled in). Trades: every
  * stream trade; `eligible` as the Alpaca ingest reads it (alpacaTradeEligible: off-exchange prints
  * and special conditions cannot meet a displayed order). Rows are kept in growable typed columns
- * (no per-row objects), sorted by time (stable) when written, and split by New York day.
+ * (sim/tape-builder.ts: no per-row objects), sorted by time (stable) when written, and split by
+ * New York day.
  */
 import { nyDay } from '../engine/calendar.ts';
 import { exchangeCode, UNKNOWN_EXCHANGE_CODE } from '../sim/exchanges.ts';
 import { alpacaTradeEligible } from '../sim/ingest/alpaca.ts';
 import { allocQuoteColumns, allocTradeColumns, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../sim/tape.ts';
+import { QuoteBuilder, TradeBuilder } from '../sim/tape-builder.ts';
 
 interface SymbolRows {
-  quotes: QuoteColumns;
-  trades: TradeColumns;
+  quotes: QuoteBuilder;
+  trades: TradeBuilder;
   lastQuoteTsUs: number;
-}
-
-function growQuotes(q: QuoteColumns): QuoteColumns {
-  const next = allocQuoteColumns(Math.max(64, q.ts.length * 2));
-  next.ts.set(q.ts);
-  next.bid.set(q.bid);
-  next.ask.set(q.ask);
-  next.bidSize.set(q.bidSize);
-  next.askSize.set(q.askSize);
-  next.length = q.length;
-  return next;
-}
-
-function growTrades(t: TradeColumns): TradeColumns {
-  const next = allocTradeColumns(Math.max(64, t.ts.length * 2));
-  next.ts.set(t.ts);
-  next.price.set(t.price);
-  next.size.set(t.size);
-  next.exchange.set(t.exchange);
-  next.eligible.set(t.eligible);
-  next.length = t.length;
-  return next;
 }
 
 /** Sizes on the tape are whole shares (uint32). */
@@ -54,7 +34,7 @@ export class TapeRecorder {
   private rows(symbol: string): SymbolRows {
     let rows = this.symbols.get(symbol);
     if (!rows) {
-      rows = { quotes: allocQuoteColumns(64), trades: allocTradeColumns(64), lastQuoteTsUs: Number.NEGATIVE_INFINITY };
+      rows = { quotes: new QuoteBuilder(256), trades: new TradeBuilder(256), lastQuoteTsUs: Number.NEGATIVE_INFINITY };
       this.symbols.set(symbol, rows);
     }
     return rows;
@@ -65,14 +45,7 @@ export class TapeRecorder {
     if (!Number.isFinite(tsUs) || !(bid > 0) || !(ask > 0)) return;
     const rows = this.rows(symbol);
     if (fromRest && tsUs <= rows.lastQuoteTsUs) return;
-    let q = rows.quotes;
-    if (q.length === q.ts.length) q = rows.quotes = growQuotes(q);
-    const i = q.length++;
-    q.ts[i] = Math.round(tsUs);
-    q.bid[i] = bid;
-    q.ask[i] = ask;
-    q.bidSize[i] = shares(bidSize);
-    q.askSize[i] = shares(askSize);
+    rows.quotes.push(Math.round(tsUs), bid, ask, shares(bidSize), shares(askSize));
     if (tsUs > rows.lastQuoteTsUs) rows.lastQuoteTsUs = tsUs;
     this.quoteCount++;
   }
@@ -80,16 +53,9 @@ export class TapeRecorder {
   trade(symbol: string, tsUs: number, price: number, size: number, exchange: string, conditions: readonly string[]): void {
     if (!Number.isFinite(tsUs) || !(price > 0)) return;
     const rows = this.rows(symbol);
-    let t = rows.trades;
-    if (t.length === t.ts.length) t = rows.trades = growTrades(t);
-    const i = t.length++;
     const code = exchangeCode(exchange || null);
     const exchangeId = code < 0 ? UNKNOWN_EXCHANGE_CODE : code;
-    t.ts[i] = Math.round(tsUs);
-    t.price[i] = price;
-    t.size[i] = shares(size);
-    t.exchange[i] = exchangeId;
-    t.eligible[i] = alpacaTradeEligible(exchangeId, conditions) ? 1 : 0;
+    rows.trades.push(Math.round(tsUs), price, shares(size), exchangeId, alpacaTradeEligible(exchangeId, conditions));
     this.tradeCount++;
   }
 
@@ -98,11 +64,13 @@ export class TapeRecorder {
     const out: SymbolDay[] = [];
     for (const symbol of [...this.symbols.keys()].sort()) {
       const rows = this.symbols.get(symbol)!;
+      const quotes = rows.quotes.finish();
+      const trades = rows.trades.finish();
       const days = new Set<string>();
-      for (let i = 0; i < rows.quotes.length; i++) days.add(nyDay(rows.quotes.ts[i]));
-      for (let i = 0; i < rows.trades.length; i++) days.add(nyDay(rows.trades.ts[i]));
+      for (let i = 0; i < quotes.length; i++) days.add(nyDay(quotes.ts[i]));
+      for (let i = 0; i < trades.length; i++) days.add(nyDay(trades.ts[i]));
       for (const day of [...days].sort()) {
-        out.push({ symbol, day, quotes: pickQuotes(rows.quotes, day), trades: pickTrades(rows.trades, day) });
+        out.push({ symbol, day, quotes: pickQuotes(quotes, day), trades: pickTrades(trades, day) });
       }
     }
     return out;
