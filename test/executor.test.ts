@@ -423,3 +423,44 @@ describe('market-order baseline mode', () => {
     });
   }
 });
+
+describe('venue answers after the parent ended (shutdown)', () => {
+  it('buy: a fill that beat the shutdown cancel joins the record; duplicates dropped; the cancel closes the child', () => {
+    const h = harness();
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', 'buy', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 15 * SEC);
+    h.market.canceled('P1-1', 0);
+    h.market.accept('P1-2');
+    h.clock.advanceTo(T0 + 20 * SEC);
+    h.engine.shutdown('shutdown');
+    expect(h.market.cancels()).toEqual(['P1-1', 'P1-2']);
+    expect(h.records[0]).toMatchObject({ status: 'unfilled', filledQty: 0, reason: 'shutdown', endTsUs: T0 + 20 * SEC });
+    expect(h.engine.position('UVXY')).toBe(0);
+
+    h.clock.advanceTo(T0 + 21 * SEC);
+    h.market.fill('P1-2', 40, 15.28, 40, 'late');
+    h.market.fill('P1-2', 40, 15.28, 40, 'late');
+    h.market.canceled('P1-2', 40);
+    expect(h.records).toHaveLength(1);
+    expect(h.records[0]).toMatchObject({ status: 'partial', filledQty: 40, avgPrice: 15.28, fillStep: 1, timeToFillUs: 21 * SEC, reason: 'shutdown', endTsUs: T0 + 20 * SEC });
+    expect(h.records[0].children[1]).toMatchObject({ status: 'canceled', filledQty: 40, doneTsUs: T0 + 21 * SEC });
+    expect(h.engine.position('UVXY')).toBe(40);
+    expect(h.market.submits()).toHaveLength(2); // nothing sent after the end
+  });
+
+  it('sell: late fills that complete the parent turn it filled with no reason', () => {
+    const h = harness();
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', 'sell', 100);
+    h.market.accept('P1-1');
+    h.engine.shutdown('shutdown');
+    h.market.fill('P1-1', 60, 15.28, 60);
+    h.market.fill('P1-1', 40, 15.29, 100);
+    expect(h.records[0]).toMatchObject({ status: 'filled', filledQty: 100, reason: null, fillStep: 0 });
+    expect(h.records[0].avgPrice).toBeCloseTo((60 * 15.28 + 40 * 15.29) / 100, 12);
+    expect(h.records[0].children[0].status).toBe('filled');
+    expect(h.engine.position('UVXY')).toBe(-100);
+  });
+});

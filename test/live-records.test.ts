@@ -8,8 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ChildRecord, ExecutionRecord } from '../src/engine/types.ts';
-import { applyLateEvents } from '../src/live/late-events.ts';
 import { reconcileOpenOrders } from '../src/live/reconcile.ts';
 import { TapeRecorder } from '../src/live/tape-recorder.ts';
 import { loadSymbolDay } from '../src/sim/tape.ts';
@@ -48,78 +46,6 @@ describe('TapeRecorder', () => {
     rec.quote('ABC', T0, 10, 10.01, 1, 1);
     rec.quote('ABC', T0 + 24 * 3600 * SEC, 11, 11.01, 1, 1);
     expect(rec.symbolDays().map((d) => `${d.symbol} ${d.day} ${d.quotes.length}`)).toEqual(['ABC 2024-03-05 1', 'ABC 2024-03-06 1']);
-  });
-});
-
-function child(over: Partial<ChildRecord>): ChildRecord {
-  return {
-    clientOrderId: 'p1-1',
-    step: 1,
-    stepsKept: [],
-    isMarketStep: false,
-    limitPrice: 15.26,
-    qty: 100,
-    sentTsUs: T0,
-    ackTsUs: T0,
-    cancelSentTsUs: T0 + 5 * SEC,
-    doneTsUs: null,
-    status: 'working',
-    sentBid: 15.23,
-    sentAsk: 15.32,
-    filledQty: 0,
-    rejectReason: null,
-    fills: [],
-    ...over,
-  };
-}
-
-function parentRecord(children: ChildRecord[], side: 'buy' | 'sell' = 'buy'): ExecutionRecord {
-  return {
-    clientOrderId: 'p1',
-    symbol: 'UVXY',
-    side,
-    qty: 100,
-    filledQty: 0,
-    arrivalTsUs: T0,
-    arrivalBid: 15.23,
-    arrivalAsk: 15.32,
-    arrivalBidSize: 3,
-    arrivalAskSize: 5,
-    avgPrice: Number.NaN,
-    fillStep: -1,
-    timeToFillUs: Number.NaN,
-    endTsUs: T0 + 5 * SEC,
-    status: 'unfilled',
-    reason: 'shutdown',
-    stepPercentages: [5, 5],
-    children,
-  };
-}
-
-describe('applyLateEvents (fills that beat a shutdown cancel)', () => {
-  it('a buy: the late fill joins the record, duplicates are dropped, the cancel closes the child', () => {
-    const records = [parentRecord([child({ stepsKept: [2] })])];
-    const added = applyLateEvents(records, [
-      { type: 'fill', clientOrderId: 'p1-1', tsUs: T0 + 6 * SEC, execId: 'x1', qty: 40, price: 15.26, cumQty: 40 },
-      { type: 'fill', clientOrderId: 'p1-1', tsUs: T0 + 6 * SEC, execId: 'x1', qty: 40, price: 15.26, cumQty: 40 },
-      { type: 'canceled', clientOrderId: 'p1-1', tsUs: T0 + 7 * SEC, cumQty: 40 },
-      { type: 'fill', clientOrderId: 'other', tsUs: T0, execId: 'x9', qty: 1, price: 1, cumQty: 1 },
-    ]);
-    expect(added).toBe(1);
-    const r = records[0];
-    expect(r).toMatchObject({ filledQty: 40, avgPrice: 15.26, fillStep: 2, timeToFillUs: 6 * SEC, status: 'partial', reason: 'shutdown' });
-    expect(r.children[0]).toMatchObject({ status: 'canceled', doneTsUs: T0 + 7 * SEC, filledQty: 40 });
-  });
-
-  it('a sell filled completely by late fills ends filled with no reason', () => {
-    const records = [parentRecord([child({ clientOrderId: 'p1-1', limitPrice: 15.29 })], 'sell')];
-    applyLateEvents(records, [
-      { type: 'fill', clientOrderId: 'p1-1', tsUs: T0 + 6 * SEC, execId: 'a', qty: 60, price: 15.29, cumQty: 60 },
-      { type: 'fill', clientOrderId: 'p1-1', tsUs: T0 + 6.5 * SEC, execId: 'b', qty: 40, price: 15.3, cumQty: 100 },
-    ]);
-    expect(records[0]).toMatchObject({ filledQty: 100, status: 'filled', reason: null, fillStep: 1, timeToFillUs: 6.5 * SEC });
-    expect(records[0].avgPrice).toBeCloseTo((60 * 15.29 + 40 * 15.3) / 100, 12);
-    expect(records[0].children[0].status).toBe('filled');
   });
 });
 

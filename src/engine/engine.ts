@@ -116,7 +116,10 @@ export class LadderEngine {
     return this.positions.get(symbol) ?? 0;
   }
 
-  /** Cancel every working child and finish the open records with `reason`. */
+  /**
+   * Cancel every working child and finish the open records with `reason`. Venue answers that
+   * arrive afterwards (a fill that beat a cancel) still amend those records in place.
+   */
   shutdown(reason: EndReason): void {
     for (const executor of [...this.working]) executor.shutdown(reason);
   }

@@ -21,7 +21,7 @@
 import type { LadderConfig } from './config.ts';
 import { ladderParams, marketStepPrice, quoteProblem, spreadPct, stepPercentageFor, stepPrice, type LadderParams, type StepQuote } from './ladder.ts';
 import type { Clock, Market, OrderEvent, TimerId } from './ports.ts';
-import { makeTickTable, samePrice, type TickTable } from './ticks.ts';
+import { dollarsToUnits, makeTickTable, samePrice, UNITS_PER_DOLLAR, type TickTable } from './ticks.ts';
 import type { ChildRecord, EndReason, ExecutionRecord, ParentOrder, ParentStatus, Quote } from './types.ts';
 import { nyDay } from './calendar.ts';
 
@@ -347,9 +347,9 @@ export class ParentExecutor {
   // ── order events ─────────────────────────────────────────────────────────────────────────
 
   onOrderEvent(event: OrderEvent): void {
-    if (this.state === 'done') return;
     const child = this.children.find((c) => c.record.clientOrderId === event.clientOrderId);
     if (!child) return;
+    if (this.state === 'done') return this.onEventAfterEnd(child, event);
     switch (event.type) {
       case 'accepted':
         if (child.record.status === 'pending_new') child.record.status = 'working';
@@ -397,6 +397,50 @@ export class ParentExecutor {
     child.record.fills.push({ execId: event.execId, tsUs: event.tsUs, price: event.price, qty: event.qty, step: child.currentStep });
     this.syncFilled(child);
     if (!child.terminal && this.childFilled(child) >= child.record.qty) this.onTerminal(child, 'filled', event.tsUs);
+  }
+
+  /**
+   * The parent has ended (shutdown, or a venue answer still in flight), but the venue's word about
+   * its children still stands: a fill that beat the final cancel really happened. Book it on the
+   * child — no state machine, nothing sent — and rebuild the record in place (same object, so
+   * whoever holds it sees the update; end time kept).
+   */
+  private onEventAfterEnd(child: Child, event: OrderEvent): void {
+    switch (event.type) {
+      case 'fill':
+        if (child.execIds.has(event.execId)) return;
+        child.execIds.add(event.execId);
+        child.uniqueFillQty += event.qty;
+        child.maxCumQty = Math.max(child.maxCumQty, event.cumQty);
+        child.record.fills.push({ execId: event.execId, tsUs: event.tsUs, price: event.price, qty: event.qty, step: child.currentStep });
+        break;
+      case 'canceled':
+      case 'status':
+        child.maxCumQty = Math.max(child.maxCumQty, event.cumQty);
+        break;
+      case 'accepted':
+        child.record.ackTsUs ??= event.tsUs;
+        return;
+      default:
+        break;
+    }
+    this.syncFilled(child);
+    if (!child.terminal) {
+      const terminal =
+        this.childFilled(child) >= child.record.qty
+          ? 'filled'
+          : event.type === 'canceled' || (event.type === 'status' && event.status === 'canceled')
+            ? 'canceled'
+            : event.type === 'rejected' || (event.type === 'status' && (event.status === 'rejected' || event.status === 'unknown'))
+              ? 'rejected'
+              : null;
+      if (terminal) {
+        child.terminal = true;
+        child.record.status = terminal;
+        child.record.doneTsUs = event.tsUs;
+      }
+    }
+    if (this.record) Object.assign(this.record, this.buildRecord(), { endTsUs: this.record.endTsUs });
   }
 
   /** Bring the child's and the parent's filled quantities up to date; report the increase. */
@@ -482,12 +526,14 @@ export class ParentExecutor {
 
   private buildRecord(): ExecutionRecord {
     const filledQty = this.filledQty();
-    let notional = 0;
+    // Notional in whole price units ($0.0001) is an exact integer sum, so a one-price fill
+    // averages back to exactly its price (15.28, never 15.279999999999998).
+    let notionalUnits = 0;
     let pricedQty = 0;
     let lastFill: { tsUs: number; step: number } | null = null;
     for (const c of this.children) {
       for (const f of c.record.fills) {
-        notional += f.price * f.qty;
+        notionalUnits += Math.round(dollarsToUnits(f.price)) * f.qty;
         pricedQty += f.qty;
         if (!lastFill || f.tsUs >= lastFill.tsUs) lastFill = { tsUs: f.tsUs, step: f.step };
       }
@@ -504,7 +550,7 @@ export class ParentExecutor {
       arrivalAsk: this.arrival.ask,
       arrivalBidSize: this.arrival.bidSize,
       arrivalAskSize: this.arrival.askSize,
-      avgPrice: pricedQty > 0 ? notional / pricedQty : NaN,
+      avgPrice: pricedQty > 0 ? notionalUnits / pricedQty / UNITS_PER_DOLLAR : NaN,
       fillStep: lastFill ? lastFill.step : -1,
       timeToFillUs: lastFill ? lastFill.tsUs - this.parent.arrivalTsUs : NaN,
       endTsUs: this.ctx.clock.nowUs(),

@@ -13,22 +13,20 @@
  *   5. every parent ended → keep recording quotes until the last fill + markout_collect_s, then
  *      one REST quote per symbol closes the tape
  *   6. stop: Ctrl-C (the abort signal) or a crash ends the executors (`shutdown`), cancels every
- *      working child, waits up to shutdown_wait_ms for the answers (fills that beat a cancel go
- *      into the records), and writes the partial run
+ *      working child, waits up to shutdown_wait_ms for the answers (a fill that beat a cancel still
+ *      reaches its executor, which amends the ended record), and writes the partial run
  */
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../engine/atomic-write.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import { InputError } from '../engine/errors.ts';
-import type { OrderEvent } from '../engine/ports.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import { formatIsoUtcUs } from '../sim/orders.ts';
 import { ladderlabVersion, writeRunDir } from '../sim/records-io.ts';
 import { sdkLiveApi, type LiveApi, type VenueClock } from './alpaca-api.ts';
 import { AlpacaMarket, describe, type AlpacaMarketStats } from './alpaca-market.ts';
 import { resolveEndpoints, type Endpoints, type Keys } from './endpoints.ts';
-import { applyLateEvents } from './late-events.ts';
 import { reconcileOpenOrders, type ReconciledOrder } from './reconcile.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import { TapeRecorder } from './tape-recorder.ts';
@@ -139,10 +137,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     onTradeSeen: (t) => recorder?.trade(t.symbol, t.tsUs, t.price, t.size, t.exchange, t.conditions),
   });
   market.hours.set(venueClock);
-  const lateEvents: OrderEvent[] = [];
-  market.addObserver((event) => {
-    if (event.type === 'fill' || event.type === 'canceled' || event.type === 'status') lateEvents.push(event);
-  });
 
   api.dataStream.subscribe(symbols);
   api.dataStream.connect();
@@ -254,7 +248,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
   }
   const unconfirmed = market.openChildren().map((c) => c.engineId);
   if (unconfirmed.length > 0) log(`live: warning: no cancel confirmation for ${unconfirmed.join(', ')} — check the account`);
-  applyLateEvents(records, lateEvents);
 
   // The tape closes with each symbol's quote as it stands now (asked over REST): a quiet symbol's
   // last quote still holds, so markout horizons up to now have a mid.

@@ -55,7 +55,7 @@ export class DataStreamServer {
   private readonly detach: () => void;
 
   constructor(
-    private readonly venue: Venue,
+    venue: Venue,
     private readonly keys: KeyCheck,
     private readonly faults: Faults,
     private readonly connectionsPerKey: number,
