@@ -14,6 +14,7 @@
  */
 import type { Clock, TimerId } from '../engine/ports.ts';
 import { InputError } from '../engine/errors.ts';
+import { TimerHeap } from '../engine/timer-heap.ts';
 
 /** The host's real time and timeouts (injectable so tests drive time by hand). */
 export interface WallTime {
@@ -51,7 +52,7 @@ export class WallClock implements Clock {
   private readonly wallOriginMs: number;
   private aheadUs = 0;
   private lastUs: number;
-  private readonly heap: Timer[] = [];
+  private readonly heap = new TimerHeap<Timer>((a, b) => (a.atUs !== b.atUs ? a.atUs < b.atUs : a.seq < b.seq));
   private readonly pending = new Map<TimerId, Timer>();
   private seq = 0;
   private armed: { handle: unknown; atUs: number } | null = null;
@@ -95,7 +96,7 @@ export class WallClock implements Clock {
     const seq = ++this.seq;
     const timer: Timer = { atUs, seq, callback };
     this.pending.set(seq, timer);
-    this.push(timer);
+    this.heap.push(timer);
     this.arm();
     return seq;
   }
@@ -116,7 +117,7 @@ export class WallClock implements Clock {
     this.stopped = true;
     for (const timer of this.pending.values()) timer.callback = null;
     this.pending.clear();
-    this.heap.length = 0;
+    this.heap.clear();
     if (this.armed) this.wall.clearTimeout(this.armed.handle);
     this.armed = null;
   }
@@ -126,8 +127,7 @@ export class WallClock implements Clock {
   /** (Re)start the host timeout for the earliest timer; `force` after a jump moved every wait. */
   private arm(force = false): void {
     if (this.stopped) return;
-    this.dropCanceled();
-    const head = this.heap[0];
+    const head = this.heap.peek();
     if (!head) {
       if (this.armed) this.wall.clearTimeout(this.armed.handle);
       this.armed = null;
@@ -145,10 +145,9 @@ export class WallClock implements Clock {
     this.armed = null;
     const now = this.nowUs();
     for (;;) {
-      this.dropCanceled();
-      const head = this.heap[0];
+      const head = this.heap.peek();
       if (!head || head.atUs > now || this.stopped) break;
-      this.pop();
+      this.heap.pop();
       this.pending.delete(head.seq);
       const callback = head.callback!;
       head.callback = null;
@@ -159,49 +158,6 @@ export class WallClock implements Clock {
       }
     }
     this.arm();
-  }
-
-  // ── binary heap on (atUs, seq) ─────────────────────────────────────────────────────────
-
-  private dropCanceled(): void {
-    while (this.heap.length > 0 && this.heap[0].callback === null) this.pop();
-  }
-
-  private static less(a: Timer, b: Timer): boolean {
-    return a.atUs !== b.atUs ? a.atUs < b.atUs : a.seq < b.seq;
-  }
-
-  private push(timer: Timer): void {
-    const heap = this.heap;
-    heap.push(timer);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!WallClock.less(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let smallest = i;
-        if (l < heap.length && WallClock.less(heap[l], heap[smallest])) smallest = l;
-        if (r < heap.length && WallClock.less(heap[r], heap[smallest])) smallest = r;
-        if (smallest === i) break;
-        [heap[i], heap[smallest]] = [heap[smallest], heap[i]];
-        i = smallest;
-      }
-    }
-    return top;
   }
 }
 

@@ -11,6 +11,7 @@
  * compare keys the same way.
  */
 import type { Clock, TimerId } from '../engine/ports.ts';
+import { TimerHeap } from '../engine/timer-heap.ts';
 
 /** Event classes at equal timestamps, lowest first. */
 export const EventClass = {
@@ -43,7 +44,8 @@ interface Entry {
 
 export class VirtualClock implements Clock {
   private now: number;
-  private readonly heap: Entry[] = [];
+  /** Ordered by (atUs, cls, seq): the DESIGN's order for equal timestamps, then insertion. */
+  private readonly heap = new TimerHeap<Entry>((a, b) => (a.atUs !== b.atUs ? a.atUs < b.atUs : a.cls !== b.cls ? a.cls < b.cls : a.seq < b.seq));
   private readonly pending = new Map<TimerId, Entry>();
   private seq = 0;
   /** Bumped on every schedule: lets a market loop notice that new work was queued. */
@@ -74,21 +76,19 @@ export class VirtualClock implements Clock {
     const seq = ++this.seq;
     const entry: Entry = { atUs: atUs > this.now ? atUs : this.now, cls, seq, id: seq, callback };
     this.pending.set(seq, entry);
-    this.push(entry);
+    this.heap.push(entry);
     this.mutations++;
     return seq;
   }
 
   /** Time of the next scheduled event, Infinity when none. */
   nextUs(): number {
-    this.dropCanceled();
-    return this.heap.length > 0 ? this.heap[0].atUs : Infinity;
+    return this.heap.peek()?.atUs ?? Infinity;
   }
 
   /** Class of the next scheduled event (meaningful only when nextUs() is finite). */
   nextClass(): number {
-    this.dropCanceled();
-    return this.heap.length > 0 ? this.heap[0].cls : EventClass.timer;
+    return this.heap.peek()?.cls ?? EventClass.timer;
   }
 
   pendingCount(): number {
@@ -103,9 +103,8 @@ export class VirtualClock implements Clock {
 
   /** Pop and run the next scheduled event; false when there is none. */
   runNext(): boolean {
-    this.dropCanceled();
-    const entry = this.pop();
-    if (!entry) return false;
+    if (!this.heap.peek()) return false;
+    const entry = this.heap.pop()!;
     this.pending.delete(entry.id);
     const callback = entry.callback!;
     entry.callback = null;
@@ -118,51 +117,5 @@ export class VirtualClock implements Clock {
   runUntil(tUs: number): void {
     while (this.nextUs() <= tUs) this.runNext();
     if (tUs > this.now) this.now = tUs;
-  }
-
-  // ── binary heap on (atUs, cls, seq) ──────────────────────────────────────────────────────
-
-  private dropCanceled(): void {
-    while (this.heap.length > 0 && this.heap[0].callback === null) this.pop();
-  }
-
-  private static less(a: Entry, b: Entry): boolean {
-    if (a.atUs !== b.atUs) return a.atUs < b.atUs;
-    if (a.cls !== b.cls) return a.cls < b.cls;
-    return a.seq < b.seq;
-  }
-
-  private push(entry: Entry): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!VirtualClock.less(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
-  }
-
-  private pop(): Entry | undefined {
-    const heap = this.heap;
-    if (heap.length === 0) return undefined;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let smallest = i;
-        if (l < heap.length && VirtualClock.less(heap[l], heap[smallest])) smallest = l;
-        if (r < heap.length && VirtualClock.less(heap[r], heap[smallest])) smallest = r;
-        if (smallest === i) break;
-        [heap[i], heap[smallest]] = [heap[smallest], heap[i]];
-        i = smallest;
-      }
-    }
-    return top;
   }
 }
