@@ -10,6 +10,7 @@
  */
 import { NotFoundError, streaming, trading, marketData } from '@alpacahq/alpaca-trade-api';
 import { normalizePrice } from '../engine/ticks.ts';
+import type { ChildOrderRequest } from '../engine/ports.ts';
 import type { Side } from '../engine/types.ts';
 import type { Endpoints, Keys } from './endpoints.ts';
 
@@ -27,14 +28,8 @@ export interface VenueOrder {
   limitPrice: number | null;
 }
 
-export interface LimitOrderRequest {
-  clientOrderId: string;
-  symbol: string;
-  side: Side;
-  qty: number;
-  limitPrice: number;
-  timeInForce: 'day' | 'ioc';
-}
+/** A limit order to send: exactly the engine's child order. */
+export type LimitOrderRequest = ChildOrderRequest;
 
 export interface VenueClock {
   timestampUs: number;
