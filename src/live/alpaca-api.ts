@@ -11,7 +11,6 @@
 import { NotFoundError, streaming, trading, marketData } from '@alpacahq/alpaca-trade-api';
 import { normalizePrice } from '../engine/ticks.ts';
 import type { ChildOrderRequest } from '../engine/ports.ts';
-import type { Side } from '../engine/types.ts';
 import type { Endpoints, Keys } from './endpoints.ts';
 
 /** An order as the venue reports it (REST answer or trade-update snapshot). */
