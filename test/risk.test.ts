@@ -125,6 +125,18 @@ describe('risk in the engine: shared state across parents', () => {
 });
 
 describe('architecture', () => {
+  const importsOf = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .flatMap((e) => [...readFileSync(`${e.parentPath}/${e.name}`, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => `${e.name}: ${m[1]}`));
+  it('live uses the data formats (tape, run directory, orders CSV), never the simulator', () => {
+    const simImports = importsOf('src/live').filter((line) => /\/sim\//.test(line));
+    expect(simImports.length).toBeGreaterThan(0);
+    for (const line of simImports) expect(line).toMatch(/\/sim\/(tape|tape-builder|records-io|orders|exchanges|ingest\/alpaca)\.ts$/);
+  });
+  it('sim and reports never import live', () => {
+    for (const dir of ['src/sim', 'src/reports', 'src/engine']) expect(importsOf(dir).filter((l) => /\/live\//.test(l))).toEqual([]);
+  });
   it('src/engine imports nothing from sim, live or reports', () => {
     for (const file of readdirSync('src/engine')) {
       const text = readFileSync(`src/engine/${file}`, 'utf8');
