@@ -66,6 +66,16 @@ export interface Market {
   subscribeQuotes(symbol: string, listener: () => void): () => void;
   submit(order: ChildOrderRequest): void;
   cancel(clientOrderId: string): void;
+  /**
+   * Optional: replace a working order in one message (Alpaca's PATCH) instead of cancel then
+   * submit; the engine uses it only when asked to (EngineOptions.amend = 'replace'). Answers:
+   *   replaced → `canceled` for the OLD id (cumQty = all it ever filled), then `accepted` for the
+   *              NEW id; the venue shrinks the new order by whatever the old one filled after the
+   *              request, so old + new never exceed the quantity that was open;
+   *   refused  → `cancel_rejected` for the old id (it keeps working, or has filled) and
+   *              `rejected` for the new id.
+   */
+  replace?(oldClientOrderId: string, order: ChildOrderRequest): void;
   /** Ask the venue for an order's state; answered by a `status` event. */
   queryOrder(clientOrderId: string): void;
   /** All order events are delivered to this one listener (the engine routes them). */
