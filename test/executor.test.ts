@@ -464,3 +464,114 @@ describe('venue answers after the parent ended (shutdown)', () => {
     expect(h.engine.position('UVXY')).toBe(-100);
   });
 });
+
+describe('amend: replace (one PATCH per step move, where the market offers it)', () => {
+  const replacing = () => {
+    const h = harness({}, { amend: 'replace' });
+    h.market.supportsReplace = true;
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    return h;
+  };
+
+  it('buy: each step move is one replace; the replacement is adopted once the old child is out', () => {
+    const h = replacing();
+    h.submit('UVXY', 'buy', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 15 * SEC);
+    expect(h.market.replaces()).toEqual([['P1-1', 'P1-2', 15.28, 100]]);
+    expect(h.market.cancels()).toEqual([]);
+    expect(h.market.submits()).toHaveLength(1);
+    h.market.accept('P1-2');
+    h.market.canceled('P1-1', 0); // replaced
+    h.clock.advanceTo(T0 + 30 * SEC); // step 3 rounds to 15.28: kept
+    expect(h.market.replaces()).toHaveLength(1);
+    h.clock.advanceTo(T0 + 45 * SEC);
+    expect(h.market.replaces().at(-1)).toEqual(['P1-2', 'P1-3', 15.29, 100]);
+    h.market.canceled('P1-2', 0);
+    h.market.accept('P1-3');
+    h.clock.advanceTo(T0 + 60 * SEC); // market step, also by replace
+    expect(h.market.replaces().at(-1)).toEqual(['P1-3', 'P1-4', 15.37, 100]);
+    h.market.canceled('P1-3', 0);
+    h.market.accept('P1-4');
+    h.market.fill('P1-4', 100, 15.32, 100);
+    const r = h.records[0];
+    expect(r).toMatchObject({ status: 'filled', filledQty: 100, fillStep: 4, avgPrice: 15.32 });
+    expect(r.children.map((c) => [c.clientOrderId, c.replaces ?? null, c.status])).toEqual([
+      ['P1-1', null, 'canceled'],
+      ['P1-2', 'P1-1', 'canceled'],
+      ['P1-3', 'P1-2', 'canceled'],
+      ['P1-4', 'P1-3', 'filled'],
+    ]);
+    expect(h.market.cancels()).toEqual([]);
+  });
+
+  it('sell: a fill on the old child racing the replace shrinks the replacement; never over-fills', () => {
+    const h = replacing();
+    h.submit('UVXY', 'sell', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 10 * SEC);
+    expect(h.market.replaces()).toEqual([['P1-1', 'P1-2', 15.27, 100]]);
+    h.market.fill('P1-1', 30, 15.28, 30);
+    h.market.canceled('P1-1', 30);
+    h.market.accept('P1-2');
+    expect(h.records).toHaveLength(0);
+    h.market.fill('P1-2', 70, 15.27, 70);
+    const r = h.records[0];
+    expect(r).toMatchObject({ status: 'filled', filledQty: 100 });
+    expect(r.children[1]).toMatchObject({ qty: 70, filledQty: 70, status: 'filled' });
+    expect(h.engine.position('UVXY')).toBe(-100);
+  });
+
+  it('buy: a refused replace falls back to cancel then submit at the step', () => {
+    const h = replacing();
+    h.submit('UVXY', 'buy', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 15 * SEC);
+    h.market.cancelRejected('P1-1');
+    expect(h.market.queries()).toEqual([]);
+    h.market.rejected('P1-2', 'replace refused');
+    expect(h.market.cancels()).toEqual(['P1-1']);
+    h.market.canceled('P1-1', 0);
+    expect(h.market.lastSubmit()).toMatchObject({ clientOrderId: 'P1-3', limitPrice: 15.28, qty: 100 });
+    expect(h.records).toHaveLength(0);
+  });
+
+  it('sell: the old child filling completely while the replace is in flight ends the parent', () => {
+    const h = replacing();
+    h.submit('UVXY', 'sell', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 10 * SEC);
+    h.market.fill('P1-1', 100, 15.28, 100);
+    h.market.rejected('P1-2', 'order already filled');
+    expect(h.records[0]).toMatchObject({ status: 'filled', filledQty: 100, fillStep: 0 });
+    expect(h.records[0].children[1].status).toBe('rejected');
+  });
+
+  it('buy: an unacknowledged child is never replaced (cancel on ack, as always)', () => {
+    const h = replacing();
+    h.submit('UVXY', 'buy', 100);
+    h.clock.advanceTo(T0 + 15 * SEC);
+    expect(h.market.replaces()).toEqual([]);
+    h.market.accept('P1-1');
+    expect(h.market.cancels()).toEqual(['P1-1']);
+  });
+
+  it('sell: without Market.replace the option changes nothing', () => {
+    const h = harness({}, { amend: 'replace' });
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', 'sell', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 10 * SEC);
+    expect(h.market.cancels()).toEqual(['P1-1']);
+  });
+
+  it('buy: shutdown during a replace cancels the old child and the replacement', () => {
+    const h = replacing();
+    h.submit('UVXY', 'buy', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 15 * SEC);
+    h.engine.shutdown('shutdown');
+    expect(h.market.cancels()).toEqual(['P1-1', 'P1-2']);
+    expect(h.records[0]).toMatchObject({ status: 'unfilled', reason: 'shutdown' });
+  });
+});

@@ -28,6 +28,12 @@ export interface EngineOptions {
    * order list for every config it runs (prescreen.ts, sweeps).
    */
   pathChecks?: boolean;
+  /**
+   * How a working child moves to a new price: 'cancel_replace' (default) cancels it and submits
+   * a new one once it is out; 'replace' sends one Market.replace (Alpaca's PATCH) when the market
+   * offers it, falling back to cancel then submit when the venue refuses.
+   */
+  amend?: 'cancel_replace' | 'replace';
 }
 
 export class LadderEngine {
@@ -39,6 +45,7 @@ export class LadderEngine {
   private readonly onRecord?: (record: ExecutionRecord) => void;
   private readonly marketOnly: boolean;
   private readonly pathChecks: boolean;
+  private readonly amend: 'cancel_replace' | 'replace';
   private readonly executorsByChild = new Map<string, ParentExecutor>();
   private readonly working = new Set<ParentExecutor>();
   private readonly usedClientIds = new Set<string>();
@@ -53,6 +60,7 @@ export class LadderEngine {
     this.onRecord = options.onRecord;
     this.marketOnly = options.marketOnly ?? false;
     this.pathChecks = options.pathChecks ?? true;
+    this.amend = options.amend ?? 'cancel_replace';
     this.params = ladderParams(options.config.execution);
     this.ticks = makeTickTable(options.config.ticks.overrides);
     this.market.setOrderListener((event) => this.route(event));
@@ -92,6 +100,7 @@ export class LadderEngine {
       params: this.params,
       ticks: this.ticks,
       marketOnly: this.marketOnly,
+      amend: this.amend,
       onChildSent: (childId, owner) => this.executorsByChild.set(childId, owner),
       onFilled: (owner, qty) => {
         const symbol = owner.parent.symbol;

@@ -20,7 +20,7 @@
  */
 import type { LadderConfig } from './config.ts';
 import { ladderParams, marketStepPrice, quoteProblem, spreadPct, stepPercentageFor, stepPrice, type LadderParams, type StepQuote } from './ladder.ts';
-import type { Clock, Market, OrderEvent, TimerId } from './ports.ts';
+import type { ChildOrderRequest, Clock, Market, OrderEvent, TimerId } from './ports.ts';
 import { dollarsToUnits, makeTickTable, samePrice, UNITS_PER_DOLLAR, type TickTable } from './ticks.ts';
 import type { ChildRecord, EndReason, ExecutionRecord, ParentOrder, ParentStatus, Quote } from './types.ts';
 import { nyDay } from './calendar.ts';
@@ -28,7 +28,11 @@ import { nyDay } from './calendar.ts';
 type State = 'waiting' | 'active' | 'canceling' | 'retrying' | 'done';
 
 /** What to do once the working child is out of the market. */
-type AfterCancel = { kind: 'step'; step: number } | { kind: 'finish'; reason: EndReason };
+type AfterCancel =
+  | { kind: 'step'; step: number }
+  | { kind: 'finish'; reason: EndReason }
+  /** A replace was sent: once the old child is out, the replacement becomes the working child. */
+  | { kind: 'adopt'; child: Child; step: number };
 
 interface Child {
   record: ChildRecord;
@@ -50,6 +54,8 @@ export interface ExecutorContext {
   ticks?: TickTable;
   /** Baseline mode: skip the limit steps and send the market step at arrival. */
   marketOnly?: boolean;
+  /** 'replace': move a working child with Market.replace (one message) when the market has it. */
+  amend?: 'cancel_replace' | 'replace';
   /** A child was sent: the engine routes its events back here. */
   onChildSent(childId: string, executor: ParentExecutor): void;
   /** New filled quantity (for the shared position). */
@@ -71,6 +77,8 @@ export class ParentExecutor {
   private child: Child | null = null;
   private readonly children: Child[] = [];
   private afterCancel: AfterCancel | null = null;
+  /** The child a replace request asked for, until the venue answers. */
+  private replacement: Child | null = null;
   private waitingStep = 0;
   private unsubscribe: (() => void) | null = null;
   private frozenQuote: StepQuote | null = null;
@@ -119,11 +127,13 @@ export class ParentExecutor {
     return this.parent.qty - this.filledQty();
   }
 
-  /** Stop now (Ctrl-C, end of data): cancel the working child, finish the record with `reason`. */
+  /**
+   * Stop now (Ctrl-C, end of data): cancel every child still in the market (the working one and a
+   * replacement in flight), finish the record with `reason`. Later venue answers still amend it.
+   */
   shutdown(reason: EndReason): void {
     if (this.state === 'done') return;
-    const child = this.child;
-    if (child && !child.terminal && child.record.cancelSentTsUs === null) this.sendCancel(child);
+    for (const child of this.children) if (!child.terminal) this.sendCancel(child);
     this.finish(reason);
   }
 
@@ -152,21 +162,26 @@ export class ParentExecutor {
         this.startStepTimer();
         return;
       }
-      return this.cancelThen({ kind: 'step', step });
+      this.notePercentage(step, quote);
+      return this.moveChild(working, step, price, quote, false);
     }
     this.notePercentage(step, quote);
     this.sendChild(step, price, quote, false);
-    this.startStepTimer();
+    this.startChildTimer(false);
   }
 
   private enterMarketStep(): void {
     this.step = this.marketStep;
-    const working = this.child;
-    if (working && !working.terminal) return this.cancelThen({ kind: 'step', step: this.marketStep });
+    const working = this.child && !this.child.terminal ? this.child : null;
     const now = this.ctx.clock.nowUs();
     const quote = this.usableQuote(now);
     // The spread guard is re-checked before crossing the spread.
-    if (!quote || spreadPct(quote.bid, quote.ask) > this.ctx.config.risk.max_spread_pct) {
+    const guardPasses = quote !== null && spreadPct(quote.bid, quote.ask) <= this.ctx.config.risk.max_spread_pct;
+    if (working) {
+      if (guardPasses && this.canReplace(working)) return this.moveChild(working, this.marketStep, this.marketPrice(quote), quote, true);
+      return this.cancelThen({ kind: 'step', step: this.marketStep });
+    }
+    if (!guardPasses) {
       if (this.spreadWaitTimer === null) {
         const waitUs = this.ctx.config.execution.market_step.spread_wait_s * 1e6;
         this.spreadWaitTimer = this.ctx.clock.setTimer(now + waitUs, () => {
@@ -177,10 +192,22 @@ export class ParentExecutor {
       return this.waitForQuote(this.marketStep);
     }
     this.clearTimer('spreadWaitTimer');
+    this.sendChild(this.marketStep, this.marketPrice(quote), quote, true);
+    this.startChildTimer(true);
+  }
+
+  /** Far touch ± collar for a usable quote. */
+  private marketPrice(quote: StepQuote): number {
     const collar = this.ctx.config.execution.market_step;
-    const price = marketStepPrice(quote, this.parent.side, { ticks: collar.collar_ticks, bps: collar.collar_bps }, this.tickUnits(quote));
-    this.sendChild(this.marketStep, price, quote, true);
-    this.stepTimer = this.ctx.clock.setTimer(now + collar.retry_after_s * 1e6, () => this.onMarketRetry());
+    return marketStepPrice(quote, this.parent.side, { ticks: collar.collar_ticks, bps: collar.collar_bps }, this.tickUnits(quote));
+  }
+
+  /** Limit steps time out after the side's step timeout; the market step re-prices after retry_after_s. */
+  private startChildTimer(isMarketStep: boolean): void {
+    if (!isMarketStep) return this.startStepTimer();
+    this.clearTimer('stepTimer');
+    const at = this.ctx.clock.nowUs() + this.ctx.config.execution.market_step.retry_after_s * 1e6;
+    this.stepTimer = this.ctx.clock.setTimer(at, () => this.onMarketRetry());
   }
 
   private onStepTimeout(): void {
@@ -197,7 +224,7 @@ export class ParentExecutor {
     if (this.marketRetries > this.ctx.config.execution.market_step.max_retries) {
       return this.cancelThen({ kind: 'finish', reason: 'collar_exhausted' });
     }
-    this.cancelThen({ kind: 'step', step: this.marketStep });
+    this.enterMarketStep();
   }
 
   private onDeadline(): void {
@@ -256,9 +283,15 @@ export class ParentExecutor {
   // ── children ─────────────────────────────────────────────────────────────────────────────
 
   private sendChild(step: number, limitPrice: number, quote: StepQuote, isMarketStep: boolean): void {
-    const now = this.ctx.clock.nowUs();
+    const child = this.createChild(step, limitPrice, quote, isMarketStep);
+    this.child = child;
+    this.state = 'active';
+    this.ctx.market.submit(this.requestFor(child));
+  }
+
+  /** A new child record for the remaining quantity, routed to this executor (not yet sent). */
+  private createChild(step: number, limitPrice: number, quote: StepQuote, isMarketStep: boolean): Child {
     const clientOrderId = `${this.parent.clientOrderId}-${this.children.length + 1}`;
-    const qty = this.remainingQty();
     const child: Child = {
       record: {
         clientOrderId,
@@ -266,8 +299,8 @@ export class ParentExecutor {
         stepsKept: [],
         isMarketStep,
         limitPrice,
-        qty,
-        sentTsUs: now,
+        qty: this.remainingQty(),
+        sentTsUs: this.ctx.clock.nowUs(),
         ackTsUs: null,
         cancelSentTsUs: null,
         doneTsUs: null,
@@ -286,17 +319,32 @@ export class ParentExecutor {
       cancelWhenAcked: false,
     };
     this.children.push(child);
-    this.child = child;
-    this.state = 'active';
     this.ctx.onChildSent(clientOrderId, this);
-    this.ctx.market.submit({
-      clientOrderId,
-      symbol: this.parent.symbol,
-      side: this.parent.side,
-      qty,
-      limitPrice,
-      timeInForce: 'day',
-    });
+    return child;
+  }
+
+  private requestFor(child: Child): ChildOrderRequest {
+    const { clientOrderId, qty, limitPrice } = child.record;
+    return { clientOrderId, symbol: this.parent.symbol, side: this.parent.side, qty, limitPrice, timeInForce: 'day' };
+  }
+
+  /** Move the working child to a new price: one replace message when asked for and possible, else cancel then submit. */
+  private moveChild(working: Child, step: number, price: number, quote: StepQuote, isMarketStep: boolean): void {
+    if (!this.canReplace(working)) return this.cancelThen({ kind: 'step', step });
+    this.clearTimer('stepTimer');
+    const next = this.createChild(step, price, quote, isMarketStep);
+    next.record.replaces = working.record.clientOrderId;
+    this.replacement = next;
+    this.afterCancel = { kind: 'adopt', child: next, step };
+    this.state = 'canceling';
+    working.record.cancelSentTsUs ??= this.ctx.clock.nowUs();
+    this.ctx.market.replace!(working.record.clientOrderId, this.requestFor(next));
+    this.startCancelAckTimer();
+  }
+
+  /** Only an acknowledged child can be replaced; the venue must offer replace and the run ask for it. */
+  private canReplace(working: Child): boolean {
+    return this.ctx.amend === 'replace' && this.ctx.market.replace !== undefined && working.record.status === 'working' && !working.cancelWhenAcked;
   }
 
   /** Take the working child out of the market, then do `next`. */
@@ -327,6 +375,7 @@ export class ParentExecutor {
       // No answer in time: ask the venue what became of the order.
       if (this.state === 'canceling' && this.child && !this.child.terminal) {
         this.ctx.market.queryOrder(this.child.record.clientOrderId);
+        if (this.replacement && !this.replacement.terminal) this.ctx.market.queryOrder(this.replacement.record.clientOrderId);
         this.startCancelAckTimer();
       }
     });
@@ -341,7 +390,27 @@ export class ParentExecutor {
     if (this.remainingQty() <= 0) return this.finish(null);
     if (!next) return this.enterStep(this.step);
     if (next.kind === 'finish') return this.finish(next.reason);
+    if (next.kind === 'adopt') return this.adopt(next.child, next.step);
     this.enterStep(next.step);
+  }
+
+  /** The old child is out and the venue made the replacement: it is now the working child. */
+  private adopt(next: Child, step: number): void {
+    this.replacement = null;
+    if (next.terminal) return this.enterStep(step); // refused after all: price the step afresh
+    // The venue shrank it by whatever the old child filled after the request.
+    next.record.qty = Math.min(next.record.qty, this.parent.qty - this.filledQty() + this.childFilled(next));
+    this.child = next;
+    this.state = 'active';
+    this.startChildTimer(next.record.isMarketStep);
+  }
+
+  /** The venue refused the replace: the old child works on, so take it out the ordinary way. */
+  private onReplaceRefused(step: number): void {
+    this.replacement = null;
+    this.afterCancel = { kind: 'step', step };
+    const old = this.child;
+    if (old && !old.terminal) this.sendCancel(old);
   }
 
   // ── order events ─────────────────────────────────────────────────────────────────────────
@@ -368,6 +437,8 @@ export class ParentExecutor {
         child.record.rejectReason = event.reason;
         return this.onTerminal(child, 'rejected', event.tsUs);
       case 'cancel_rejected':
+        // A refused replace: the replacement's own rejection follows and drives the fallback.
+        if (this.replacement && child === this.child) return;
         // Usually the order filled first; its fill event settles it. Ask, in case it does not come.
         if (!child.terminal) this.ctx.market.queryOrder(child.record.clientOrderId);
         return;
@@ -378,8 +449,12 @@ export class ParentExecutor {
         if (event.status === 'filled' || child.maxCumQty >= child.record.qty) return this.onTerminal(child, 'filled', event.tsUs);
         if (event.status === 'canceled') return this.onTerminal(child, 'canceled', event.tsUs);
         if (event.status === 'rejected' || event.status === 'unknown') return this.onTerminal(child, 'rejected', event.tsUs);
-        // Still open: the cancel was lost or is slow; send it again.
-        if (this.state === 'canceling' && child === this.child) {
+        if (child === this.replacement) {
+          if (child.record.status === 'pending_new') child.record.status = 'working';
+          return;
+        }
+        // Still open: the cancel was lost or is slow; send it again (a pending replace: keep waiting).
+        if (this.state === 'canceling' && child === this.child && !this.replacement) {
           if (child.record.status === 'pending_new') child.record.status = 'working';
           child.cancelWhenAcked = false;
           this.sendCancel(child);
@@ -463,6 +538,9 @@ export class ParentExecutor {
     child.terminal = true;
     child.record.status = status;
     child.record.doneTsUs = tsUs;
+    if (child === this.replacement && status === 'rejected' && this.afterCancel?.kind === 'adopt') {
+      return this.onReplaceRefused(this.afterCancel.step);
+    }
     if (child !== this.child) return;
     if (this.remainingQty() <= 0) return this.finish(null);
     if (this.state === 'canceling') return this.onChildOut();

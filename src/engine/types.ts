@@ -88,6 +88,8 @@ export interface ChildRecord {
   sentAsk: number;
   filledQty: number;
   rejectReason: string | null;
+  /** Set when the child was made by replacing another (Market.replace): that child's id. */
+  replaces?: string;
   fills: FillRecord[];
 }
 

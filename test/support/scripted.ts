@@ -47,6 +47,7 @@ export class ScriptedClock implements Clock {
 
 export type Command =
   | { kind: 'submit'; order: ChildOrderRequest; atUs: number }
+  | { kind: 'replace'; oldClientOrderId: string; order: ChildOrderRequest; atUs: number }
   | { kind: 'cancel'; clientOrderId: string; atUs: number }
   | { kind: 'query'; clientOrderId: string; atUs: number };
 
@@ -88,6 +89,16 @@ export class ScriptedMarket implements Market {
   }
   cancel(clientOrderId: string): void {
     this.commands.push({ kind: 'cancel', clientOrderId, atUs: this.clock.nowUs() });
+  }
+  /** Set `supportsReplace` to offer Market.replace (Alpaca's PATCH); the test plays the answers. */
+  set supportsReplace(on: boolean) {
+    this.replace = on ? (oldClientOrderId, order) => this.commands.push({ kind: 'replace', oldClientOrderId, order, atUs: this.clock.nowUs() }) : undefined;
+  }
+  replace?: (oldClientOrderId: string, order: ChildOrderRequest) => void;
+  replaces(): [string, string, number, number][] {
+    return this.commands
+      .filter((c): c is Extract<Command, { kind: 'replace' }> => c.kind === 'replace')
+      .map((c) => [c.oldClientOrderId, c.order.clientOrderId, c.order.limitPrice, c.order.qty]);
   }
   queryOrder(clientOrderId: string): void {
     this.commands.push({ kind: 'query', clientOrderId, atUs: this.clock.nowUs() });
