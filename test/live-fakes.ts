@@ -139,13 +139,19 @@ class FakeTradeStream extends FakeStream implements TradeUpdateStream {
 
 /**
  * An in-memory Alpaca. Orders are accepted as `new`; the test drives fills and cancels with
- * `fill()` / `cancelNow()` (which also push trade updates unless told not to).
+ * `fill()` / `cancelNow()` (which also push trade updates unless told not to). A PATCH makes the
+ * new order (`accepted`) and puts the old one `pending_replace`; the test ends it with
+ * `replaceNow()` (old `replaced`, new shrunk by the old one's fills since the PATCH, `new`) or
+ * `refuseReplaceNow()` (`order_replace_rejected`, new `rejected`).
  */
 export class FakeAlpaca implements LiveApi {
   readonly orders = new Map<string, VenueOrder>();
   readonly calls: string[] = [];
   submitFailures: Failure[] = [];
   cancelFailures: Failure[] = [];
+  replaceFailures: Failure[] = [];
+  /** New order id → the order it replaces and that order's filled qty when the PATCH came. */
+  readonly replacing = new Map<string, { oldId: string; filledAtRequest: number }>();
   quoteFailures: Failure[] = [];
   /** While set, a submit places the order but answers only when the gate opens (a slow answer). */
   submitGate: Promise<void> | null = null;
@@ -165,7 +171,7 @@ export class FakeAlpaca implements LiveApi {
 
   private raise(f: Failure): never {
     if ('network' in f) throw new FetchError(new Error('socket hang up'), 'The request failed');
-    throw apiError(f.status, f.status === 429 ? 'too many requests' : f.status === 422 ? 'unprocessable' : 'internal server error');
+    throw apiError(f.status, f.status === 429 ? 'too many requests' : f.status === 422 ? 'unprocessable' : f.status === 403 ? 'insufficient qty available for order' : 'internal server error');
   }
 
   byClientId(clientOrderId: string): VenueOrder | undefined {
@@ -181,7 +187,7 @@ export class FakeAlpaca implements LiveApi {
     const o = this.byClientId(clientOrderId)!;
     o.filledQty += qty;
     o.filledAvgPrice = price;
-    o.status = o.filledQty >= o.qty ? 'filled' : 'partially_filled';
+    o.status = o.filledQty >= o.qty ? 'filled' : o.status === 'pending_replace' ? 'pending_replace' : 'partially_filled';
     const u = this.update(o.status === 'filled' ? 'fill' : 'partial_fill', o, { executionId: `x${++this.execs}`, price, qty });
     if (send) this.tradeStream.push(u);
     return u;
@@ -193,6 +199,35 @@ export class FakeAlpaca implements LiveApi {
     const u = this.update('canceled', o);
     if (send) this.tradeStream.push(u);
     return u;
+  }
+
+  private replacementOf(oldClientOrderId: string): { old: VenueOrder; next: VenueOrder; filledAtRequest: number } {
+    const old = this.byClientId(oldClientOrderId)!;
+    const [nextId, r] = [...this.replacing].find(([, v]) => v.oldId === old.id)!;
+    return { old, next: this.orders.get(nextId)!, filledAtRequest: r.filledAtRequest };
+  }
+
+  /** The venue took the old order out: `replaced` (old), then `new` (the new one, shrunk by fills since the PATCH). */
+  replaceNow(oldClientOrderId: string, send = true): TradeUpdateMsg[] {
+    const { old, next, filledAtRequest } = this.replacementOf(oldClientOrderId);
+    this.replacing.delete(next.id);
+    old.status = 'replaced';
+    next.qty -= old.filledQty - filledAtRequest;
+    next.status = 'new';
+    const updates = [this.update('replaced', old), this.update('new', next)];
+    if (send) for (const u of updates) this.tradeStream.push(u);
+    return updates;
+  }
+
+  /** The venue refused the replace: `order_replace_rejected` (old, working on), then the new order `rejected`. */
+  refuseReplaceNow(oldClientOrderId: string, send = true): TradeUpdateMsg[] {
+    const { old, next } = this.replacementOf(oldClientOrderId);
+    this.replacing.delete(next.id);
+    if (old.status === 'pending_replace') old.status = old.filledQty > 0 ? 'partially_filled' : 'new';
+    next.status = 'rejected';
+    const updates = [this.update('order_replace_rejected', old), this.update('rejected', next)];
+    if (send) for (const u of updates) this.tradeStream.push(u);
+    return updates;
   }
 
   readonly trading = {
@@ -233,11 +268,35 @@ export class FakeAlpaca implements LiveApi {
       if (f) this.raise(f);
       const o = this.orders.get(orderId);
       if (!o) throw apiError(404, 'order not found');
-      if (o.status === 'filled' || o.status === 'canceled') throw apiError(422, `order is already ${o.status}`);
+      if (o.status === 'filled' || o.status === 'canceled' || o.status === 'replaced') throw apiError(422, `order is already ${o.status}`);
+      if (o.status === 'pending_replace') throw apiError(422, 'order is pending replace and cannot be canceled');
       if (this.autoCancelUpdate) this.cancelNow(o.clientOrderId);
     },
-    replace: async (): Promise<VenueOrder> => {
-      throw apiError(422, 'not supported by the fake');
+    replace: async (orderId: string, change: { qty?: number; limitPrice?: number; clientOrderId: string }): Promise<VenueOrder> => {
+      this.calls.push(`replace ${orderId} ${change.clientOrderId} ${change.qty}@${change.limitPrice}`);
+      await Promise.resolve(); // a network answer never comes within the caller's turn
+      const f = this.fail(this.replaceFailures);
+      if (f && !f.accept) this.raise(f);
+      const old = this.orders.get(orderId);
+      if (!old) throw apiError(404, 'order not found');
+      if (!['new', 'accepted', 'partially_filled'].includes(old.status)) throw apiError(422, `order is not replaceable (${old.status})`);
+      if (this.byClientId(change.clientOrderId)) throw apiError(422, 'client_order_id must be unique');
+      const next: VenueOrder = {
+        ...old,
+        id: `id${++this.ids}`,
+        clientOrderId: change.clientOrderId,
+        status: 'accepted',
+        qty: change.qty ?? old.qty - old.filledQty,
+        filledQty: 0,
+        filledAvgPrice: null,
+        limitPrice: change.limitPrice ?? old.limitPrice,
+      };
+      this.orders.set(next.id, next);
+      this.replacing.set(next.id, { oldId: old.id, filledAtRequest: old.filledQty });
+      old.status = 'pending_replace';
+      this.tradeStream.push(this.update('pending_replace', old));
+      if (f) this.raise(f);
+      return { ...next };
     },
     listOpen: async () => {
       this.calls.push('list-open');

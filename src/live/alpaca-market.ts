@@ -12,12 +12,24 @@
  *   cancel  DELETE (retried: idempotent). Asked before the order id is known → sent once known.
  *           404/422 → `cancel_rejected` (the executor then asks for the order's state).
  *   query   GET by order id (by client id while unknown); asked during a submit → answered after it.
+ *   replace PATCH the old order's venue id with the new limit, qty and client_order_id (the new
+ *           child's, prefixed as submits are). Not idempotent: on 429/5xx/network failure, GET the
+ *           NEW client order id BEFORE any re-send; after the last attempt one more GET decides.
+ *           The answers, in the order ports.ts promises them:
+ *             old `replaced` → `canceled` old (cumQty = its final filled_qty), then `accepted` new;
+ *                              the new order's own updates wait until then (queued), and later
+ *                              fills/cancels of the new venue order go to the new engine id
+ *             PATCH 4xx, `order_replace_rejected`, or the new order `rejected` before it was
+ *             accepted → `cancel_rejected` old, then `rejected` new
+ *           A cancel of the old order asked meanwhile waits for the outcome (the venue refuses
+ *           cancels of an order pending replace): sent if the replace is refused.
  * trade_updates → OrderEvents:
  *   new / accepted                   → accepted (once per child; the REST answer may come first)
  *   fill / partial_fill              → fill, de-duplicated by execution id; cumQty = order.filled_qty
  *   canceled / expired / done_for_day / replaced → canceled (once), cumQty = order.filled_qty
  *   rejected                         → rejected (once)
- *   order_cancel_rejected / order_replace_rejected → cancel_rejected
+ *   order_cancel_rejected            → cancel_rejected
+ *   order_replace_rejected           → cancel_rejected old + rejected new (a refused replace)
  * A terminal update whose filled_qty exceeds the fills seen is held up to reorder_wait_ms for the
  * missing fills (reordered updates), then delivered anyway: the engine sizes children from the
  * cumulative quantity, so nothing can over-fill either way. After the trade stream reconnects,
@@ -29,7 +41,7 @@ import type { ChildOrderRequest, Market, OrderEvent, SessionInfo, VenueOrderStat
 import type { Quote } from '../engine/types.ts';
 import type { LiveApi, StreamQuoteMsg, StreamTradeMsg, TradeUpdateMsg, VenueOrder } from './alpaca-api.ts';
 import { QuoteCache } from './quote-cache.ts';
-import { withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
+import { isRetryable, withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
 import { SessionClock } from './session-clock.ts';
 import type { WallClock } from './wall-clock.ts';
 
@@ -49,12 +61,33 @@ interface Child {
   queryWanted: boolean;
   held: { event: OrderEvent; timer: number } | null;
   watching: boolean;
+  /** A replacement: the child it replaces (kept after the outcome, to tell a refusal from a later reject). */
+  replaces: Child | null;
+  /** An old child: its replacement, from the request until the replace is refused. */
+  replacedBy: Child | null;
+  /** An old child: the venue reported it `replaced` (its replacement is live). */
+  venueReplaced: boolean;
+  /** A replacement whose old child has not ended yet: its updates wait in `queued`. */
+  blocked: boolean;
+  queued: (() => void)[];
+  /** An old child: a cancel asked while its replace was unresolved, sent if the replace is refused. */
+  cancelAfterReplace: boolean;
+  /** Cancels the engine asked for this child. */
+  cancelRequests: number;
+  /** A replacement reported `rejected` to the engine (refused): if the venue shows it live after all, it is canceled. */
+  refused: boolean;
+  orphanCanceled: boolean;
 }
 
 export interface AlpacaMarketStats {
   submits: number;
   submitAttempts: number;
   submitsFoundByClientId: number;
+  /** Replace requests from the engine, PATCH attempts, lost answers found by the new client id, refusals. */
+  replaces: number;
+  replaceAttempts: number;
+  replacesFoundByClientId: number;
+  replacesRefused: number;
   cancels: number;
   queries: number;
   retries: number;
@@ -125,6 +158,10 @@ export class AlpacaMarket implements Market {
     submits: 0,
     submitAttempts: 0,
     submitsFoundByClientId: 0,
+    replaces: 0,
+    replaceAttempts: 0,
+    replacesFoundByClientId: 0,
+    replacesRefused: 0,
     cancels: 0,
     queries: 0,
     retries: 0,
@@ -228,27 +265,43 @@ export class AlpacaMarket implements Market {
       this.later(() => this.deliver({ type: 'rejected', clientOrderId: request.clientOrderId, tsUs: this.clock.nowUs(), reason: 'duplicate_client_order_id' }));
       return;
     }
-    const child: Child = {
-      engineId: request.clientOrderId,
-      venueId: this.venueClientId(request.clientOrderId),
-      request: { ...request },
-      orderId: null,
-      phase: 'submitting',
-      acceptedSent: false,
-      terminalSent: false,
-      execIds: new Set(),
-      seenFillQty: 0,
-      maxCumQty: 0,
-      cancelWanted: false,
-      queryWanted: false,
-      held: null,
-      watching: true,
-    };
-    this.byEngineId.set(child.engineId, child);
-    this.byVenueId.set(child.venueId, child);
-    this.quotes.watch(request.symbol);
+    const child = this.newChild(request);
     this.stats.submits++;
     this.track(this.submitFlow(child));
+  }
+
+  /**
+   * Replace the working child `oldClientOrderId` by `request` in one PATCH (ports.ts has the
+   * answers). Refused at once (on a later turn) when the old child is unknown, not acknowledged,
+   * already done or already being replaced.
+   */
+  replace(oldClientOrderId: string, request: ChildOrderRequest): void {
+    this.stats.replaces++;
+    if (this.byEngineId.has(request.clientOrderId)) {
+      // Never re-used by the engine; the child holding the id is left alone.
+      this.later(() => this.refuseReplace(null, oldClientOrderId, null, request.clientOrderId, 'duplicate_client_order_id'));
+      return;
+    }
+    const next = this.newChild(request);
+    const old = this.byEngineId.get(oldClientOrderId) ?? null;
+    const why =
+      old === null
+        ? 'unknown_order'
+        : old.phase === 'failed' || old.terminalSent || old.held
+          ? 'not_replaceable'
+          : old.orderId === null
+            ? 'not_acknowledged'
+            : old.replacedBy !== null
+              ? 'replace_pending'
+              : null;
+    if (old === null || why !== null) {
+      this.later(() => this.refuseReplace(old, oldClientOrderId, next, next.engineId, why ?? 'unknown_order'));
+      return;
+    }
+    old.replacedBy = next;
+    next.replaces = old;
+    next.blocked = true;
+    this.track(this.replaceFlow(old, next));
   }
 
   cancel(clientOrderId: string): void {
@@ -258,7 +311,13 @@ export class AlpacaMarket implements Market {
       return;
     }
     if (child.terminalSent || child.phase === 'failed') return;
-    if (child.orderId === null) {
+    child.cancelRequests++;
+    if (child.replacedBy !== null) {
+      // Being replaced: the venue refuses cancels meanwhile; the outcome decides.
+      child.cancelAfterReplace = true;
+      return;
+    }
+    if (child.orderId === null || child.blocked) {
       child.cancelWanted = true;
       return;
     }
@@ -327,20 +386,36 @@ export class AlpacaMarket implements Market {
     this.clock.observe(u.tsUs);
     const tsUs = Number.isFinite(u.tsUs) ? Math.min(u.tsUs, this.clock.nowUs()) : this.clock.nowUs();
     this.learnOrderId(child, u.order.id);
+    this.learnVenueQty(child, u.order.qty);
+    if (child.blocked && u.event !== 'rejected') {
+      // A replacement speaks only after its old order has ended (reordered updates).
+      child.queued.push(() => this.applyTradeUpdate(child, u, tsUs));
+      return;
+    }
+    this.applyTradeUpdate(child, u, tsUs);
+  }
+
+  private applyTradeUpdate(child: Child, u: TradeUpdateMsg, tsUs: number): void {
     switch (u.event) {
       case 'new':
       case 'accepted':
+        if (child.refused) return this.cancelOrphan(child);
         return this.sendAccepted(child, tsUs);
       case 'fill':
       case 'partial_fill':
+        if (child.refused) this.cancelOrphan(child);
         return this.onFillUpdate(child, u, tsUs);
       case 'rejected':
+        if (child.replaces !== null && !child.acceptedSent) return this.refuseReplace(child.replaces, child.replaces.engineId, child, child.engineId, 'venue_rejected');
         return this.sendTerminal(child, { type: 'rejected', clientOrderId: child.engineId, tsUs, reason: 'venue_rejected' });
-      case 'order_cancel_rejected':
       case 'order_replace_rejected':
+        if (child.replacedBy !== null) return this.refuseReplace(child, child.engineId, child.replacedBy, child.replacedBy.engineId, u.event);
+        return this.deliver({ type: 'cancel_rejected', clientOrderId: child.engineId, tsUs, reason: u.event });
+      case 'order_cancel_rejected':
         return this.deliver({ type: 'cancel_rejected', clientOrderId: child.engineId, tsUs, reason: u.event });
       default:
         if (TERMINAL_EVENTS.has(u.event)) {
+          if (u.event === 'replaced') child.venueReplaced = true;
           return this.sendTerminal(child, { type: 'canceled', clientOrderId: child.engineId, tsUs, cumQty: u.order.filledQty });
         }
     }
@@ -362,7 +437,10 @@ export class AlpacaMarket implements Market {
     // A fill proves the venue took the order: acknowledge first (a cancel may wait on it).
     this.sendAccepted(child, tsUs);
     this.deliver({ type: 'fill', clientOrderId: child.engineId, tsUs, execId, qty, price, cumQty: child.maxCumQty });
-    if (child.maxCumQty >= child.request.qty) this.markDone(child);
+    if (child.maxCumQty >= child.request.qty || u.event === 'fill') {
+      this.markDone(child);
+      this.releaseReplacement(child);
+    }
     if (child.held && child.seenFillQty >= heldCumQty(child.held.event)) this.releaseHeld(child);
   }
 
@@ -390,6 +468,7 @@ export class AlpacaMarket implements Market {
     if (event.type === 'canceled') child.maxCumQty = Math.max(child.maxCumQty, cum);
     this.markDone(child);
     this.deliver(event);
+    this.releaseReplacement(child);
   }
 
   private releaseHeld(child: Child): void {
@@ -401,6 +480,58 @@ export class AlpacaMarket implements Market {
     if (held.event.type === 'canceled') child.maxCumQty = Math.max(child.maxCumQty, held.event.cumQty);
     this.markDone(child);
     this.deliver(held.event);
+    this.releaseReplacement(child);
+  }
+
+  /**
+   * The old child has ended (its terminal event is delivered): its replacement may speak. When the
+   * venue replaced it, the replacement is acknowledged first; then its queued updates follow.
+   */
+  private releaseReplacement(old: Child): void {
+    const next = old.replacedBy;
+    if (next === null || !next.blocked) return;
+    next.blocked = false;
+    if (old.venueReplaced && !next.terminalSent) this.sendAccepted(next, this.clock.nowUs());
+    for (const run of next.queued.splice(0)) run();
+    if (next.cancelWanted && next.orderId !== null && !next.terminalSent) {
+      next.cancelWanted = false;
+      this.track(this.cancelFlow(next));
+    }
+  }
+
+  /**
+   * A refused replace: `cancel_rejected` for the old id, then `rejected` for the new one. The old
+   * child works on as before; a cancel asked for it meanwhile (and not asked again by the engine
+   * on hearing of the refusal) is sent now.
+   */
+  private refuseReplace(old: Child | null, oldEngineId: string, next: Child | null, nextEngineId: string, reason: string): void {
+    // Does this answer end the old child's pending replace (rather than refuse a second request)?
+    const resolves = old !== null && next !== null && old.replacedBy === next;
+    if (resolves) old.replacedBy = null;
+    if (next !== null) {
+      next.blocked = false;
+      next.queued.length = 0;
+      if (next.terminalSent) return; // already answered
+      next.refused = true;
+      if (next.orderId === null) next.phase = 'failed';
+      this.markDone(next);
+    }
+    this.stats.replacesRefused++;
+    const cancelAfter = resolves && old.cancelAfterReplace;
+    const cancelsBefore = old?.cancelRequests ?? 0;
+    if (resolves) old.cancelAfterReplace = false;
+    const tsUs = this.clock.nowUs();
+    this.deliver({ type: 'cancel_rejected', clientOrderId: oldEngineId, tsUs, reason });
+    this.deliver({ type: 'rejected', clientOrderId: nextEngineId, tsUs, reason });
+    if (cancelAfter && old.cancelRequests === cancelsBefore && !old.terminalSent && old.orderId !== null) this.track(this.cancelFlow(old));
+  }
+
+  /** A replacement reported refused turned up live at the venue after all (a late PATCH): take it out. */
+  private cancelOrphan(child: Child): void {
+    if (child.orderId === null || child.orphanCanceled) return;
+    child.orphanCanceled = true;
+    (this.options.log ?? (() => {}))(`live: ${child.venueId} was reported refused but the venue has it — canceling it`);
+    this.track(this.cancelFlow(child));
   }
 
   private markDone(child: Child): void {
@@ -472,6 +603,66 @@ export class AlpacaMarket implements Market {
     }
   }
 
+  private async replaceFlow(old: Child, next: Child): Promise<void> {
+    const req = next.request;
+    let order: VenueOrder | null = null;
+    let failure: unknown = null;
+    let attempts = 0;
+    try {
+      order = await withRetry(
+        `replace ${old.venueId} → ${next.venueId}`,
+        async (attempt) => {
+          attempts = attempt;
+          this.stats.replaceAttempts++;
+          if (attempt > 1) {
+            // The previous answer was lost or refused for load: did the venue make the new order? Never PATCH twice.
+            const found = await this.api.trading.getByClientOrderId(next.venueId);
+            if (found) {
+              this.stats.replacesFoundByClientId++;
+              return found;
+            }
+          }
+          return this.api.trading.replace(old.orderId!, { qty: req.qty, limitPrice: req.limitPrice, clientOrderId: next.venueId });
+        },
+        this.options.retry,
+        (n) => this.noteRetry(n),
+      );
+    } catch (err) {
+      failure = err;
+    }
+    if (!order && failure !== null && (attempts > 1 || isRetryable(failure))) {
+      // Out of attempts with the outcome unknown, or refused after an earlier attempt may have got
+      // through: one last look before calling it refused.
+      try {
+        order = await this.retry(`find ${next.venueId}`, () => this.api.trading.getByClientOrderId(next.venueId));
+        if (order) this.stats.replacesFoundByClientId++;
+      } catch (err) {
+        failure = err;
+      }
+    }
+    if (!order) {
+      const reason = failure === null ? 'replace_failed' : `replace_failed: ${describe(failure)}`;
+      return this.refuseReplace(old, old.engineId, next, next.engineId, reason);
+    }
+    this.learnOrderId(next, order.id);
+    this.learnVenueQty(next, order.qty);
+    // Already answered by the stream (refused): the venue's own updates show whether it lives.
+    if (next.refused) return;
+    if (next.phase === 'submitting') next.phase = 'open';
+    if (order.status === 'rejected' && !next.acceptedSent) {
+      return this.refuseReplace(next.replaces, old.engineId, next, next.engineId, 'venue_rejected');
+    }
+    // Acceptance waits for the old order's `replaced` (releaseReplacement), which may already be in.
+    if (!next.blocked && next.cancelWanted && !next.terminalSent) {
+      next.cancelWanted = false;
+      this.track(this.cancelFlow(next));
+    }
+    if (next.queryWanted) {
+      next.queryWanted = false;
+      this.track(this.queryFlow(next));
+    }
+  }
+
   private async cancelFlow(child: Child): Promise<void> {
     const orderId = child.orderId!;
     this.stats.cancels++;
@@ -506,10 +697,24 @@ export class AlpacaMarket implements Market {
       return;
     }
     this.learnOrderId(child, order.id);
+    this.learnVenueQty(child, order.qty);
     const status = venueStatus(order.status);
+    if (child.blocked) {
+      // A replacement whose old order has not ended: refused, or its state waits behind the old one's.
+      if (status === 'rejected' && child.replaces) return this.refuseReplace(child.replaces, child.replaces.engineId, child, child.engineId, 'venue_rejected');
+      child.queued.push(() => this.deliverStatus(child, order));
+      return;
+    }
+    if (order.status === 'replaced' && child.replacedBy !== null && !child.terminalSent) {
+      // The `replaced` update was missed: the same answer as if it had come.
+      child.venueReplaced = true;
+      return this.sendTerminal(child, { type: 'canceled', clientOrderId: child.engineId, tsUs, cumQty: order.filledQty });
+    }
     child.maxCumQty = Math.max(child.maxCumQty, order.filledQty);
-    if (status === 'filled' || status === 'canceled' || status === 'rejected') this.markDone(child);
+    const done = status === 'filled' || status === 'canceled' || status === 'rejected';
+    if (done) this.markDone(child);
     this.deliver({ type: 'status', clientOrderId: child.engineId, tsUs, status, cumQty: child.maxCumQty });
+    if (done) this.releaseReplacement(child);
   }
 
   /** After the trade stream was down: every open child's state over REST. */
@@ -536,6 +741,43 @@ export class AlpacaMarket implements Market {
 
   private learnOrderId(child: Child, orderId: string): void {
     if (child.orderId === null && orderId) child.orderId = orderId;
+  }
+
+  /** The venue shrinks a replacement by what the old order filled after the PATCH: size it from the venue's word. */
+  private learnVenueQty(child: Child, qty: number): void {
+    if (child.replaces !== null && Number.isFinite(qty) && qty > 0 && qty < child.request.qty) child.request.qty = qty;
+  }
+
+  private newChild(request: ChildOrderRequest): Child {
+    const child: Child = {
+      engineId: request.clientOrderId,
+      venueId: this.venueClientId(request.clientOrderId),
+      request: { ...request },
+      orderId: null,
+      phase: 'submitting',
+      acceptedSent: false,
+      terminalSent: false,
+      execIds: new Set(),
+      seenFillQty: 0,
+      maxCumQty: 0,
+      cancelWanted: false,
+      queryWanted: false,
+      held: null,
+      watching: true,
+      replaces: null,
+      replacedBy: null,
+      venueReplaced: false,
+      blocked: false,
+      queued: [],
+      cancelAfterReplace: false,
+      cancelRequests: 0,
+      refused: false,
+      orphanCanceled: false,
+    };
+    this.byEngineId.set(child.engineId, child);
+    this.byVenueId.set(child.venueId, child);
+    this.quotes.watch(request.symbol);
+    return child;
   }
 
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {

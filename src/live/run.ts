@@ -20,7 +20,6 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../engine/atomic-write.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import { LadderEngine } from '../engine/engine.ts';
-import { InputError } from '../engine/errors.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import { formatIsoUtcUs } from '../sim/orders.ts';
 import { ladderlabVersion, writeRunDir } from '../sim/records-io.ts';
@@ -74,9 +73,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
   const { config } = options;
   const live = config.live;
   const log = options.log ?? (() => {});
-  if (live.amend === 'replace') {
-    throw new InputError("live.amend: replace is not available yet — the executor moves steps by cancel-then-submit only; use 'cancel_replace'");
-  }
   const endpoints = resolveEndpoints(live, options.keys, { liveMoney: options.liveMoney ?? false });
   const parents = [...options.parents].map((p, index) => ({ p, index })).sort((a, b) => a.p.arrivalTsUs - b.p.arrivalTsUs || a.index - b.index);
   const symbols = [...new Set(parents.map(({ p }) => p.symbol))].sort();
@@ -156,6 +152,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     clock,
     market,
     config,
+    // 'replace': a step move is one PATCH (AlpacaMarket.replace); refused → cancel then submit.
+    amend: live.amend,
     onRecord: (r) => {
       records.push(r);
       if (watching.delete(r.clientOrderId)) market.quotes.unwatch(r.symbol);
