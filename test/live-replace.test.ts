@@ -218,6 +218,39 @@ describe('replace: fills racing the replace', () => {
     t.api.fill('ll-tag-o1-2', 60, 15.28);
     expect(t.brief()).toEqual(['fill o1-1 40@15.25 cum 40', 'canceled o1-1 cum 40', 'accepted o1-2', 'fill o1-2 60@15.28 cum 60']);
     expect(t.market.openChildren()).toEqual([]);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.market.stats.oversizedReplacementsCanceled).toBe(0);
+  });
+
+  it('sell: the replacement asked about before the venue replaced the old order (still 300 then) is not taken as oversized once shrunk to 200', async () => {
+    const t = setup();
+    await t.working(sell('o6-1', 300, 15.3));
+    t.market.replace('o6-1', sell('o6-2', 300, 15.27));
+    await t.market.settle();
+    t.market.queryOrder('o6-2'); // answered `accepted`, qty 300: waits behind the old order
+    await t.market.settle();
+    t.api.fill('ll-tag-o6-1', 100, 15.3);
+    t.api.replaceNow('ll-tag-o6-1');
+    await t.market.settle();
+    expect(t.brief()).toEqual(['fill o6-1 100@15.3 cum 100', 'canceled o6-1 cum 100', 'accepted o6-2', 'status o6-2 new cum 0']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o6-2 300@15.27', 'get id2']);
+    expect(t.market.stats).toMatchObject({ oversizedReplacementsCanceled: 0, replacementUpdatesHeld: 1 });
+  });
+
+  it('buy: 30 filled BEFORE the PATCH reached the venue (update still on its way) → the venue does not shrink the new order; working 100 with 70 left, it is canceled at once', async () => {
+    const t = setup();
+    await t.working(buy('o5-1', 100, 15.25));
+    const early = t.api.fill('ll-tag-o5-1', 30, 15.25, false);
+    t.market.replace('o5-1', buy('o5-2', 100, 15.28)); // sized without the 30
+    await t.market.settle();
+    t.api.tradeStream.push(early);
+    t.api.replaceNow('ll-tag-o5-1');
+    expect(t.api.byClientId('ll-tag-o5-2')!.qty).toBe(100);
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o5-2 100@15.28', 'cancel id2']);
+    expect(t.brief()).toEqual(['fill o5-1 30@15.25 cum 30', 'canceled o5-1 cum 30', 'accepted o5-2', 'canceled o5-2 cum 0']);
+    expect(t.market.stats.oversizedReplacementsCanceled).toBe(1);
+    expect(t.logs).toContain('live: ll-tag-o5-2 works 100 but only 70 are left (fills the venue did not deduct) — canceling it');
   });
 
   it('sell: reordered — `replaced` (filled 100) and the new order’s `new` come before the old order’s fill: all wait for it, then in order', async () => {
@@ -329,6 +362,28 @@ describe('the engine with amend: replace on the fake Alpaca', () => {
     ]);
     expect(t.engine.position('UVXY')).toBe(100);
     expect(t.fatal).toEqual([]);
+  });
+
+  it('sell: a fill the venue made before the PATCH arrived → the oversized replacement is canceled, the step re-sent for the 70 left; exactly 100 filled', async () => {
+    const t = engineSetup('sell');
+    await t.market.settle();
+    const early = t.api.fill('ll-tag-P1-1', 30, 15.3, false);
+    advance(t, 10); // sell step 1, sized 100 (the 30 not heard of yet)
+    await t.market.settle();
+    t.api.tradeStream.push(early);
+    t.api.replaceNow('ll-tag-P1-1');
+    await t.market.settle();
+    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual(['submit ll-tag-P1-1', 'replace id1 ll-tag-P1-2 100@15.27', 'cancel id2', 'submit ll-tag-P1-3']);
+    expect(t.api.byClientId('ll-tag-P1-3')).toMatchObject({ qty: 70, limitPrice: 15.27 });
+    t.api.fill('ll-tag-P1-3', 70, 15.27);
+    await t.market.settle();
+    expect(t.records[0]).toMatchObject({ status: 'filled', filledQty: 100 });
+    expect(t.records[0].children.map((c) => [c.clientOrderId, c.qty, c.filledQty, c.status])).toEqual([
+      ['P1-1', 100, 30, 'canceled'],
+      ['P1-2', 70, 0, 'canceled'],
+      ['P1-3', 70, 70, 'filled'],
+    ]);
+    expect(t.engine.position('UVXY')).toBe(-100);
   });
 
   it('sell: a refused PATCH falls back to cancel then submit at the same step price', async () => {

@@ -77,6 +77,13 @@ interface Child {
   /** A replacement reported `rejected` to the engine (refused): if the venue shows it live after all, it is canceled. */
   refused: boolean;
   orphanCanceled: boolean;
+  /** The quantity the engine asked for (request.qty follows the venue's shrinking). */
+  engineQty: number;
+  /** A replacement: the old child's filled qty as the engine knew it when it asked. */
+  oldFilledAtRequest: number;
+  /** A replacement the venue made: the most it may work, engineQty − (old's final fill − oldFilledAtRequest). */
+  allowedQty: number | null;
+  oversizeCanceled: boolean;
 }
 
 export interface AlpacaMarketStats {
@@ -88,6 +95,10 @@ export interface AlpacaMarketStats {
   replaceAttempts: number;
   replacesFoundByClientId: number;
   replacesRefused: number;
+  /** Updates or answers about a replacement that waited for its old order's end (reordering). */
+  replacementUpdatesHeld: number;
+  /** Replacements the venue left larger than what the parent had left (fills it did not deduct), canceled at once. */
+  oversizedReplacementsCanceled: number;
   cancels: number;
   queries: number;
   retries: number;
@@ -162,6 +173,8 @@ export class AlpacaMarket implements Market {
     replaceAttempts: 0,
     replacesFoundByClientId: 0,
     replacesRefused: 0,
+    replacementUpdatesHeld: 0,
+    oversizedReplacementsCanceled: 0,
     cancels: 0,
     queries: 0,
     retries: 0,
@@ -301,6 +314,7 @@ export class AlpacaMarket implements Market {
     old.replacedBy = next;
     next.replaces = old;
     next.blocked = true;
+    next.oldFilledAtRequest = old.maxCumQty;
     this.track(this.replaceFlow(old, next));
   }
 
@@ -389,6 +403,7 @@ export class AlpacaMarket implements Market {
     this.learnVenueQty(child, u.order.qty);
     if (child.blocked && u.event !== 'rejected') {
       // A replacement speaks only after its old order has ended (reordered updates).
+      this.stats.replacementUpdatesHeld++;
       child.queued.push(() => this.applyTradeUpdate(child, u, tsUs));
       return;
     }
@@ -396,6 +411,12 @@ export class AlpacaMarket implements Market {
   }
 
   private applyTradeUpdate(child: Child, u: TradeUpdateMsg, tsUs: number): void {
+    this.mapTradeUpdate(child, u, tsUs);
+    // Only the venue's own word once the order works (`new`, fills) shows its size after the replace.
+    if (u.event === 'new' || u.event === 'fill' || u.event === 'partial_fill') this.checkOversized(child, u.order.qty);
+  }
+
+  private mapTradeUpdate(child: Child, u: TradeUpdateMsg, tsUs: number): void {
     switch (u.event) {
       case 'new':
       case 'accepted':
@@ -491,6 +512,7 @@ export class AlpacaMarket implements Market {
     const next = old.replacedBy;
     if (next === null || !next.blocked) return;
     next.blocked = false;
+    if (old.venueReplaced) next.allowedQty = next.engineQty - Math.max(0, old.maxCumQty - next.oldFilledAtRequest);
     if (old.venueReplaced && !next.terminalSent) this.sendAccepted(next, this.clock.nowUs());
     for (const run of next.queued.splice(0)) run();
     if (next.cancelWanted && next.orderId !== null && !next.terminalSent) {
@@ -524,6 +546,23 @@ export class AlpacaMarket implements Market {
     this.deliver({ type: 'cancel_rejected', clientOrderId: oldEngineId, tsUs, reason });
     this.deliver({ type: 'rejected', clientOrderId: nextEngineId, tsUs, reason });
     if (cancelAfter && old.cancelRequests === cancelsBefore && !old.terminalSent && old.orderId !== null) this.track(this.cancelFlow(old));
+  }
+
+  /**
+   * The venue shrinks a replacement by what the old order filled after the PATCH reached it; fills
+   * that happened before that but after the engine sized the request (their updates still on the
+   * way) are not deducted, so the new order can work more than the parent has left:
+   *   allowed = engine qty − (old order's final filled qty − its filled qty the engine knew)
+   * A replacement working more than `allowed` is canceled at once: the engine hears `canceled`
+   * and sends the step again sized from the fills (cancel then submit).
+   */
+  private checkOversized(child: Child, venueQty: number): void {
+    if (child.allowedQty === null || child.oversizeCanceled || child.terminalSent || child.orderId === null) return;
+    if (!(Number.isFinite(venueQty) && venueQty > child.allowedQty)) return;
+    child.oversizeCanceled = true;
+    this.stats.oversizedReplacementsCanceled++;
+    (this.options.log ?? (() => {}))(`live: ${child.venueId} works ${venueQty} but only ${child.allowedQty} are left (fills the venue did not deduct) — canceling it`);
+    this.track(this.cancelFlow(child));
   }
 
   /** A replacement reported refused turned up live at the venue after all (a late PATCH): take it out. */
@@ -690,7 +729,8 @@ export class AlpacaMarket implements Market {
     this.deliverStatus(child, order);
   }
 
-  private deliverStatus(child: Child, order: VenueOrder | null): void {
+  /** `sized`: the answer came after the replace completed, so its qty is the venue's final size. */
+  private deliverStatus(child: Child, order: VenueOrder | null, sized = true): void {
     const tsUs = this.clock.nowUs();
     if (!order) {
       if (child.phase === 'failed') this.deliver({ type: 'status', clientOrderId: child.engineId, tsUs, status: 'unknown', cumQty: 0 });
@@ -702,7 +742,9 @@ export class AlpacaMarket implements Market {
     if (child.blocked) {
       // A replacement whose old order has not ended: refused, or its state waits behind the old one's.
       if (status === 'rejected' && child.replaces) return this.refuseReplace(child.replaces, child.replaces.engineId, child, child.engineId, 'venue_rejected');
-      child.queued.push(() => this.deliverStatus(child, order));
+      this.stats.replacementUpdatesHeld++;
+      // Asked before the venue replaced the old order: its qty is not the final size yet.
+      child.queued.push(() => this.deliverStatus(child, order, false));
       return;
     }
     if (order.status === 'replaced' && child.replacedBy !== null && !child.terminalSent) {
@@ -715,6 +757,7 @@ export class AlpacaMarket implements Market {
     if (done) this.markDone(child);
     this.deliver({ type: 'status', clientOrderId: child.engineId, tsUs, status, cumQty: child.maxCumQty });
     if (done) this.releaseReplacement(child);
+    else if (sized) this.checkOversized(child, order.qty);
   }
 
   /** After the trade stream was down: every open child's state over REST. */
@@ -773,6 +816,10 @@ export class AlpacaMarket implements Market {
       cancelRequests: 0,
       refused: false,
       orphanCanceled: false,
+      engineQty: request.qty,
+      oldFilledAtRequest: 0,
+      allowedQty: null,
+      oversizeCanceled: false,
     };
     this.byEngineId.set(child.engineId, child);
     this.byVenueId.set(child.venueId, child);
