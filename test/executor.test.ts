@@ -575,3 +575,39 @@ describe('amend: replace (one PATCH per step move, where the market offers it)',
     expect(h.records[0]).toMatchObject({ status: 'unfilled', reason: 'shutdown' });
   });
 });
+
+describe('amend: replace meets max_execution_time', () => {
+  it('buy: the deadline during a replace adopts the replacement, then moves it to the market step; never over-fills', () => {
+    const h = harness({ execution: { max_execution_time: 16 } }, { amend: 'replace' });
+    h.market.supportsReplace = true;
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', 'buy', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 15 * SEC);
+    expect(h.market.replaces()).toEqual([['P1-1', 'P1-2', 15.28, 100]]);
+    h.clock.advanceTo(T0 + 16 * SEC); // deadline while the replace is in flight
+    h.market.accept('P1-2');
+    h.market.canceled('P1-1', 0);
+    expect(h.market.replaces().at(-1)).toEqual(['P1-2', 'P1-3', 15.37, 100]);
+    expect(h.market.submits()).toHaveLength(1);
+    h.market.accept('P1-3');
+    h.market.canceled('P1-2', 0);
+    h.market.fill('P1-3', 100, 15.32, 100);
+    expect(h.records[0]).toMatchObject({ status: 'filled', filledQty: 100, fillStep: 4 });
+    expect(h.engine.position('UVXY')).toBe(100);
+  });
+
+  it('sell: a refused replace after the deadline falls back to cancel, then the market step', () => {
+    const h = harness({ execution: { max_execution_time: 11 } }, { amend: 'replace' });
+    h.market.supportsReplace = true;
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', 'sell', 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 11 * SEC);
+    h.market.cancelRejected('P1-1');
+    h.market.rejected('P1-2', 'refused');
+    expect(h.market.cancels()).toEqual(['P1-1']);
+    h.market.canceled('P1-1', 0);
+    expect(h.market.lastSubmit()).toMatchObject({ clientOrderId: 'P1-3', limitPrice: 15.18, qty: 100 });
+  });
+});

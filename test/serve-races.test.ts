@@ -85,6 +85,19 @@ describe('serve races with venue latency', () => {
     ]);
   });
 
+  it('buy: a replacement canceled while the old order is still pending_replace stays canceled and never works', async () => {
+    await withStream();
+    const orders = t!.alpaca.trading.orders;
+    const old = await orders.limit({ symbol: 'XYZ', qty: 300, side: 'buy', limitPrice: 10.0, timeInForce: 'day', clientOrderId: 'c0' });
+    await t!.advance(1950);
+    // 10.01 would fill at the T0+5 s ask (10.01 × 300) if the canceled replacement were routed.
+    const replacement = await orders.patchOrderByOrderId({ orderId: old.id!, patchOrderRequest: { limitPrice: '10.01', clientOrderId: 'c1' } });
+    await orders.deleteOrderByOrderID({ orderId: replacement.id! });
+    await t!.advance(4000);
+    expect(await orders.getOrderByOrderID({ orderId: old.id! })).toMatchObject({ status: 'replaced', filledQty: '200' });
+    expect(await orders.getOrderByOrderID({ orderId: replacement.id! })).toMatchObject({ status: 'canceled', filledQty: '0' });
+  });
+
   it('sell: the bid rise fills a resting sell while its cancel is in flight', async () => {
     const rec = await withStream();
     const orders = t!.alpaca.trading.orders;

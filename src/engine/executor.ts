@@ -234,7 +234,9 @@ export class ParentExecutor {
     this.clearTimer('stepTimer');
     this.clearTimer('retryTimer');
     if (this.state === 'canceling') {
-      this.afterCancel = { kind: 'step', step: this.marketStep };
+      // A replace in flight still makes a live order: keep adopting it, then move it to the market step.
+      if (this.afterCancel?.kind === 'adopt') this.afterCancel.step = this.marketStep;
+      else this.afterCancel = { kind: 'step', step: this.marketStep };
       return;
     }
     this.enterStep(this.marketStep);
@@ -402,6 +404,8 @@ export class ParentExecutor {
     next.record.qty = Math.min(next.record.qty, this.parent.qty - this.filledQty() + this.childFilled(next));
     this.child = next;
     this.state = 'active';
+    // The deadline passed while the replace was in flight: the adopted limit moves on to the market step.
+    if (step >= this.marketStep && !next.record.isMarketStep) return this.enterMarketStep();
     this.startChildTimer(next.record.isMarketStep);
   }
 

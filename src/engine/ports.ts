@@ -70,8 +70,10 @@ export interface Market {
    * Optional: replace a working order in one message (Alpaca's PATCH) instead of cancel then
    * submit; the engine uses it only when asked to (EngineOptions.amend = 'replace'). Answers:
    *   replaced → `canceled` for the OLD id (cumQty = all it ever filled), then `accepted` for the
-   *              NEW id; the venue shrinks the new order by whatever the old one filled after the
-   *              request, so old + new never exceed the quantity that was open;
+   *              NEW id; old + new must never exceed the quantity that was open: the venue shrinks
+   *              the new order by what the old one filled after the request reached it, and the
+   *              adapter must cancel a replacement left larger than that (fills between the
+   *              engine sizing the request and its arrival are the adapter's to catch);
    *   refused  → `cancel_rejected` for the old id (it keeps working, or has filled) and
    *              `rejected` for the new id.
    */

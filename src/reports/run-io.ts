@@ -97,6 +97,7 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
   const sentAsk = c.numbers('sent_ask');
   const filled = c.numbers('filled_qty');
   const rejectReasons = c.has('reject_reason') ? c.strings('reject_reason') : null;
+  const replaces = c.has('replaces') ? c.strings('replaces') : null;
   const byChild = new Map<string, ChildRecord>();
   for (let i = 0; i < c.rows; i++) {
     const parent = byParent.get(parentIds[i]);
@@ -117,6 +118,7 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
       sentAsk: sentAsk[i],
       filledQty: Number.isFinite(filled[i]) ? filled[i] : 0,
       rejectReason: rejectReasons ? rejectReasons[i] : null,
+      ...(replaces?.[i] ? { replaces: replaces[i]! } : {}),
       fills: [],
     };
     parent.children.push(child);

@@ -263,6 +263,8 @@ export class Broker {
       this.emit('replaced', order);
       // Fills of the old order after the PATCH come off the new one: the pair never over-fills.
       replacement.qty -= order.filledQty - order.filledAtReplaceRequest;
+      // A replacement the client canceled while it waited for the old order stays canceled.
+      if (!isOpen(replacement)) return;
       if (replacement.qty <= 0) {
         replacement.qty = Math.max(replacement.qty, 0);
         this.rejectOrder(replacement);

@@ -14,7 +14,8 @@
  *                                  vs the arrival far touch (null when nothing filled)
  *   children.arrow  one row per child: client_order_id (parent), child_id, step int32,
  *     is_market_step bool, limit_price, qty, sent_ts, ack_ts, cancel_sent_ts, done_ts (nullable
- *     timestamps), status, sent_bid, sent_ask, filled_qty, reject_reason (nullable)
+ *     timestamps), status, sent_bid, sent_ask, filled_qty, reject_reason (nullable), replaces
+ *     (nullable: the child this one replaced with Market.replace)
  *   fills.arrow     one row per fill: client_order_id, child_id, exec_id, ts, price, qty, step int32
  *   baseline.arrow  optional, records.arrow's schema: the same parents as market steps at arrival
  *   run.json        the config used, data dir, orders source, seed, counts, ladderlab version
@@ -116,6 +117,7 @@ export function childrenToArrow(records: readonly ExecutionRecord[]): Uint8Array
     sent_ask: f64(rows.map((x) => orNull(x.c.sentAsk))),
     filled_qty: f64(rows.map((x) => x.c.filledQty)),
     reject_reason: str(rows.map((x) => x.c.rejectReason)),
+    replaces: str(rows.map((x) => x.c.replaces ?? null)),
   });
 }
 
