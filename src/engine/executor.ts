@@ -468,12 +468,8 @@ export class ParentExecutor {
   }
 
   private onFill(child: Child, event: Extract<OrderEvent, { type: 'fill' }>): void {
-    if (child.execIds.has(event.execId)) return; // duplicated event
-    child.execIds.add(event.execId);
-    child.uniqueFillQty += event.qty;
-    child.maxCumQty = Math.max(child.maxCumQty, event.cumQty);
+    if (!this.bookFill(child, event)) return;
     if (child.record.status === 'pending_new') child.record.status = 'working';
-    child.record.fills.push({ execId: event.execId, tsUs: event.tsUs, price: event.price, qty: event.qty, step: child.currentStep });
     this.syncFilled(child);
     if (!child.terminal && this.childFilled(child) >= child.record.qty) this.onTerminal(child, 'filled', event.tsUs);
   }
@@ -487,11 +483,7 @@ export class ParentExecutor {
   private onEventAfterEnd(child: Child, event: OrderEvent): void {
     switch (event.type) {
       case 'fill':
-        if (child.execIds.has(event.execId)) return;
-        child.execIds.add(event.execId);
-        child.uniqueFillQty += event.qty;
-        child.maxCumQty = Math.max(child.maxCumQty, event.cumQty);
-        child.record.fills.push({ execId: event.execId, tsUs: event.tsUs, price: event.price, qty: event.qty, step: child.currentStep });
+        if (!this.bookFill(child, event)) return;
         break;
       case 'canceled':
       case 'status':
@@ -520,6 +512,16 @@ export class ParentExecutor {
       }
     }
     if (this.record) Object.assign(this.record, this.buildRecord(), { endTsUs: this.record.endTsUs });
+  }
+
+  /** Book a fill on its child, de-duplicated by execution id; false when it was seen before. */
+  private bookFill(child: Child, event: Extract<OrderEvent, { type: 'fill' }>): boolean {
+    if (child.execIds.has(event.execId)) return false;
+    child.execIds.add(event.execId);
+    child.uniqueFillQty += event.qty;
+    child.maxCumQty = Math.max(child.maxCumQty, event.cumQty);
+    child.record.fills.push({ execId: event.execId, tsUs: event.tsUs, price: event.price, qty: event.qty, step: child.currentStep });
+    return true;
   }
 
   /** Bring the child's and the parent's filled quantities up to date; report the increase. */
