@@ -7,13 +7,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as aq from 'arquero';
-import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import type { LadderConfig } from '../engine/config.ts';
 import { InputError } from '../engine/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { dirTapeSource, runBacktest, type BacktestResult } from '../sim/backtest.ts';
 import { ladderlabVersion, parentMetrics, writeRunDir } from '../sim/records-io.ts';
+import { stderrBar } from './progress-bar.ts';
 import { resolveConfig, resolveOrders } from './run-inputs.ts';
 
 interface BacktestArgs {
@@ -57,15 +57,14 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
     if (tapes.length === 0) throw new InputError(`--data ${args.data}: no tapes (expected ${args.data}/<SYMBOL>/<YYYY-MM-DD>.quotes.arrow and .trades.arrow)`);
 
     const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes);
-    const progress = progressBar(parents.length);
-    progress.start('ladder  ');
-    const result = runBacktest({ config, tapes: source, parents, onProgress: progress.update });
-    progress.stop();
+    const ladderBar = stderrBar('ladder   [{bar}] {value}/{total} parents | eta {eta}s');
+    const result = runBacktest({ config, tapes: source, parents, onProgress: ladderBar.update });
+    ladderBar.stop();
     let baseline: BacktestResult | undefined;
     if (args.baseline) {
-      progress.start('baseline');
-      baseline = runBacktest({ config, tapes: source, parents, marketOnly: true, onProgress: progress.update });
-      progress.stop();
+      const baselineBar = stderrBar('baseline [{bar}] {value}/{total} parents | eta {eta}s');
+      baseline = runBacktest({ config, tapes: source, parents, marketOnly: true, onProgress: baselineBar.update });
+      baselineBar.stop();
     }
     const outDir = resolve(args.out);
     writeRunDir(outDir, {
@@ -85,28 +84,6 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
     process.stdout.write(formatBacktestSummary(result.records, config, { outDir, seconds, symbolDays: result.symbolDaysLoaded }));
   },
 };
-
-/** A stderr bar over parents handed to the engine; silent unless stderr is a TTY. */
-function progressBar(total: number) {
-  let bar: cliProgress.SingleBar | undefined;
-  return {
-    start(label: string) {
-      if (!process.stderr.isTTY || total === 0) return;
-      bar = new cliProgress.SingleBar(
-        { stream: process.stderr, format: `${label} [{bar}] {value}/{total} parents | eta {eta}s`, hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(total, 0);
-    },
-    update(done: number) {
-      bar?.update(done);
-    },
-    stop() {
-      bar?.stop();
-      bar = undefined;
-    },
-  };
-}
 
 // ── summary ───────────────────────────────────────────────────────────────────────────────────
 

@@ -2,11 +2,11 @@
  * `ladderlab report DIR [--out FILE]`: one self-contained HTML report of a backtest run directory,
  * or of a sweep directory (sweep.json + sweep.arrow); prints its path.
  */
-import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../engine/errors.ts';
 import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
 import { isSweepDir, reportSweepDir } from '../reports/sweep/report.ts';
+import { stderrBar } from './progress-bar.ts';
 
 interface ReportArgs {
   runDir: string;
@@ -36,26 +36,18 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       process.stdout.write(`${await reportSweepDir(args.runDir, { out: args.out, x: args.x, y: args.y })}\n`);
       return;
     }
-    const bar = process.stderr.isTTY
-      ? new cliProgress.SingleBar(
-          { stream: process.stderr, format: 'report [{bar}] {value}/{total} {stage}', hideCursor: true, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+    const bar = stderrBar('report [{bar}] {value}/{total} {stage}');
     try {
       const path = await reportRunDir(args.runDir, {
         out: args.out,
         replicates: args.replicates,
         dataDir: args.data,
-        onProgress: (done, total, stage) => {
-          if (done === 1) bar?.start(total, 0, { stage });
-          bar?.update(done, { stage });
-        },
+        onProgress: (done, total, stage) => bar.update(done, total, { stage }),
       });
-      bar?.stop();
+      bar.stop();
       process.stdout.write(`${path}\n`);
     } catch (err) {
-      bar?.stop();
+      bar.stop();
       throw err;
     }
   },

@@ -6,12 +6,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../engine/errors.ts';
 import { dirTapeSource } from '../sim/backtest.ts';
 import { parseGridAxis } from '../sim/sweep/grid.ts';
 import { defaultWorkers, runSweep, type SweepSummary } from '../sim/sweep/sweep.ts';
+import { stderrBar } from './progress-bar.ts';
 import { resolveConfig, resolveOrders } from './run-inputs.ts';
 
 interface SweepArgs {
@@ -70,7 +70,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       baseline[axis.key] = axis.values[0];
     }
     const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes);
-    const bar = progressBar();
+    const bar = stderrBar('sweep [{bar}] {value}/{total} cells | elapsed {duration_formatted} | eta {eta_formatted}');
     const summary = await runSweep({
       baseRaw: structuredClone(config) as unknown as Record<string, unknown>,
       dataDir,
@@ -88,26 +88,6 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     process.stdout.write(formatSweepSummary(summary));
   },
 };
-
-function progressBar() {
-  let bar: cliProgress.SingleBar | undefined;
-  return {
-    update(done: number, total: number) {
-      if (!process.stderr.isTTY) return;
-      if (!bar) {
-        bar = new cliProgress.SingleBar(
-          { stream: process.stderr, format: 'sweep [{bar}] {value}/{total} cells | elapsed {duration_formatted} | eta {eta_formatted}', hideCursor: true, clearOnComplete: true, etaBuffer: 4 },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, done);
-      }
-      bar.update(done);
-    },
-    stop() {
-      bar?.stop();
-    },
-  };
-}
 
 const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 
