@@ -13,7 +13,7 @@ import type { ParentOrder, RejectReason } from '../../engine/types.ts';
 import { analyzeSweep, type SweepRow } from '../../reports/sweep/analysis.ts';
 import { writeFilesAtomic } from '../../engine/atomic-write.ts';
 import { listTapes } from '../tape.ts';
-import { cellConfig, contentHash, expandGrid, type GridAxis, type SweepCell } from './grid.ts';
+import { cellConfig, contentHash, expandGrid, type GridAxis } from './grid.ts';
 import { runCellsInPool } from './pool.ts';
 import type { CellJob, CellOutcome } from './protocol.ts';
 import { sweepToArrow } from './results-io.ts';
@@ -115,7 +115,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     prescreenRejected: screen.rejected.map((r) => ({ clientOrderId: r.parent.clientOrderId, reason: r.reason })),
     replicates: options.replicates,
     ranking: 'cells ranked on even-numbered parents by the mean paired shortfall difference vs the baseline; figures reported on odd-numbered parents',
-    best: bestCell(rows, cells),
+    best: bestCell(rows),
     baseConfig: options.baseRaw,
   };
   const files = {
@@ -141,13 +141,13 @@ export function sessionCloseOf(parent: ParentOrder): number {
   return regularSession(nyDay(parent.arrivalTsUs)).closeUs;
 }
 
-function bestCell(rows: readonly SweepRow[], cells: readonly SweepCell[]) {
+function bestCell(rows: readonly SweepRow[]) {
   const best = rows.find((r) => r.rank === 1);
   if (!best) return null;
   return {
     index: best.index,
     id: best.id,
-    assignments: cells[best.index].assignments,
+    assignments: best.assignments,
     diffOddBps: finiteOrNull(best.diffOddBps),
     diffOddLoBps: finiteOrNull(best.diffOddLoBps),
     diffOddHiBps: finiteOrNull(best.diffOddHiBps),
