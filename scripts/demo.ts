@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { main } from '../src/cli/main.ts';
-import { DEFAULT_SAMPLE_DIR, ensureSample } from '../src/sim/sample/sample.ts';
+import { DEFAULT_SAMPLE_DIR, ensureSample } from '../src/data/sample/sample.ts';
 
 async function step(title: string, argv: string[]): Promise<void> {
   process.stdout.write(`\n$ ladderlab ${argv.join(' ')}\n`);

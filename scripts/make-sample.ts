@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULT_SAMPLE_DIR, DEFAULT_SAMPLE_SEED, writeSample } from '../src/sim/sample/sample.ts';
+import { DEFAULT_SAMPLE_DIR, DEFAULT_SAMPLE_SEED, writeSample } from '../src/data/sample/sample.ts';
 
 const args = await yargs(hideBin(process.argv))
   .usage('$0 [--out DIR] [--seed N]')

@@ -5,11 +5,11 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { regularSession } from '../src/engine/calendar.ts';
-import { fitSampleModel } from '../src/sim/sample/fit.ts';
-import { formatModelJson, loadRealIbmDay, REAL_IBM_QUOTES, REAL_IBM_TRADES } from '../src/sim/sample/real-ibm.ts';
+import { regularSession } from '../src/core/calendar.ts';
+import { fitSampleModel } from '../src/data/sample/fit.ts';
+import { formatModelJson, loadRealIbmDay, REAL_IBM_QUOTES, REAL_IBM_TRADES } from '../src/data/sample/real-ibm.ts';
 
-const out = fileURLToPath(new URL('../src/sim/sample/fitted-ibm.json', import.meta.url));
+const out = fileURLToPath(new URL('../src/data/sample/fitted-ibm.json', import.meta.url));
 
 const real = await loadRealIbmDay();
 if (!real) {

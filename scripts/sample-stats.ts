@@ -6,11 +6,11 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { regularSession } from '../src/engine/calendar.ts';
-import { compareStats, comparisonMarkdown, sideBySideMarkdown, TOLERANCE } from '../src/sim/sample/compare.ts';
-import { loadRealIbmDay, REAL_DATA_DIR } from '../src/sim/sample/real-ibm.ts';
-import { DEFAULT_SAMPLE_SEED, generateSample } from '../src/sim/sample/sample.ts';
-import { computeTapeStats } from '../src/sim/sample/stats.ts';
+import { regularSession } from '../src/core/calendar.ts';
+import { compareStats, comparisonMarkdown, sideBySideMarkdown, TOLERANCE } from '../src/data/sample/compare.ts';
+import { loadRealIbmDay, REAL_DATA_DIR } from '../src/data/sample/real-ibm.ts';
+import { DEFAULT_SAMPLE_SEED, generateSample } from '../src/data/sample/sample.ts';
+import { computeTapeStats } from '../src/data/sample/stats.ts';
 
 const args = await yargs(hideBin(process.argv))
   .usage('$0 [--seed N]')

@@ -7,7 +7,7 @@ import { defaultConfig } from '../../src/engine/config.ts';
 import { runMetrics } from '../../src/reports/metrics.ts';
 import { buildReport } from '../../src/reports/report.ts';
 import { buildTables } from '../../src/reports/tables.ts';
-import { syntheticRun } from '../../test/report-synthetic.ts';
+import { syntheticRun } from '../../test/reports/report-synthetic.ts';
 import { medianSeconds, type BenchLine } from './harness.ts';
 
 const flatMid = () => 20;

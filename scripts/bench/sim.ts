@@ -10,12 +10,12 @@
  *   · parent orders/s: whole ladders (engine + simulator, default config) for generated parents.
  */
 import { parseConfig } from '../../src/engine/config.ts';
-import { regularSession } from '../../src/engine/calendar.ts';
+import { regularSession } from '../../src/core/calendar.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';
 import { EventClass, VirtualClock } from '../../src/sim/clock.ts';
 import { SimMarket } from '../../src/sim/market.ts';
-import { generateParentOrders } from '../../src/sim/orders.ts';
-import { allocQuoteColumns, allocTradeColumns, type SymbolDay } from '../../src/sim/tape.ts';
+import { generateParentOrders } from '../../src/data/orders.ts';
+import { allocQuoteColumns, allocTradeColumns, type SymbolDay } from '../../src/data/tape/tape.ts';
 import { medianSeconds, type BenchLine } from './harness.ts';
 
 const QUOTES = 5_000_000;

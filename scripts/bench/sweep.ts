@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../src/engine/config.ts';
 import { dirTapeSource } from '../../src/sim/backtest.ts';
-import { generateParentOrders } from '../../src/sim/orders.ts';
-import { writeSample } from '../../src/sim/sample/sample.ts';
-import { parseGridAxis } from '../../src/sim/sweep/grid.ts';
-import { runSweep } from '../../src/sim/sweep/sweep.ts';
+import { generateParentOrders } from '../../src/data/orders.ts';
+import { writeSample } from '../../src/data/sample/sample.ts';
+import { parseGridAxis } from '../../src/sweep/grid.ts';
+import { runSweep } from '../../src/sweep/sweep.ts';
 import type { BenchLine } from './harness.ts';
 
 export async function run(): Promise<BenchLine[]> {

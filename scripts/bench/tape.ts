@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nyLocalToUtcUs } from '../../src/engine/calendar.ts';
-import { ingest } from '../../src/sim/ingest/ingest.ts';
-import { allocQuoteColumns, allocTradeColumns, lastQuoteAtOrBefore, loadSymbolDay, tapePath, writeSymbolDay, type SymbolDay } from '../../src/sim/tape.ts';
+import { nyLocalToUtcUs } from '../../src/core/calendar.ts';
+import { ingest } from '../../src/data/ingest/ingest.ts';
+import { allocQuoteColumns, allocTradeColumns, lastQuoteAtOrBefore, loadSymbolDay, tapePath, writeSymbolDay, type SymbolDay } from '../../src/data/tape/tape.ts';
 import { medianSeconds, type BenchLine } from './harness.ts';
 
 const QUOTES = 1_000_000;

@@ -9,10 +9,10 @@ import { resolve } from 'node:path';
 import * as aq from 'arquero';
 import type { CommandModule } from 'yargs';
 import type { LadderConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { dirTapeSource, runBacktest, type BacktestResult } from '../sim/backtest.ts';
-import { ladderlabVersion, parentMetrics, writeRunDir } from '../sim/records-io.ts';
+import { ladderlabVersion, parentMetrics, writeRunDir } from '../records/write.ts';
 import { stderrBar } from './progress-bar.ts';
 import { resolveConfig, resolveOrders } from './run-inputs.ts';
 

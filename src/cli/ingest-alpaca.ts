@@ -4,9 +4,9 @@
  * handler live here; src/cli/ingest.ts routes `--from alpaca` to them.
  */
 import type { Argv } from 'yargs';
-import { InputError } from '../engine/errors.ts';
-import { ALPACA_DATA_URL, DEFAULT_PAGE_LIMIT, downloadAlpaca, pageProgress } from '../sim/ingest/alpaca-download.ts';
-import { formatSummary } from '../sim/ingest/summary.ts';
+import { InputError } from '../core/errors.ts';
+import { ALPACA_DATA_URL, DEFAULT_PAGE_LIMIT, downloadAlpaca, pageProgress } from '../data/ingest/alpaca-download.ts';
+import { formatSummary } from '../data/ingest/summary.ts';
 
 export interface AlpacaDownloadArgs {
   symbols?: string[];

@@ -4,11 +4,11 @@
  * (OUT/<SYMBOL>/<DAY>.{quotes,trades}.arrow) and print what was read, dropped and written.
  */
 import type { CommandModule } from 'yargs';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { ALPACA_DOWNLOAD_EPILOG, alpacaDownloadHandler, alpacaDownloadOptions, type AlpacaDownloadArgs } from './ingest-alpaca.ts';
-import { formatSummary } from '../sim/ingest/summary.ts';
-import { ingest, INGEST_FORMATS, type IngestFormat } from '../sim/ingest/ingest.ts';
-import { stderrProgress } from '../sim/ingest/progress.ts';
+import { formatSummary } from '../data/ingest/summary.ts';
+import { ingest, INGEST_FORMATS, type IngestFormat } from '../data/ingest/ingest.ts';
+import { stderrProgress } from '../data/ingest/progress.ts';
 
 const EPILOG = `Examples:
   ladderlab ingest --format vendor --out out/tape \\

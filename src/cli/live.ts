@@ -11,13 +11,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { defaultConfig, loadConfig, type LadderConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { keysFromEnv } from '../live/endpoints.ts';
 import { Redactor } from '../live/redact.ts';
 import { runLive } from '../live/run.ts';
-import { readParentOrdersCsv } from '../sim/orders.ts';
-import { parentMetrics } from '../sim/records-io.ts';
+import { readParentOrdersCsv } from '../data/orders.ts';
+import { parentMetrics } from '../records/write.ts';
 
 interface LiveArgs {
   config?: string;

@@ -4,7 +4,7 @@
  * 0 ok, 1 failure, 2 bad input (InputError).
  */
 import yargs from 'yargs';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { commands } from './commands.ts';
 
 export async function main(argv: string[]): Promise<void> {

@@ -3,7 +3,7 @@
  * or of a sweep directory (sweep.json + sweep.arrow); prints its path.
  */
 import type { CommandModule } from 'yargs';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
 import { isSweepDir, reportSweepDir } from '../reports/sweep/report.ts';
 import { stderrBar } from './progress-bar.ts';

@@ -1,10 +1,10 @@
 /** The config and parent orders of a run, resolved the same way by backtest and sweep. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { nyDay } from '../engine/calendar.ts';
+import { nyDay } from '../core/calendar.ts';
 import { defaultConfig, loadConfig, type LadderConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
-import { generateParentOrders, readParentOrdersCsv, type SourcedParent } from '../sim/orders.ts';
+import { InputError } from '../core/errors.ts';
+import { generateParentOrders, readParentOrdersCsv, type SourcedParent } from '../data/orders.ts';
 
 /** --config FILE, else ./ladderlab.yaml when present, else the defaults; --seed overrides. */
 export function resolveConfig(path: string | undefined, seed: string | undefined): LadderConfig {

@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { defaultConfig, loadConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { resolveKeyPair } from '../serve/auth.ts';
 import { closedUntilUs } from '../serve/faults.ts';
 import { startServe } from '../serve/server.ts';

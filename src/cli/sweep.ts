@@ -7,10 +7,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { dirTapeSource } from '../sim/backtest.ts';
-import { parseGridAxis } from '../sim/sweep/grid.ts';
-import { defaultWorkers, runSweep, type SweepSummary } from '../sim/sweep/sweep.ts';
+import { parseGridAxis } from '../sweep/grid.ts';
+import { defaultWorkers, runSweep, type SweepSummary } from '../sweep/sweep.ts';
 import { stderrBar } from './progress-bar.ts';
 import { resolveConfig, resolveOrders } from './run-inputs.ts';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { InputError } from './errors.ts';
+import { InputError } from '../core/errors.ts';
 
 const positive = () => z.number().positive();
 const nonNegative = () => z.number().nonnegative();

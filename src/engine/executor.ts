@@ -23,7 +23,7 @@ import { ladderParams, marketStepPrice, quoteProblem, spreadPct, stepPercentageF
 import type { ChildOrderRequest, Clock, Market, OrderEvent, TimerId } from './ports.ts';
 import { dollarsToUnits, makeTickTable, samePrice, UNITS_PER_DOLLAR, type TickTable } from './ticks.ts';
 import type { ChildRecord, EndReason, ExecutionRecord, ParentOrder, ParentStatus, Quote } from './types.ts';
-import { nyDay } from './calendar.ts';
+import { nyDay } from '../core/calendar.ts';
 
 type State = 'waiting' | 'active' | 'canceling' | 'retrying' | 'done';
 

@@ -4,7 +4,7 @@
  * than 1 only against loopback endpoints.
  */
 import type { LiveConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { assertSpeedAllowed, isLoopbackUrl } from './wall-clock.ts';
 
 export const PAPER_TRADING_URL = 'https://paper-api.alpaca.markets';

@@ -17,12 +17,12 @@
  *      reaches its executor, which amends the ended record), and writes the partial run
  */
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../engine/atomic-write.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
-import { formatIsoUtcUs } from '../sim/orders.ts';
-import { ladderlabVersion, writeRunDir } from '../sim/records-io.ts';
+import { formatIsoUtcUs } from '../data/orders.ts';
+import { ladderlabVersion, writeRunDir } from '../records/write.ts';
 import { sdkLiveApi, type LiveApi, type VenueClock } from './alpaca-api.ts';
 import { AlpacaMarket, describe, type AlpacaMarketStats } from './alpaca-market.ts';
 import { resolveEndpoints, type Endpoints, type Keys } from './endpoints.ts';

@@ -12,7 +12,7 @@
  * While open, `openUs` is the regular session's open of that New York day (calendar.ts): the
  * clock endpoint does not say when today's session began, and the engine only needs it when closed.
  */
-import { nyDay, regularSession } from '../engine/calendar.ts';
+import { nyDay, regularSession } from '../core/calendar.ts';
 import type { Clock, SessionInfo } from '../engine/ports.ts';
 import type { VenueClock } from './alpaca-api.ts';
 

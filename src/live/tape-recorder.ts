@@ -9,11 +9,11 @@
  * (sim/tape-builder.ts: no per-row objects), sorted by time (stable) when written, and split by
  * New York day.
  */
-import { nyDay } from '../engine/calendar.ts';
-import { exchangeCode, UNKNOWN_EXCHANGE_CODE } from '../sim/exchanges.ts';
-import { alpacaTradeEligible } from '../sim/ingest/alpaca.ts';
-import { allocQuoteColumns, allocTradeColumns, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../sim/tape.ts';
-import { QuoteBuilder, TradeBuilder } from '../sim/tape-builder.ts';
+import { nyDay } from '../core/calendar.ts';
+import { exchangeCode, UNKNOWN_EXCHANGE_CODE } from '../data/tape/exchanges.ts';
+import { alpacaTradeEligible } from '../data/ingest/alpaca.ts';
+import { allocQuoteColumns, allocTradeColumns, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../data/tape/tape.ts';
+import { QuoteBuilder, TradeBuilder } from '../data/tape/builder.ts';
 
 interface SymbolRows {
   quotes: QuoteBuilder;

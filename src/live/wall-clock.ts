@@ -13,8 +13,8 @@
  * changes or the clock jumps; callbacks due together run in (atUs, insertion) order.
  */
 import type { Clock, TimerId } from '../engine/ports.ts';
-import { InputError } from '../engine/errors.ts';
-import { TimerHeap } from '../engine/timer-heap.ts';
+import { InputError } from '../core/errors.ts';
+import { TimerHeap } from '../core/timer-heap.ts';
 
 /** The host's real time and timeouts (injectable so tests drive time by hand). */
 export interface WallTime {

@@ -17,7 +17,7 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import seedrandom from 'seedrandom';
+import { seededRandom } from '../core/rng.ts';
 
 export interface BootstrapOptions {
   /** Number of replicates (1000 gives stable 95 % percentile intervals). */
@@ -73,7 +73,7 @@ function blockIndex(table: ColumnTable, blockColumn: string): { rowBlock: Int32A
  * Exposed for tests: the same seed and label give the same draws.
  */
 export function drawBlocks(blockCount: number, replicates: number, seed: string | number, label: string): Float64Array {
-  const rng = seedrandom(`${seed}/bootstrap/${label}`);
+  const rng = seededRandom(`${seed}/bootstrap/${label}`);
   const drawn = new Float64Array(blockCount * replicates);
   for (let r = 0; r < replicates; r++) {
     for (let b = 0; b < blockCount; b++) drawn[r * blockCount + Math.floor(rng() * blockCount)] += 1;

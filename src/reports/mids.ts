@@ -6,7 +6,7 @@
  *   M(t) = NaN when t is before the first quote, after the last one (the horizon runs past the
  *          tape), or at/after the session close `closeUs` (the horizon runs past the close).
  */
-import { type QuoteColumns, lastQuoteAtOrBefore } from '../sim/tape.ts';
+import { type QuoteColumns, lastQuoteAtOrBefore } from '../data/tape/tape.ts';
 import type { MidAt } from './metrics.ts';
 
 /** How far back to look for a usable quote before giving up (a tape of unusable quotes is not a mid). */

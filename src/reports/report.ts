@@ -4,18 +4,18 @@
  * (charts.ts → render.ts), write the verdict and the page, and write it atomically.
  */
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../engine/atomic-write.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 import { basename, join, resolve } from 'node:path';
 import type { ColumnTable } from 'arquero';
 import type { LadderConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { BASELINE_MISSING, SEED_CLAIMED_FILL_RATES, reportCharts } from './charts.ts';
 import { type Row, bps, count, percent, seconds, withInterval } from './format.ts';
 import { type Column, type Section, htmlTable, renderPage } from './html.ts';
 import { type MidAt, runMetrics } from './metrics.ts';
 import { renderSvg } from './render.ts';
-import { loadRun } from './run-io.ts';
+import { loadRun } from '../records/read.ts';
 import { type ReportTables, TABLE_STAGES, buildTables } from './tables.ts';
 import { noMids, tapeMidAt } from './tape-mids.ts';
 import { type Verdict, verdict } from './verdict.ts';

@@ -4,8 +4,8 @@
  * A symbol-day missing from the data directory gives NaN (the metric is null and counted).
  */
 import { existsSync } from 'node:fs';
-import { nyDay, regularSession } from '../engine/calendar.ts';
-import { loadQuotes, tapePath } from '../sim/tape.ts';
+import { nyDay, regularSession } from '../core/calendar.ts';
+import { loadQuotes, tapePath } from '../data/tape/tape.ts';
 import type { MidAt } from './metrics.ts';
 import { midLookup } from './mids.ts';
 

@@ -4,7 +4,7 @@
  * SHA-256 digests (no length leak). The secret is never logged or echoed.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 
 export interface KeyPair {
   keyId: string;

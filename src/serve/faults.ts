@@ -17,7 +17,7 @@
  *   market_closed_until      the clock says closed and new orders are held until then
  */
 import { z } from 'zod';
-import { nyLocalToUtcUs } from '../engine/calendar.ts';
+import { nyLocalToUtcUs } from '../core/calendar.ts';
 import { serveFaultsSchema, type ServeFaults } from '../engine/config.ts';
 import { invalid } from './errors.ts';
 import { parseRequestTime } from './wire.ts';

@@ -7,8 +7,8 @@
  * The token is opaque to clients: base64url of [symbol index, day, row index] of the next row,
  * valid for the same query. Symbol-days are loaded on demand and kept in a small LRU cache.
  */
-import { nyDay } from '../engine/calendar.ts';
-import { firstIndexAfter, firstIndexAtOrAfter, listTapes, loadSymbolDay, type QuoteColumns, type SymbolDay, type TradeColumns } from '../sim/tape.ts';
+import { nyDay } from '../core/calendar.ts';
+import { firstIndexAfter, firstIndexAtOrAfter, listTapes, loadSymbolDay, type QuoteColumns, type SymbolDay, type TradeColumns } from '../data/tape/tape.ts';
 import { malformed } from './errors.ts';
 
 export class TapeLibrary {

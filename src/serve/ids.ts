@@ -2,7 +2,7 @@
  * Order, client-order and execution ids: UUID v4-shaped strings from a seeded stream, so a
  * replay with the same seed hands out the same ids (determinism), and nothing else draws from it.
  */
-import { makeRng } from '../sim/latency.ts';
+import { makeRng } from '../core/rng.ts';
 
 export function uuidSource(seed: number | string): () => string {
   const rng = makeRng(seed, 'serve:ids');

@@ -12,13 +12,13 @@
  * subscribed to market data or sent an order, and once the tape has ended, time goes on at
  * speed 1 so late orders still get their acks.
  */
-import { addDays, extendedSession, isWeekday, nyLocalToUtcUs, regularSession } from '../engine/calendar.ts';
+import { addDays, extendedSession, isWeekday, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
 import type { LadderConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { makeTickTable } from '../engine/ticks.ts';
 import { EventClass, VirtualClock } from '../sim/clock.ts';
 import { SimMarket } from '../sim/market.ts';
-import { firstIndexAfter, lastIndexAtOrBefore, type SymbolDay } from '../sim/tape.ts';
+import { firstIndexAfter, lastIndexAtOrBefore, type SymbolDay } from '../data/tape/tape.ts';
 import { Broker, type NewOrder, type ReplaceRequest, type TouchQuote, type TradeUpdate } from './broker.ts';
 import { Faults } from './faults.ts';
 import { TapeLibrary } from './history.ts';

@@ -15,13 +15,13 @@
  * settles the venue at the current virtual time (due acks and fills are applied before answering).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { addDays, isValidDay, isWeekday } from '../engine/calendar.ts';
+import { addDays, isValidDay, isWeekday } from '../core/calendar.ts';
 import type { KeyCheck } from './auth.ts';
 import type { NewOrder, ReplaceRequest } from './broker.ts';
 import { AlpacaError, ALPACA_CODES, invalid, malformed, notFound } from './errors.ts';
 import { historyPage, type HistoryKind } from './history.ts';
 import { isOpen, orderJson, type AlpacaOrderType, type AlpacaTimeInForce, type OrderRecord } from './orders.ts';
-import type { QuoteColumns, TradeColumns } from '../sim/tape.ts';
+import type { QuoteColumns, TradeColumns } from '../data/tape/tape.ts';
 import type { Venue } from './venue.ts';
 import { parseRequestTime, quoteJson, rfc3339Micros, tradeJson } from './wire.ts';
 

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LadderConfig } from '../engine/config.ts';
-import { InputError } from '../engine/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { KeyCheck, type KeyPair } from './auth.ts';
 import { DATA_FEEDS, DataStreamServer } from './data-stream.ts';
 import { ReplayVenue, type Speed } from './replay.ts';

@@ -7,7 +7,7 @@ import type { NewOrder, ReplaceRequest, TradeUpdate } from './broker.ts';
 import type { Faults } from './faults.ts';
 import type { TapeLibrary } from './history.ts';
 import type { OrderRecord } from './orders.ts';
-import type { QuoteColumns, SymbolDay, TradeColumns } from '../sim/tape.ts';
+import type { QuoteColumns, SymbolDay, TradeColumns } from '../data/tape/tape.ts';
 
 /** One tape row the market-data stream may publish. */
 export interface TapeEvent {

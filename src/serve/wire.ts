@@ -17,8 +17,8 @@
  * exchange print. Reading these back with the Alpaca reader gives the same eligible flags.
  */
 import { encodeTimeSpecToTimestamp, encodeTimestampExtension, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';
-import { exchangeLetter, OFF_EXCHANGE_CODE } from '../sim/exchanges.ts';
-import type { QuoteColumns, TradeColumns } from '../sim/tape.ts';
+import { exchangeLetter, OFF_EXCHANGE_CODE } from '../data/tape/exchanges.ts';
+import type { QuoteColumns, TradeColumns } from '../data/tape/tape.ts';
 
 const US_PER_SECOND = 1_000_000;
 

@@ -10,14 +10,14 @@
  * left to do, bounded by the longest a ladder can take; whatever still works then ends
  * `end_of_data`.
  */
-import { regularSession } from '../engine/calendar.ts';
+import { regularSession } from '../core/calendar.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import { worstCaseDurationUs } from '../engine/prescreen.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import { EventClass, VirtualClock } from './clock.ts';
 import { SimMarket, type SimMarketStats } from './market.ts';
-import { listTapes, loadSymbolDay, type SymbolDay } from './tape.ts';
+import { listTapes, loadSymbolDay, type SymbolDay } from '../data/tape/tape.ts';
 
 /** Where tapes come from: a data directory, or symbol-days already in memory. */
 export interface TapeSource {

@@ -11,7 +11,7 @@
  * compare keys the same way.
  */
 import type { Clock, TimerId } from '../engine/ports.ts';
-import { TimerHeap } from '../engine/timer-heap.ts';
+import { TimerHeap } from '../core/timer-heap.ts';
 
 /** Event classes at equal timestamps, lowest first. */
 export const EventClass = {

@@ -8,19 +8,12 @@
  * A sample is `ms` (fixed) or lognormal with median `ms`:  ms · exp(σ · z),  z ~ N(0, 1) (Box–Muller
  * on the channel's own seeded stream, so adding draws elsewhere never shifts these). Whole µs.
  */
-import seedrandom from 'seedrandom';
+import { makeRng, type Rng } from '../core/rng.ts';
 
 export interface LatencySpec {
   ms: number;
   jitter: 'none' | 'lognormal';
   sigma: number;
-}
-
-export type Rng = () => number;
-
-/** A seeded stream named after its use, so streams stay independent (common random numbers in sweeps). */
-export function makeRng(seed: number | string, stream: string): Rng {
-  return seedrandom(`${seed}:${stream}`);
 }
 
 export class LatencyChannel {

@@ -23,7 +23,7 @@
  * Cancels travel on their own channel but never overtake the order they cancel; a fill that happens
  * before the cancel reaches the venue stands, and the cancel is answered `cancel_rejected`.
  */
-import { isWeekday, nyDay, nyLocalToUtcUs, regularSession } from '../engine/calendar.ts';
+import { isWeekday, nyDay, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
 import type { LadderConfig } from '../engine/config.ts';
 import type { ChildOrderRequest, Market, OrderEvent, SessionInfo, VenueOrderStatus } from '../engine/ports.ts';
 import type { Quote } from '../engine/types.ts';
@@ -31,7 +31,7 @@ import { EventClass, keyBefore, type VirtualClock } from './clock.ts';
 import { makeFillModel, PRICE_EPSILON, type FillModel, type FillOrder } from './fill/index.ts';
 import { resetFillState } from './fill/model.ts';
 import { makeLatencyChannels, type LatencyChannel, type LatencyChannels } from './latency.ts';
-import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, type SymbolDay } from './tape.ts';
+import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, type SymbolDay } from '../data/tape/tape.ts';
 
 const NO_EVENT = 9;
 

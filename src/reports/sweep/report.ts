@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { tableFromIPC } from '@uwdata/flechette';
-import { writeFileAtomic } from '../../engine/atomic-write.ts';
-import { InputError } from '../../engine/errors.ts';
+import { writeFileAtomic } from '../../core/atomic-write.ts';
+import { InputError } from '../../core/errors.ts';
 import { bps, count, percent, seconds } from '../format.ts';
 import { type Column, htmlTable, renderPage, type Section } from '../html.ts';
 import { renderSvg } from '../render.ts';

@@ -1,6 +1,6 @@
 /** Build the configured fill model (`sim.fill_model`) with its own seeded stream. */
 import type { LadderConfig } from '../../engine/config.ts';
-import { makeRng } from '../latency.ts';
+import { makeRng } from '../../core/rng.ts';
 import type { FillModel } from './model.ts';
 import { PowerQueueProb } from './prob.ts';
 import { QueueFillModel } from './queue.ts';

@@ -3,7 +3,7 @@
  * p_touch (one seeded draw per print), capped by the print's size — NautilusTrader's
  * `prob_fill_on_limit`.
  */
-import type { Rng } from '../latency.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { FillModel, FillOrder } from './model.ts';
 
 export class TouchFillModel implements FillModel {

@@ -1,0 +1,220 @@
+/**
+ * Alpaca historical market-data pages saved as JSON files (plain, .gz or .zip), as
+ * GET /v2/stocks/quotes and /v2/stocks/trades return them (../shared/ALPACA-NOTES.md):
+ *   { "quotes": { "IBM": [ {t, bp, bs, bx, ap, as, ax, c, z}, … ] }, "next_page_token": … }
+ *   { "trades": { "IBM": [ {t, p, s, x, i, c, z}, … ] }, "next_page_token": … }
+ * The single-symbol form `{ "symbol": "IBM", "quotes": [ … ] }` and a JSON array of pages are
+ * accepted too; several files are read in the order given and must continue each other in time.
+ * Rows are numbered by position in the page's array from 1 ("row 17 (page 2)" in an array);
+ * a JSON syntax error names the line of the file instead.
+ *
+ * `t` is RFC 3339 (ns digits truncated to µs). Quotes: bp, ap > 0 (a zero side is bad input,
+ * as in every format), bs/as whole shares × `quoteSizeMultiplier` (default 1; pass 100 for
+ * feeds that report quote sizes in round lots). `bx`/`ax` are not kept (the tape has no quote
+ * exchange). NOTE the `iex` feed is ONE venue's quote, not the national best bid and offer.
+ *
+ * Trades: eligible = exchange `x` ≠ D and every condition in `c` is in ELIGIBLE_CONDITIONS:
+ *   '@' regular, ' ' regular, 'E' automatic execution, 'F' intermarket sweep, 'I' odd lot,
+ *   'T' extended hours (Form T), 'Y' yellow flag, '8' trade-through exempt placeholder.
+ * Anything else (average price B/W, cash C, next day N, seller R, sold last L, out of sequence
+ * Z/U, prior reference P, derivatively priced 4, opening/closing/reopening O/5/6/Q/M, cross X,
+ * contingent V/7, corrected close 9, stopped 1, …) is a print a displayed order could not meet.
+ */
+import { InputError } from '../../core/errors.ts';
+import { exchangeCode, OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
+import type { BadRows } from './bad-rows.ts';
+import { QuoteBuilder, TradeBuilder } from '../tape/builder.ts';
+import { readText } from './input.ts';
+import { NO_PROGRESS, type ProgressSink } from './progress.ts';
+import { TimestampParser } from './timestamps.ts';
+import { emptyQuoteStats, emptyTradeStats, type QuotesRead, type TradesRead } from './types.ts';
+import { describe, parsePrice, parseShares, TimeGate } from './values.ts';
+
+export const ALPACA_ELIGIBLE_CONDITIONS: ReadonlySet<string> = new Set(['@', ' ', 'E', 'F', 'I', 'T', 'Y', '8']);
+
+export function alpacaTradeEligible(exchange: number, conditions: readonly string[] | undefined): boolean {
+  if (exchange === OFF_EXCHANGE_CODE) return false;
+  if (!conditions) return true;
+  for (const c of conditions) if (!ALPACA_ELIGIBLE_CONDITIONS.has(c)) return false;
+  return true;
+}
+
+type Kind = 'quotes' | 'trades';
+
+interface Page {
+  label: string; // '' for a lone page, ' (page N)' inside an array
+  rows: unknown[];
+}
+
+function lineOf(text: string, position: number): number {
+  let line = 1;
+  for (let i = 0; i < position && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Where JSON.parse gave up, as a character offset: V8 says "at position N" for most errors and
+ * quotes ~10 characters either side of the bad token ("Unexpected token ']', ..."ctx"... is not
+ * valid JSON") for the rest.
+ */
+function errorPosition(text: string, message: string): number | undefined {
+  const pos = /at position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  const m = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return undefined;
+  const start = text.indexOf(m[3]);
+  if (start < 0) return undefined;
+  return m[2] ? start + 10 : start + m[3].indexOf(m[1]);
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const msg = (err as Error).message;
+    const pos = errorPosition(text, msg);
+    const line = pos === undefined ? '?' : String(lineOf(text, pos));
+    throw new InputError(`${file}: row ${line}: field "(json)": not valid JSON (${msg.replace(/\s+/g, ' ')})`);
+  }
+}
+
+/** The rows of `symbol` in each page of a file; picks the only symbol when none is given. */
+function pagesOf(file: string, doc: unknown, kind: Kind, symbol: string | undefined): { pages: Page[]; symbol: string } {
+  const docs = Array.isArray(doc) ? doc : [doc];
+  const pages: Page[] = [];
+  let chosen = symbol;
+  docs.forEach((page, p) => {
+    const label = Array.isArray(doc) ? ` (page ${p + 1})` : '';
+    if (typeof page !== 'object' || page === null || !(kind in page)) {
+      throw new InputError(`${file}: row 1${label}: field "${kind}": missing — not an Alpaca ${kind} page`);
+    }
+    const body = (page as Record<string, unknown>)[kind];
+    if (Array.isArray(body)) {
+      const pageSymbol = (page as { symbol?: unknown }).symbol;
+      if (typeof pageSymbol === 'string') {
+        if (chosen === undefined) chosen = pageSymbol;
+        if (pageSymbol !== chosen) return; // another symbol's page
+      }
+      pages.push({ label, rows: body });
+      return;
+    }
+    if (typeof body !== 'object' || body === null) {
+      throw new InputError(`${file}: row 1${label}: field "${kind}": expected an object of symbol → array`);
+    }
+    const bySymbol = body as Record<string, unknown>;
+    const symbols = Object.keys(bySymbol);
+    if (chosen === undefined) {
+      if (symbols.length > 1) throw new InputError(`${file}${label}: holds ${symbols.join(', ')}; pass --symbol to pick one`);
+      chosen = symbols[0];
+    }
+    const rows = chosen === undefined ? undefined : bySymbol[chosen];
+    if (rows === undefined || rows === null) return; // this page has none of the symbol
+    if (!Array.isArray(rows)) throw new InputError(`${file}: row 1${label}: field "${kind}.${chosen}": expected an array`);
+    pages.push({ label, rows });
+  });
+  if (chosen === undefined) throw new InputError(`${file}: no ${kind} in the file; pass --symbol`);
+  return { pages, symbol: chosen };
+}
+
+export interface AlpacaReadOptions {
+  symbol?: string;
+  day?: string;
+  /** Quote sizes × this (default 1; 100 for round-lot sizes). */
+  quoteSizeMultiplier?: number;
+  progress?: ProgressSink;
+}
+
+async function loadPages(files: readonly string[], kind: Kind, opts: AlpacaReadOptions): Promise<{ file: string; pages: Page[]; symbol: string }[]> {
+  const out: { file: string; pages: Page[]; symbol: string }[] = [];
+  let symbol = opts.symbol;
+  for (const file of files) {
+    const text = await readText(file, opts.progress ?? NO_PROGRESS);
+    const read = pagesOf(file, parseJson(file, text), kind, symbol);
+    symbol = read.symbol;
+    out.push({ file, ...read });
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export async function readAlpacaQuotes(files: readonly string[], bad: BadRows, opts: AlpacaReadOptions = {}): Promise<QuotesRead & { symbol?: string }> {
+  const out = new QuoteBuilder();
+  const stats = emptyQuoteStats();
+  const gate = new TimeGate(bad, opts.day);
+  const multiplier = opts.quoteSizeMultiplier ?? 1;
+  let symbol: string | undefined;
+  for (const { file, pages, symbol: s } of await loadPages(files, 'quotes', opts)) {
+    symbol = s;
+    const ts = new TimestampParser();
+    for (const { label, rows } of pages) {
+      for (let i = 0; i < rows.length; i++) {
+        stats.rowsIn++;
+        const row = `${i + 1}${label}`;
+        const q = rows[i];
+        if (!isRecord(q)) { bad.report('malformed', file, row, '(row)', `expected an object, got ${describe(q)}`); continue; }
+        if (typeof q.t !== 'string') { bad.report(q.t === undefined ? 'missing_field' : 'bad_time', file, row, 't', `expected an RFC 3339 time, got ${describe(q.t)}`); continue; }
+        const tsUs = ts.parse(q.t);
+        if (Number.isNaN(tsUs)) { bad.report('bad_time', file, row, 't', ts.error); continue; }
+        const bid = parsePrice(q.bp);
+        if (Number.isNaN(bid)) { bad.report(q.bp === undefined ? 'missing_field' : 'bad_price', file, row, 'bp', `expected a price > 0, got ${describe(q.bp)}`); continue; }
+        const ask = parsePrice(q.ap);
+        if (Number.isNaN(ask)) { bad.report(q.ap === undefined ? 'missing_field' : 'bad_price', file, row, 'ap', `expected a price > 0, got ${describe(q.ap)}`); continue; }
+        const bidSize = parseShares(q.bs, false);
+        if (Number.isNaN(bidSize)) { bad.report(q.bs === undefined ? 'missing_field' : 'bad_size', file, row, 'bs', `expected whole shares ≥ 0, got ${describe(q.bs)}`); continue; }
+        const askSize = parseShares(q.as, false);
+        if (Number.isNaN(askSize)) { bad.report(q.as === undefined ? 'missing_field' : 'bad_size', file, row, 'as', `expected whole shares ≥ 0, got ${describe(q.as)}`); continue; }
+        if (!gate.accept(tsUs, file, row, 't')) continue;
+        out.push(tsUs, bid, ask, bidSize * multiplier, askSize * multiplier);
+      }
+    }
+  }
+  const quotes = out.finish();
+  stats.rowsOut = quotes.length;
+  return { quotes, stats, symbol };
+}
+
+export async function readAlpacaTrades(files: readonly string[], bad: BadRows, opts: AlpacaReadOptions = {}): Promise<TradesRead & { symbol?: string }> {
+  const out = new TradeBuilder();
+  const stats = emptyTradeStats();
+  const gate = new TimeGate(bad, opts.day);
+  let symbol: string | undefined;
+  for (const { file, pages, symbol: s } of await loadPages(files, 'trades', opts)) {
+    symbol = s;
+    const ts = new TimestampParser();
+    for (const { label, rows } of pages) {
+      for (let i = 0; i < rows.length; i++) {
+        stats.rowsIn++;
+        const row = `${i + 1}${label}`;
+        const t = rows[i];
+        if (!isRecord(t)) { bad.report('malformed', file, row, '(row)', `expected an object, got ${describe(t)}`); continue; }
+        if (typeof t.t !== 'string') { bad.report(t.t === undefined ? 'missing_field' : 'bad_time', file, row, 't', `expected an RFC 3339 time, got ${describe(t.t)}`); continue; }
+        const tsUs = ts.parse(t.t);
+        if (Number.isNaN(tsUs)) { bad.report('bad_time', file, row, 't', ts.error); continue; }
+        const price = parsePrice(t.p);
+        if (Number.isNaN(price)) { bad.report(t.p === undefined ? 'missing_field' : 'bad_price', file, row, 'p', `expected a price > 0, got ${describe(t.p)}`); continue; }
+        const size = parseShares(t.s, true);
+        if (Number.isNaN(size)) { bad.report(t.s === undefined ? 'missing_field' : 'bad_size', file, row, 's', `expected whole shares > 0, got ${describe(t.s)}`); continue; }
+        const exchange = typeof t.x === 'string' || t.x === undefined ? exchangeCode(t.x as string | undefined) : -1;
+        if (exchange < 0) { bad.report('bad_exchange', file, row, 'x', `expected one letter, got ${describe(t.x)}`); continue; }
+        const c = t.c;
+        if (c !== undefined && c !== null && !(Array.isArray(c) && c.every((v) => typeof v === 'string'))) {
+          bad.report('bad_condition', file, row, 'c', `expected an array of condition letters, got ${describe(c)}`);
+          continue;
+        }
+        if (!gate.accept(tsUs, file, row, 't')) continue;
+        const eligible = alpacaTradeEligible(exchange, (c ?? undefined) as string[] | undefined);
+        if (!eligible) {
+          if (exchange === OFF_EXCHANGE_CODE) stats.offExchange++;
+          else stats.specialCondition++;
+        }
+        out.push(tsUs, price, size, exchange, eligible);
+      }
+    }
+  }
+  const trades = out.finish();
+  stats.rowsOut = trades.length;
+  return { trades, stats, symbol };
+}

@@ -1,0 +1,255 @@
+/**
+ * The vendor tick format of ../shared/data/equity-ticks (AlgoSeek via QuantConnect Lean): one
+ * zipped CSV per symbol-day and kind, no header. Times are ms since New York midnight
+ * (fractional ms allowed), converted to epoch µs with the New York offset of that moment (DST
+ * handled by calendar.ts). Prices are deci-cents = $0.0001 = one price unit (ticks.ts), so
+ * dollars = units / 10 000 exactly.
+ *
+ * Quotes `time, bid price, bid size, ask price, ask size, exchange, condition, suspicious`:
+ * each row is an NBBO update carrying ONE side (the other side's price and size are 0). The
+ * NBBO is rebuilt as the vendor's README states:
+ *   - all rows sharing one timestamp are applied together, then ONE quote is emitted for that
+ *     timestamp (applying them one by one makes transient crossed quotes the market never had);
+ *   - NBBO = the latest non-zero bid (with its size) and the latest non-zero ask (with its size);
+ *   - suspicious rows (last column 1) are dropped and never applied;
+ *   - nothing is emitted until both sides are known (counted as `oneSided`);
+ *   - quote condition codes are not used (they do not change the NBBO).
+ * Locked (bid = ask) and crossed (bid > ask) quotes are kept in the tape as the market showed
+ * them, and counted in the summary. Policy: the engine never prices from them and the fill
+ * models never fill against a crossed quote (ladder.ts `quoteProblem`).
+ * A per-exchange book (best across exchanges) is deliberately NOT built: for this data stale
+ * sides pile up and the result is crossed most of the day.
+ *
+ * Trades `time, price, size, exchange, condition, suspicious`: suspicious rows are dropped;
+ * every other print is kept with `eligible` = a displayed exchange order could have met it:
+ *   eligible = exchange ≠ D (FINRA, off-exchange)  AND  condition ⊆ ELIGIBLE_CONDITIONS.
+ * The condition is a hex bit set (Lean's TradeConditionFlags). Seen in IBM 2013-10-07 and
+ * treated as ordinary (eligible): Regular 0x1, Intermarket Sweep 0x20, Form T 0x400, Extended
+ * Hours 0x2000, Trade-Through Exempt 0x20000000; also Yellow Flag 0x10, Auto Execution
+ * 0x10000000 and Odd Lot 0x80000000. Any other bit makes the print ineligible — seen: Cash 0x2,
+ * Next Day 0x4, Opening/Closing prints 0x40/0x80 (single-price auctions), Derivatively Priced
+ * 0x200, Sold (late) 0x800, Out of Sequence 0x4000, Stock Option 0x40000, Average Price
+ * 0x100000, Official Open/Close 0x4000000/0x1000000 (reports, not executions); and the rest of
+ * the flag set (Seller, Stopped, Bunched, Cross, Prior Reference Price, …).
+ *
+ * The whole file is kept (the vendor's session is 04:00–20:00 New York).
+ */
+import { basename } from 'node:path';
+import { isValidDay, nyLocalToUtcUs } from '../../core/calendar.ts';
+import { InputError } from '../../core/errors.ts';
+import { unitsToDollars } from '../../engine/ticks.ts';
+import { exchangeCode, OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
+import type { SymbolDay } from '../tape/tape.ts';
+import { BadRows } from './bad-rows.ts';
+import { QuoteBuilder, TradeBuilder } from '../tape/builder.ts';
+import { csvRecords } from './input.ts';
+import { NO_PROGRESS, type ProgressSink } from './progress.ts';
+import { emptyQuoteStats, emptyTradeStats, type QuoteStats, type QuotesRead, type TradeStats, type TradesRead } from './types.ts';
+
+export const VENDOR_QUOTE_FIELDS = ['time', 'bid_price', 'bid_size', 'ask_price', 'ask_size', 'exchange', 'condition', 'suspicious'] as const;
+export const VENDOR_TRADE_FIELDS = ['time', 'price', 'size', 'exchange', 'condition', 'suspicious'] as const;
+
+/** Trade condition bits (hex flag set) that leave a print eligible; see the header. */
+export const ELIGIBLE_CONDITIONS =
+  0x1 | // Regular
+  0x10 | // Yellow Flag
+  0x20 | // Intermarket Sweep
+  0x400 | // Form T
+  0x2000 | // Extended Hours
+  0x10000000 | // Auto Execution
+  0x20000000 | // Trade-Through Exempt
+  0x80000000; // Odd Lot
+
+/** Eligible = on an exchange and no special condition bit. */
+export function vendorTradeEligible(exchange: number, conditionFlags: number): boolean {
+  return exchange !== OFF_EXCHANGE_CODE && (conditionFlags & ~ELIGIBLE_CONDITIONS) === 0;
+}
+
+const MS_PER_DAY = 86_400_000;
+const HEX_RE = /^[0-9A-Fa-f]{1,8}$/;
+
+/** Symbol and day from a vendor file name such as `ibm_20131007_quote.zip` (either may be absent). */
+export function vendorFileInfo(file: string): { symbol?: string; day?: string } {
+  const m = /^([A-Za-z0-9.\-]+)_(\d{4})(\d{2})(\d{2})_(?:quote|trade)/i.exec(basename(file));
+  if (!m) return {};
+  const day = `${m[2]}-${m[3]}-${m[4]}`;
+  return { symbol: m[1].toUpperCase(), day: isValidDay(day) ? day : undefined };
+}
+
+/** Parse an unsigned decimal integer field; NaN when it is not one. */
+function intField(s: string): number {
+  return /^\d+$/.test(s) ? Number(s) : Number.NaN;
+}
+
+/** Time field (ms since midnight, fractional allowed); NaN when invalid. */
+function timeField(s: string): number {
+  if (!/^\d+(\.\d+)?$/.test(s)) return Number.NaN;
+  const ms = Number(s);
+  return ms < MS_PER_DAY ? ms : Number.NaN;
+}
+
+function checkFieldCount(fields: string[], names: readonly string[], bad: BadRows, file: string, row: number): boolean {
+  if (fields.length === names.length) return true;
+  if (fields.length < names.length) {
+    bad.report('missing_field', file, row, names[fields.length], `missing (row has ${fields.length} of ${names.length} fields)`);
+  } else {
+    bad.report('malformed', file, row, `#${names.length + 1}`, `unexpected extra field (row has ${fields.length} fields, expected ${names.length})`);
+  }
+  return false;
+}
+
+function suspiciousFlag(s: string, bad: BadRows, file: string, row: number): boolean | undefined {
+  if (s === '0') return false;
+  if (s === '1') return true;
+  bad.report('bad_flag', file, row, 'suspicious', `expected 0 or 1, got ${JSON.stringify(s)}`);
+  return undefined;
+}
+
+/** Rebuild the NBBO from one vendor quote file (see the header for the rules). */
+export async function readVendorQuotes(file: string, day: string, bad: BadRows, progress: ProgressSink = NO_PROGRESS): Promise<QuotesRead> {
+  const out = new QuoteBuilder(1 << 16);
+  const stats: QuoteStats = emptyQuoteStats();
+  let bid = 0, bidSize = 0, ask = 0, askSize = 0;
+  let groupMs = Number.NaN;
+  let groupApplied = false;
+  let lastMs = -1;
+
+  const flush = (): void => {
+    if (!groupApplied) return;
+    groupApplied = false;
+    if (bid > 0 && ask > 0) out.push(nyLocalToUtcUs(day, groupMs), bid, ask, bidSize, askSize);
+    else stats.oneSided++;
+  };
+
+  for await (const { fields, row } of csvRecords(file, progress)) {
+    stats.rowsIn++;
+    if (!checkFieldCount(fields, VENDOR_QUOTE_FIELDS, bad, file, row)) continue;
+    const ms = timeField(fields[0]);
+    if (Number.isNaN(ms)) {
+      bad.report('bad_time', file, row, 'time', `expected ms since midnight (0 ≤ t < 86400000), got ${JSON.stringify(fields[0])}`);
+      continue;
+    }
+    if (ms < lastMs) {
+      bad.report('unsorted', file, row, 'time', `${fields[0]} is earlier than the row before (${lastMs})`);
+      continue;
+    }
+    const bidUnits = intField(fields[1]);
+    const bidSz = intField(fields[2]);
+    const askUnits = intField(fields[3]);
+    const askSz = intField(fields[4]);
+    if (Number.isNaN(bidUnits)) { bad.report('bad_price', file, row, 'bid_price', `expected deci-cents ≥ 0, got ${JSON.stringify(fields[1])}`); continue; }
+    if (Number.isNaN(bidSz)) { bad.report('bad_size', file, row, 'bid_size', `expected shares ≥ 0, got ${JSON.stringify(fields[2])}`); continue; }
+    if (Number.isNaN(askUnits)) { bad.report('bad_price', file, row, 'ask_price', `expected deci-cents ≥ 0, got ${JSON.stringify(fields[3])}`); continue; }
+    if (Number.isNaN(askSz)) { bad.report('bad_size', file, row, 'ask_size', `expected shares ≥ 0, got ${JSON.stringify(fields[4])}`); continue; }
+    if (bidUnits === 0 && askUnits === 0) { bad.report('bad_price', file, row, 'bid_price', 'bid and ask are both 0 (no side to update)'); continue; }
+    if (exchangeCode(fields[5]) < 0) { bad.report('bad_exchange', file, row, 'exchange', `expected one letter, got ${JSON.stringify(fields[5])}`); continue; }
+    const suspicious = suspiciousFlag(fields[7], bad, file, row);
+    if (suspicious === undefined) continue;
+
+    lastMs = ms;
+    if (ms !== groupMs) {
+      flush();
+      groupMs = ms;
+    }
+    if (suspicious) {
+      stats.suspicious++;
+      continue;
+    }
+    if (bidUnits > 0) {
+      bid = unitsToDollars(bidUnits);
+      bidSize = bidSz;
+    }
+    if (askUnits > 0) {
+      ask = unitsToDollars(askUnits);
+      askSize = askSz;
+    }
+    groupApplied = true;
+  }
+  flush();
+  const quotes = out.finish();
+  stats.rowsOut = quotes.length;
+  return { quotes, stats };
+}
+
+/** Read one vendor trade file: suspicious prints dropped, the rest kept with `eligible`. */
+export async function readVendorTrades(file: string, day: string, bad: BadRows, progress: ProgressSink = NO_PROGRESS): Promise<TradesRead> {
+  const out = new TradeBuilder(1 << 14);
+  const stats: TradeStats = emptyTradeStats();
+  let lastMs = -1;
+  for await (const { fields, row } of csvRecords(file, progress)) {
+    stats.rowsIn++;
+    if (!checkFieldCount(fields, VENDOR_TRADE_FIELDS, bad, file, row)) continue;
+    const ms = timeField(fields[0]);
+    if (Number.isNaN(ms)) {
+      bad.report('bad_time', file, row, 'time', `expected ms since midnight (0 ≤ t < 86400000), got ${JSON.stringify(fields[0])}`);
+      continue;
+    }
+    if (ms < lastMs) {
+      bad.report('unsorted', file, row, 'time', `${fields[0]} is earlier than the row before (${lastMs})`);
+      continue;
+    }
+    const units = intField(fields[1]);
+    if (!(units > 0)) { bad.report('bad_price', file, row, 'price', `expected deci-cents > 0, got ${JSON.stringify(fields[1])}`); continue; }
+    const size = intField(fields[2]);
+    if (!(size > 0)) { bad.report('bad_size', file, row, 'size', `expected shares > 0, got ${JSON.stringify(fields[2])}`); continue; }
+    const exchange = exchangeCode(fields[3]);
+    if (exchange < 0) { bad.report('bad_exchange', file, row, 'exchange', `expected one letter, got ${JSON.stringify(fields[3])}`); continue; }
+    if (!HEX_RE.test(fields[4])) { bad.report('bad_condition', file, row, 'condition', `expected a hex flag set, got ${JSON.stringify(fields[4])}`); continue; }
+    const suspicious = suspiciousFlag(fields[5], bad, file, row);
+    if (suspicious === undefined) continue;
+    lastMs = ms;
+    if (suspicious) {
+      stats.suspicious++;
+      continue;
+    }
+    const flags = parseInt(fields[4], 16) | 0;
+    const eligible = vendorTradeEligible(exchange, flags);
+    if (!eligible) {
+      if (exchange === OFF_EXCHANGE_CODE) stats.offExchange++;
+      else stats.specialCondition++;
+    }
+    out.push(nyLocalToUtcUs(day, ms), unitsToDollars(units), size, exchange, eligible);
+  }
+  const trades = out.finish();
+  stats.rowsOut = trades.length;
+  return { trades, stats };
+}
+
+export interface VendorSymbolDayOptions {
+  quotesFile: string;
+  tradesFile?: string;
+  /** Defaults to the file name's symbol (ibm_20131007_quote.zip → IBM). */
+  symbol?: string;
+  /** New York date YYYY-MM-DD; defaults to the file name's date. */
+  day?: string;
+  skipBadRows?: boolean;
+  progress?: ProgressSink;
+}
+
+export interface VendorSymbolDay {
+  symbolDay: SymbolDay;
+  quoteStats: QuoteStats;
+  tradeStats: TradeStats;
+  bad: BadRows;
+}
+
+/**
+ * One vendor symbol-day (quotes zip and, optionally, trades zip) as tape columns, e.g.
+ *   readVendorSymbolDay({ quotesFile: '…/ibm_20131007_quote.zip', tradesFile: '…/ibm_20131007_trade.zip' })
+ */
+export async function readVendorSymbolDay(opts: VendorSymbolDayOptions): Promise<VendorSymbolDay> {
+  const named = vendorFileInfo(opts.quotesFile);
+  const symbol = opts.symbol ?? named.symbol;
+  const day = opts.day ?? named.day;
+  if (!symbol) throw unnamed(opts.quotesFile, 'symbol');
+  if (!day || !isValidDay(day)) throw unnamed(opts.quotesFile, 'day');
+  const bad = new BadRows(opts.skipBadRows ?? false);
+  const progress = opts.progress ?? NO_PROGRESS;
+  const q = await readVendorQuotes(opts.quotesFile, day, bad, progress);
+  const t = opts.tradesFile ? await readVendorTrades(opts.tradesFile, day, bad, progress) : { trades: new TradeBuilder(0).finish(), stats: emptyTradeStats() };
+  return { symbolDay: { symbol, day, quotes: q.quotes, trades: t.trades }, quoteStats: q.stats, tradeStats: t.stats, bad };
+}
+
+function unnamed(file: string, what: 'symbol' | 'day'): InputError {
+  return new InputError(`${file}: cannot tell the ${what} from the file name (expected <symbol>_<YYYYMMDD>_quote.zip); pass --${what}`);
+}

@@ -1,0 +1,195 @@
+/**
+ * A backtest run directory on disk (the reports read exactly these names and columns):
+ *
+ *   records.arrow   one row per parent:
+ *     client_order_id, symbol, side ('buy'|'sell') utf8; qty, filled_qty float64;
+ *     arrival_ts timestamp[µs, UTC]; arrival_bid, arrival_ask, arrival_bid_size, arrival_ask_size;
+ *     avg_price (null when nothing filled); fill_step int32 (−1 none; progressive_steps = market
+ *     step); time_to_fill_ms (null when none); end_ts timestamp[µs]; status utf8; reason utf8
+ *     (null when filled); spread_pct_arrival; shortfall_bps; improvement_far_touch_bps — with
+ *       D = +1 buy, −1 sell; M₀ = (bid₀ + ask₀)/2; P = avg_price
+ *       spread_pct_arrival       = (ask₀ − bid₀)/ask₀ · 100            (ladder.ts spreadPct)
+ *       shortfall_bps            = D · (P − M₀)/M₀ · 10⁴               (null when nothing filled)
+ *       improvement_far_touch_bps: buy (ask₀ − P)/M₀ · 10⁴, sell (P − bid₀)/M₀ · 10⁴ — analytic,
+ *                                  vs the arrival far touch (null when nothing filled)
+ *   children.arrow  one row per child: client_order_id (parent), child_id, step int32,
+ *     is_market_step bool, limit_price, qty, sent_ts, ack_ts, cancel_sent_ts, done_ts (nullable
+ *     timestamps), status, sent_bid, sent_ask, filled_qty, reject_reason (nullable), replaces
+ *     (nullable: the child this one replaced with Market.replace)
+ *   fills.arrow     one row per fill: client_order_id, child_id, exec_id, ts, price, qty, step int32
+ *   baseline.arrow  optional, records.arrow's schema: the same parents as market steps at arrival
+ *   run.json        the config used, data dir, orders source, seed, counts, ladderlab version
+ *
+ * Every float that is NaN in memory is null on disk. Each file is written to a temp name in the
+ * directory and all are renamed only once every one is complete. Same records → same bytes.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFilesAtomic } from '../core/atomic-write.ts';
+import { join } from 'node:path';
+import { Bool, Float64, Int32, makeData, makeVector, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { spreadPct } from '../engine/ladder.ts';
+import type { ExecutionRecord } from '../engine/types.ts';
+
+function orNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+// ── columns (apache-arrow: timestamps written as exact int64 µs, never through float ms) ──────
+
+const str = (values: (string | null)[]): Vector => vectorFromArray(values, new Utf8());
+const f64 = (values: (number | null)[]): Vector => vectorFromArray(values, new Float64());
+const i32 = (values: number[]): Vector => vectorFromArray(values, new Int32());
+const bool = (values: boolean[]): Vector => vectorFromArray(values, new Bool());
+
+/** timestamp[µs, UTC] from epoch µs (null/NaN → null). */
+function tsUs(values: (number | null)[]): Vector {
+  const n = values.length;
+  const data = new BigInt64Array(n);
+  const validity = new Uint8Array(Math.ceil(n / 8));
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || !Number.isFinite(v)) {
+      nullCount++;
+      continue;
+    }
+    data[i] = BigInt(Math.round(v));
+    validity[i >> 3] |= 1 << (i & 7);
+  }
+  return makeVector(makeData({ type: new TimestampMicrosecond('UTC'), length: n, nullCount, nullBitmap: nullCount > 0 ? validity : undefined, data }));
+}
+
+function toArrowFile(columns: Record<string, Vector>): Uint8Array {
+  return tableToIPC(new Table(columns), 'file');
+}
+
+/** The derived per-parent numbers of records.arrow (formulas in the module comment). */
+export function parentMetrics(r: ExecutionRecord): { spreadPctArrival: number | null; shortfallBps: number | null; improvementFarTouchBps: number | null } {
+  const mid = (r.arrivalBid + r.arrivalAsk) / 2;
+  const spread = r.arrivalBid > 0 && r.arrivalAsk > 0 ? orNull(spreadPct(r.arrivalBid, r.arrivalAsk)) : null;
+  if (!(r.filledQty > 0) || !Number.isFinite(r.avgPrice) || !(mid > 0)) return { spreadPctArrival: spread, shortfallBps: null, improvementFarTouchBps: null };
+  const d = r.side === 'buy' ? 1 : -1;
+  const shortfall = ((d * (r.avgPrice - mid)) / mid) * 1e4;
+  const improvement = ((r.side === 'buy' ? r.arrivalAsk - r.avgPrice : r.avgPrice - r.arrivalBid) / mid) * 1e4;
+  return { spreadPctArrival: spread, shortfallBps: shortfall, improvementFarTouchBps: improvement };
+}
+
+export function recordsToArrow(records: readonly ExecutionRecord[]): Uint8Array {
+  const metrics = records.map(parentMetrics);
+  return toArrowFile({
+    client_order_id: str(records.map((r) => r.clientOrderId)),
+    symbol: str(records.map((r) => r.symbol)),
+    side: str(records.map((r) => r.side)),
+    qty: f64(records.map((r) => r.qty)),
+    filled_qty: f64(records.map((r) => r.filledQty)),
+    arrival_ts: tsUs(records.map((r) => r.arrivalTsUs)),
+    arrival_bid: f64(records.map((r) => orNull(r.arrivalBid))),
+    arrival_ask: f64(records.map((r) => orNull(r.arrivalAsk))),
+    arrival_bid_size: f64(records.map((r) => orNull(r.arrivalBidSize))),
+    arrival_ask_size: f64(records.map((r) => orNull(r.arrivalAskSize))),
+    avg_price: f64(records.map((r) => (r.filledQty > 0 ? orNull(r.avgPrice) : null))),
+    fill_step: i32(records.map((r) => r.fillStep)),
+    time_to_fill_ms: f64(records.map((r) => (Number.isFinite(r.timeToFillUs) ? r.timeToFillUs / 1000 : null))),
+    end_ts: tsUs(records.map((r) => r.endTsUs)),
+    status: str(records.map((r) => r.status)),
+    reason: str(records.map((r) => r.reason)),
+    spread_pct_arrival: f64(metrics.map((m) => m.spreadPctArrival)),
+    shortfall_bps: f64(metrics.map((m) => m.shortfallBps)),
+    improvement_far_touch_bps: f64(metrics.map((m) => m.improvementFarTouchBps)),
+  });
+}
+
+export function childrenToArrow(records: readonly ExecutionRecord[]): Uint8Array {
+  const rows = records.flatMap((r) => r.children.map((c) => ({ parent: r.clientOrderId, c })));
+  return toArrowFile({
+    client_order_id: str(rows.map((x) => x.parent)),
+    child_id: str(rows.map((x) => x.c.clientOrderId)),
+    step: i32(rows.map((x) => x.c.step)),
+    is_market_step: bool(rows.map((x) => x.c.isMarketStep)),
+    limit_price: f64(rows.map((x) => x.c.limitPrice)),
+    qty: f64(rows.map((x) => x.c.qty)),
+    sent_ts: tsUs(rows.map((x) => x.c.sentTsUs)),
+    ack_ts: tsUs(rows.map((x) => x.c.ackTsUs)),
+    cancel_sent_ts: tsUs(rows.map((x) => x.c.cancelSentTsUs)),
+    done_ts: tsUs(rows.map((x) => x.c.doneTsUs)),
+    status: str(rows.map((x) => x.c.status)),
+    sent_bid: f64(rows.map((x) => orNull(x.c.sentBid))),
+    sent_ask: f64(rows.map((x) => orNull(x.c.sentAsk))),
+    filled_qty: f64(rows.map((x) => x.c.filledQty)),
+    reject_reason: str(rows.map((x) => x.c.rejectReason)),
+    replaces: str(rows.map((x) => x.c.replaces ?? null)),
+  });
+}
+
+export function fillsToArrow(records: readonly ExecutionRecord[]): Uint8Array {
+  const rows = records.flatMap((r) => r.children.flatMap((c) => c.fills.map((f) => ({ parent: r.clientOrderId, child: c.clientOrderId, f }))));
+  return toArrowFile({
+    client_order_id: str(rows.map((x) => x.parent)),
+    child_id: str(rows.map((x) => x.child)),
+    exec_id: str(rows.map((x) => x.f.execId)),
+    ts: tsUs(rows.map((x) => x.f.tsUs)),
+    price: f64(rows.map((x) => x.f.price)),
+    qty: f64(rows.map((x) => x.f.qty)),
+    step: i32(rows.map((x) => x.f.step)),
+  });
+}
+
+export interface RunCounts {
+  parents: number;
+  filled: number;
+  partial: number;
+  unfilled: number;
+  rejected: number;
+  children: number;
+  fills: number;
+}
+
+export function countRecords(records: readonly ExecutionRecord[]): RunCounts {
+  const counts: RunCounts = { parents: records.length, filled: 0, partial: 0, unfilled: 0, rejected: 0, children: 0, fills: 0 };
+  for (const r of records) {
+    counts[r.status]++;
+    counts.children += r.children.length;
+    for (const c of r.children) counts.fills += c.fills.length;
+  }
+  return counts;
+}
+
+/** The package version, for run.json. */
+export function ladderlabVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface RunOutput {
+  records: readonly ExecutionRecord[];
+  /** The market-order baseline records, when it was run. */
+  baseline?: readonly ExecutionRecord[];
+  /** run.json's content besides `counts` and `files`, which are filled in here. */
+  manifest: Record<string, unknown>;
+}
+
+/** Write the run directory: every file to a temp name first, then all renamed. Returns the paths. */
+export function writeRunDir(outDir: string, output: RunOutput): Record<string, string> {
+  mkdirSync(outDir, { recursive: true });
+  const files: Record<string, Uint8Array | string> = {
+    'records.arrow': recordsToArrow(output.records),
+    'children.arrow': childrenToArrow(output.records),
+    'fills.arrow': fillsToArrow(output.records),
+  };
+  if (output.baseline) files['baseline.arrow'] = recordsToArrow(output.baseline);
+  const manifest = {
+    ...output.manifest,
+    counts: countRecords(output.records),
+    ...(output.baseline ? { baselineCounts: countRecords(output.baseline) } : {}),
+    files: Object.keys(files).concat('run.json'),
+  };
+  files['run.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
+  writeFilesAtomic(Object.fromEntries(Object.entries(files).map(([name, content]) => [join(outDir, name), content])));
+  // A baseline from an earlier run in the same directory would no longer match these records.
+  if (!output.baseline) rmSync(join(outDir, 'baseline.arrow'), { force: true });
+  return Object.fromEntries(Object.keys(files).map((name) => [name, join(outDir, name)]));
+}

@@ -1,0 +1,184 @@
+/**
+ * `ladderlab sweep` as a library function: the grid's cells (plus the baseline cell) run on the
+ * SAME prescreened parents with the same seed (common random numbers), in worker threads; each
+ * finished cell is saved under OUT/cells/ so `resume` skips it; the analysis and sweep.arrow are
+ * rebuilt from the saved cells, so a resumed sweep writes byte-identical results.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { nyDay, regularSession } from '../core/calendar.ts';
+import { prescreenParents } from '../engine/prescreen.ts';
+import type { ParentOrder, RejectReason } from '../engine/types.ts';
+import { analyzeSweep, type SweepRow } from './analysis.ts';
+import { writeFilesAtomic } from '../core/atomic-write.ts';
+import { listTapes } from '../data/tape/tape.ts';
+import { cellConfig, contentHash, expandGrid, type GridAxis } from './grid.ts';
+import { runCellsInPool } from './pool.ts';
+import type { CellJob, CellOutcome } from './protocol.ts';
+import { sweepToArrow } from '../records/sweep-results.ts';
+
+export interface SweepOptions {
+  baseRaw: Record<string, unknown>;
+  dataDir: string;
+  parents: readonly ParentOrder[];
+  /** Where the parents came from (for the manifest). */
+  ordersSource: string;
+  axes: readonly GridAxis[];
+  /** Assignments of the baseline cell; {} = the base config (the seed defaults unless it changes them). */
+  baseline: Record<string, string | number | boolean>;
+  outDir: string;
+  workers: number;
+  resume: boolean;
+  /** Bootstrap replicates for the paired-difference intervals. */
+  replicates: number;
+  onProgress?: (done: number, total: number, cell: CellOutcome | null) => void;
+}
+
+export interface SweepSummary {
+  rows: SweepRow[];
+  parents: number;
+  prescreenRejected: { clientOrderId: string; reason: RejectReason }[];
+  cellsRun: number;
+  cellsResumed: number;
+  files: Record<string, string>;
+}
+
+export const BASELINE_INDEX = -1;
+
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
+  const cells = expandGrid(options.baseRaw, options.axes);
+  const baselineConfig = cellConfig(options.baseRaw, options.baseline);
+  const baselineId = `baseline (${Object.keys(options.baseline).length ? Object.entries(options.baseline).map(([k, v]) => `${k}=${v}`).join(' ') : 'the config as given'})`;
+
+  const screen = prescreenParents(options.parents, [baselineConfig, ...cells.map((c) => c.config)], { sessionCloseUs: sessionCloseOf });
+  const parents = screen.accepted;
+  const tapes = listTapes(options.dataDir);
+  const inputsHash = contentHash({ parents, tapes, seed: baselineConfig.seed });
+
+  const jobs: (CellJob & { file: string })[] = [{ index: BASELINE_INDEX, id: baselineId, config: baselineConfig }, ...cells]
+    .map((cell) => ({ index: cell.index, id: cell.id, config: cell.config }))
+    .map((job) => ({ ...job, file: join(options.outDir, 'cells', `${contentHash({ config: job.config, inputsHash })}.json`) }));
+
+  const outcomes = new Map<number, CellOutcome>();
+  let resumed = 0;
+  if (options.resume) {
+    for (const job of jobs) {
+      if (!existsSync(job.file)) continue;
+      outcomes.set(job.index, readCellFile(job.file, job));
+      resumed++;
+    }
+  }
+  mkdirSync(join(options.outDir, 'cells'), { recursive: true });
+  // A cell whose config equals another's (e.g. the baseline inside the grid) runs once.
+  const byFile = new Map<string, number[]>();
+  for (const job of jobs) byFile.set(job.file, [...(byFile.get(job.file) ?? []), job.index]);
+  const todo = jobs.filter((job) => !outcomes.has(job.index) && byFile.get(job.file)![0] === job.index);
+  const fileOf = new Map(jobs.map((j) => [j.index, j.file]));
+  options.onProgress?.(outcomes.size, jobs.length, null);
+  await runCellsInPool(
+    todo.map(({ file: _file, ...job }) => job),
+    {
+      workers: options.workers,
+      init: { dataDir: options.dataDir, parents },
+      onResult: (outcome) => {
+        const file = fileOf.get(outcome.index)!;
+        writeFilesAtomic({ [file]: cellFileText(outcome) });
+        for (const index of byFile.get(file)!) {
+          const job = jobs.find((j) => j.index === index)!;
+          outcomes.set(index, { ...outcome, index, id: job.id });
+        }
+        options.onProgress?.(outcomes.size, jobs.length, outcome);
+      },
+    },
+  );
+
+  const arrivalMinute = Float64Array.from(parents, (p) => Math.floor(p.arrivalTsUs / 60e6));
+  const cellOutcomes = cells.map((c) => outcomes.get(c.index)!);
+  const rows = analyzeSweep(
+    cellOutcomes,
+    cells.map((c) => c.assignments),
+    outcomes.get(BASELINE_INDEX)!,
+    { seed: baselineConfig.seed, replicates: options.replicates, arrivalMinute },
+  );
+  const manifest = {
+    grid: options.axes,
+    baseline: { id: baselineId, assignments: options.baseline },
+    dataDir: options.dataDir,
+    ordersSource: options.ordersSource,
+    seed: baselineConfig.seed,
+    parents: parents.length,
+    prescreenRejected: screen.rejected.map((r) => ({ clientOrderId: r.parent.clientOrderId, reason: r.reason })),
+    replicates: options.replicates,
+    ranking: 'cells ranked on even-numbered parents by the mean paired shortfall difference vs the baseline; figures reported on odd-numbered parents',
+    best: bestCell(rows),
+    baseConfig: options.baseRaw,
+  };
+  const files = {
+    'sweep.arrow': join(options.outDir, 'sweep.arrow'),
+    'sweep.json': join(options.outDir, 'sweep.json'),
+  };
+  writeFilesAtomic({
+    [files['sweep.arrow']]: sweepToArrow(rows, options.axes),
+    [files['sweep.json']]: `${JSON.stringify(manifest, null, 2)}\n`,
+  });
+  return {
+    rows,
+    parents: parents.length,
+    prescreenRejected: manifest.prescreenRejected,
+    cellsRun: todo.length,
+    cellsResumed: resumed,
+    files,
+  };
+}
+
+/** The regular-session close of the parent's New York day (sample and vendor tapes are regular-session days). */
+export function sessionCloseOf(parent: ParentOrder): number {
+  return regularSession(nyDay(parent.arrivalTsUs)).closeUs;
+}
+
+function bestCell(rows: readonly SweepRow[]) {
+  const best = rows.find((r) => r.rank === 1);
+  if (!best) return null;
+  return {
+    index: best.index,
+    id: best.id,
+    assignments: best.assignments,
+    diffOddBps: finiteOrNull(best.diffOddBps),
+    diffOddLoBps: finiteOrNull(best.diffOddLoBps),
+    diffOddHiBps: finiteOrNull(best.diffOddHiBps),
+  };
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+// ── saved cells ──────────────────────────────────────────────────────────────────────────────
+
+const ARRAYS = ['filledQty', 'shortfallBps', 'improvementBps', 'timeToFillMs'] as const;
+
+function cellFileText(outcome: CellOutcome): string {
+  const json: Record<string, unknown> = { index: outcome.index, id: outcome.id, fillStep: Array.from(outcome.fillStep) };
+  for (const key of ARRAYS) json[key] = Array.from(outcome[key], (v) => (Number.isFinite(v) ? v : null));
+  return `${JSON.stringify(json)}\n`;
+}
+
+function readCellFile(file: string, job: CellJob): CellOutcome {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, (number | null)[]> & { id: string };
+  const toF64 = (values: (number | null)[]) => Float64Array.from(values, (v) => (v === null ? NaN : v));
+  return {
+    index: job.index,
+    id: job.id,
+    filledQty: toF64(json.filledQty),
+    shortfallBps: toF64(json.shortfallBps),
+    improvementBps: toF64(json.improvementBps),
+    timeToFillMs: toF64(json.timeToFillMs),
+    fillStep: Int32Array.from(json.fillStep as number[]),
+    wallMs: 0,
+  };
+}

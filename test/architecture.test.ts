@@ -1,0 +1,77 @@
+/**
+ * The layout is the pipeline (ARCHITECTURE.md): data → sim → records → reports, the engine in the
+ * middle importing only core. Each folder may import only the folders listed for it here; this
+ * test reads every import in src and fails on any other edge.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '..', 'src');
+
+/** Which top-level folders of src each folder may import (its own folder is always allowed). */
+const ALLOWED: Record<string, readonly string[]> = {
+  core: [],
+  engine: ['core'],
+  data: ['core', 'engine'],
+  records: ['core', 'engine', 'data'],
+  sim: ['core', 'engine', 'data'],
+  reports: ['core', 'engine', 'data', 'records'],
+  sweep: ['core', 'engine', 'data', 'records', 'sim', 'reports'],
+  live: ['core', 'engine', 'data', 'records'],
+  serve: ['core', 'engine', 'data', 'records', 'sim'],
+  cli: ['core', 'engine', 'data', 'records', 'sim', 'reports', 'sweep', 'live', 'serve', '(root)'],
+  '(root)': ['core', 'engine', 'data', 'records', 'sim', 'reports', 'sweep', 'live', 'serve'],
+};
+
+interface Edge {
+  file: string;
+  from: string;
+  to: string;
+}
+
+function folderOf(pathInSrc: string): string {
+  const parts = pathInSrc.split('/');
+  return parts.length === 1 ? '(root)' : parts[0];
+}
+
+function edges(): Edge[] {
+  const out: Edge[] = [];
+  for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(ts|mjs)$/.test(entry.name)) continue;
+    const abs = join(entry.parentPath, entry.name);
+    const file = relative(SRC, abs);
+    const text = readFileSync(abs, 'utf8');
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = relative(SRC, resolve(dirname(abs), m[1]));
+      if (target.startsWith('..')) continue; // package.json and the like
+      out.push({ file, from: folderOf(file), to: folderOf(target) });
+    }
+  }
+  return out;
+}
+
+describe('architecture: the folders are the pipeline', () => {
+  const all = edges();
+
+  it('reads the imports of every module (the test is not vacuous)', () => {
+    expect(all.length).toBeGreaterThan(200);
+    // every folder but core (which imports nothing of ours) shows up as an importer
+    expect(new Set(all.map((e) => e.from))).toEqual(new Set(Object.keys(ALLOWED).filter((f) => f !== 'core')));
+  });
+
+  it('every import goes to the folder itself or a folder it is allowed to use', () => {
+    const bad = all.filter((e) => e.from !== e.to && !(ALLOWED[e.from] ?? []).includes(e.to));
+    expect(bad.map((e) => `${e.file} → ${e.to}`)).toEqual([]);
+  });
+
+  it('nothing imports cli, and the engine imports only core', () => {
+    expect(all.filter((e) => e.to === 'cli' && e.from !== 'cli').map((e) => e.file)).toEqual([]);
+    expect(new Set(all.filter((e) => e.from === 'engine').map((e) => e.to))).toEqual(new Set(['engine', 'core']));
+  });
+
+  it('live and serve never reach into the simulator the other way: sim, reports, data never import live or serve', () => {
+    const back = all.filter((e) => ['sim', 'reports', 'data', 'records', 'engine', 'core'].includes(e.from) && ['live', 'serve', 'sweep'].includes(e.to));
+    expect(back.map((e) => `${e.file} → ${e.to}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,95 @@
+/** `ladderlab backtest` through the CLI entry: outputs, summary, determinism, exit 2 on bad input. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { writeSymbolDay } from '../../src/data/tape/tape.ts';
+import { randomTape, SEC, T0 } from '../sim/sim-fixtures.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'ladderlab-bt-'));
+const data = join(root, 'tape');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  process.exitCode = 0;
+  try {
+    await main(args);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { code, stdout, stderr };
+}
+
+beforeAll(() => {
+  // 10:00–10:40 New York, a quote every 50 ms
+  writeSymbolDay(data, randomTape(3, 48_000, { startUs: T0, stepMs: 50, symbol: 'XYZ' }));
+  writeFileSync(join(root, 'config.yaml'), 'seed: 9\nsim:\n  fill_model: queue\n');
+  const lines = ['ts,symbol,side,qty'];
+  for (let i = 0; i < 20; i++) lines.push(`${new Date((T0 + 60 * SEC + i * 97 * SEC) / 1000).toISOString()},XYZ,${i % 2 ? 'sell' : 'buy'},${100 * (1 + (i % 4))}`);
+  writeFileSync(join(root, 'orders.csv'), `${lines.join('\n')}\n`);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('ladderlab backtest', () => {
+  it('writes the run directory and prints the summary by side; same seed → same bytes', async () => {
+    const a = await cli(['backtest', '--config', join(root, 'config.yaml'), '--data', data, '--orders', join(root, 'orders.csv'), '--out', join(root, 'a')]);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('backtest: 20 parents (10 buy, 10 sell) on 1 symbol-days, fill model queue, seed 9');
+    expect(a.stdout).toMatch(/fill rate by step[\s\S]*\nbuy +10 /);
+    expect(a.stdout).toMatch(/\nsell +10 /);
+    expect(a.stdout).toContain('shortfall bps');
+    for (const f of ['records.arrow', 'children.arrow', 'fills.arrow', 'baseline.arrow', 'run.json']) expect(existsSync(join(root, 'a', f))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(root, 'a', 'run.json'), 'utf8'));
+    expect(manifest).toMatchObject({ command: 'backtest', dataDir: data, seed: 9, orders: { source: 'file', count: 20 }, counts: { parents: 20 } });
+    expect(manifest.config.sim.fill_model).toBe('queue');
+
+    const b = await cli(['backtest', '--config', join(root, 'config.yaml'), '--data', data, '--orders', join(root, 'orders.csv'), '--out', join(root, 'b')]);
+    expect(b.code).toBe(0);
+    expect(readFileSync(join(root, 'b', 'records.arrow')).equals(readFileSync(join(root, 'a', 'records.arrow')))).toBe(true);
+    expect(readFileSync(join(root, 'b', 'fills.arrow')).equals(readFileSync(join(root, 'a', 'fills.arrow')))).toBe(true);
+  });
+
+  it('generates N orders from the seed (--seed overrides the config)', async () => {
+    const r = await cli(['backtest', '--config', join(root, 'config.yaml'), '--data', data, '--orders', '30', '--seed', '5', '--out', join(root, 'g'), '--no-baseline']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('backtest: 30 parents');
+    expect(r.stdout).toContain('seed 5');
+    expect(existsSync(join(root, 'g', 'baseline.arrow'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(root, 'g', 'run.json'), 'utf8')).orders).toEqual({ source: 'generated', count: 30, seed: 5 });
+  });
+
+  const bad: [string, () => string[], RegExp][] = [
+    ['a bad orders row', () => {
+      writeFileSync(join(root, 'bad.csv'), 'ts,symbol,side,qty\n2024-03-05T15:01:00Z,XYZ,buy,100\n2024-03-05T15:02:00Z,XYZ,buy,-3\n');
+      return ['--orders', join(root, 'bad.csv')];
+    }, /bad\.csv: line 3, field "qty": "-3" is not a positive whole number of shares/],
+    ['an order with no tape', () => {
+      writeFileSync(join(root, 'other.csv'), 'ts,symbol,side,qty\n2024-03-05T15:01:00Z,ABC,buy,100\n');
+      return ['--orders', join(root, 'other.csv')];
+    }, /other\.csv: line 2, field "symbol": no tape for ABC on 2024-03-05/],
+    ['a missing orders file', () => ['--orders', join(root, 'nope.csv')], /--orders .*nope\.csv: no such file/],
+    ['a missing data directory', () => ['--orders', '10', '--data', join(root, 'nodata')], /--data .*nodata: not a directory/],
+    ['a config with an unknown key', () => {
+      writeFileSync(join(root, 'badconf.yaml'), 'sim:\n  fill_modle: queue\n');
+      return ['--orders', '10', '--config', join(root, 'badconf.yaml')];
+    }, /unknown key 'sim\.fill_modle' — did you mean 'sim\.fill_model'/],
+  ];
+  for (const [what, extra, message] of bad) {
+    it(`exits 2 naming the problem: ${what}`, async () => {
+      const args = extra();
+      const base = ['backtest', '--data', data, '--out', join(root, 'x')];
+      const r = await cli([...base.filter((_, i) => !(args.includes('--data') && (base[i] === '--data' || base[i - 1] === '--data'))), ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(join(root, 'x', 'records.arrow'))).toBe(false);
+    });
+  }
+});

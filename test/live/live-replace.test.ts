@@ -1,0 +1,411 @@
+/**
+ * AlpacaMarket.replace on an in-memory Alpaca (FakeAlpaca): one PATCH of the old order's venue id
+ * with the new limit, qty and prefixed client order id, and its answers mapped as ports.ts says —
+ * `replaced` → canceled old (its final filled qty) then accepted new; PATCH 422/403 or
+ * `order_replace_rejected` → cancel_rejected old then rejected new; a lost answer looked up by the
+ * NEW client id before any re-send; fills on the old order racing the replace (the new order
+ * shrunk); reordered and missed updates; cancels asked while a replace is unresolved. Last, the
+ * engine with `amend: 'replace'` on the same fake. Time is driven by hand; retries have no delay.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/engine/config.ts';
+import { LadderEngine } from '../../src/engine/engine.ts';
+import type { ChildOrderRequest, OrderEvent } from '../../src/engine/ports.ts';
+import type { ExecutionRecord } from '../../src/engine/types.ts';
+import { AlpacaMarket } from '../../src/live/alpaca-market.ts';
+import { WallClock } from '../../src/live/wall-clock.ts';
+import { FakeAlpaca, flush, ManualWallTime, T0 } from './live-fakes.ts';
+
+function setup(options: { reorderWaitMs?: number; attempts?: number } = {}) {
+  const wall = new ManualWallTime();
+  const clock = new WallClock({ originUs: T0, speed: 1, wall });
+  const api = new FakeAlpaca();
+  api.nowUs = () => clock.nowUs();
+  const events: OrderEvent[] = [];
+  const fatal: unknown[] = [];
+  const logs: string[] = [];
+  const market = new AlpacaMarket({
+    clock,
+    api,
+    staleMs: 5000,
+    retry: { attempts: options.attempts ?? 4, minDelayMs: 0, maxDelayMs: 0 },
+    clientIdPrefix: 'll-',
+    runTag: 'tag',
+    reorderWaitMs: options.reorderWaitMs ?? 250,
+    onFatal: (e) => fatal.push(e),
+    log: (l) => logs.push(l),
+  });
+  market.setOrderListener((e) => events.push(e));
+  const brief = () =>
+    events.map((e) =>
+      e.type === 'fill'
+        ? `fill ${e.clientOrderId} ${e.qty}@${e.price} cum ${e.cumQty}`
+        : e.type === 'canceled'
+          ? `canceled ${e.clientOrderId} cum ${e.cumQty}`
+          : e.type === 'status'
+            ? `status ${e.clientOrderId} ${e.status} cum ${e.cumQty}`
+            : e.type === 'rejected' || e.type === 'cancel_rejected'
+              ? `${e.type} ${e.clientOrderId} ${e.reason}`
+              : `${e.type} ${e.clientOrderId}`,
+    );
+  /** A child sent and acknowledged (REST answer), with the calls and events so far cleared. */
+  const working = async (request: ChildOrderRequest) => {
+    market.submit(request);
+    await market.settle();
+    api.calls.length = 0;
+    events.length = 0;
+  };
+  return { wall, clock, api, market, events, brief, fatal, logs, working };
+}
+
+const buy = (id: string, qty = 100, limitPrice = 15.25) => ({ clientOrderId: id, symbol: 'UVXY', side: 'buy' as const, qty, limitPrice, timeInForce: 'day' as const });
+const sell = (id: string, qty = 300, limitPrice = 15.3) => ({ clientOrderId: id, symbol: 'UVXY', side: 'sell' as const, qty, limitPrice, timeInForce: 'day' as const });
+
+describe('replace: the venue replaces the order', () => {
+  it('buy: one PATCH of the old venue id with the new price, qty and prefixed client id; replaced → canceled old, then accepted new; the new order’s fills go to the new id', async () => {
+    const t = setup();
+    await t.working(buy('o1-1', 100, 15.25));
+    t.market.replace('o1-1', buy('o1-2', 100, 15.28));
+    expect(t.events).toEqual([]); // never inside the engine's call
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.api.byClientId('ll-tag-o1-2')).toMatchObject({ id: 'id2', qty: 100, limitPrice: 15.28, status: 'accepted' });
+    expect(t.brief()).toEqual([]); // pending_replace: nothing yet, and no acceptance before the old one is out
+    t.api.replaceNow('ll-tag-o1-1');
+    expect(t.brief()).toEqual(['canceled o1-1 cum 0', 'accepted o1-2']);
+    t.api.fill('ll-tag-o1-2', 100, 15.28);
+    expect(t.brief()).toEqual(['canceled o1-1 cum 0', 'accepted o1-2', 'fill o1-2 100@15.28 cum 100']);
+    expect(t.market.openChildren()).toEqual([]);
+    expect(t.market.stats).toMatchObject({ replaces: 1, replaceAttempts: 1, replacesFoundByClientId: 0, replacesRefused: 0, submits: 1, cancels: 0 });
+  });
+
+  it('sell: a cancel of the new order goes to the new venue id; the `canceled` update reaches the new engine id', async () => {
+    const t = setup();
+    await t.working(sell('o2-1', 300, 15.3));
+    t.market.replace('o2-1', sell('o2-2', 300, 15.27));
+    await t.market.settle();
+    t.api.replaceNow('ll-tag-o2-1');
+    t.market.cancel('o2-2');
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 300@15.27', 'cancel id2']);
+    expect(t.brief()).toEqual(['canceled o2-1 cum 0', 'accepted o2-2', 'canceled o2-2 cum 0']);
+  });
+
+  it('sell: the `replaced` update missed: the engine’s query of the old order finds it replaced → canceled old, accepted new', async () => {
+    const t = setup();
+    await t.working(sell('o3-1', 300, 15.3));
+    t.market.replace('o3-1', sell('o3-2', 300, 15.28));
+    await t.market.settle();
+    const [, fresh] = t.api.replaceNow('ll-tag-o3-1', false);
+    t.market.queryOrder('o3-2'); // still `new` but waits behind the old order's end
+    await t.market.settle();
+    expect(t.brief()).toEqual([]);
+    t.market.queryOrder('o3-1');
+    await t.market.settle();
+    expect(t.brief()).toEqual(['canceled o3-1 cum 0', 'accepted o3-2', 'status o3-2 new cum 0']);
+    t.api.tradeStream.push(fresh); // the late `new` of the new order changes nothing
+    expect(t.events).toHaveLength(3);
+  });
+});
+
+describe('replace: refused', () => {
+  it('buy: PATCH answered 422 → cancel_rejected old, then rejected new; no lookup (the venue answered); the old order is canceled normally afterwards', async () => {
+    const t = setup();
+    await t.working(buy('o1-1', 100, 15.25));
+    t.api.replaceFailures = [{ status: 422 }];
+    t.market.replace('o1-1', buy('o1-2', 100, 15.28));
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.brief()).toEqual(['cancel_rejected o1-1 replace_failed: 422 unprocessable', 'rejected o1-2 replace_failed: 422 unprocessable']);
+    t.market.cancel('o1-1');
+    await t.market.settle();
+    expect(t.api.calls.at(-1)).toBe('cancel id1');
+    expect(t.brief().at(-1)).toBe('canceled o1-1 cum 0');
+    expect(t.market.stats.replacesRefused).toBe(1);
+  });
+
+  it('sell: PATCH answered 403 (e.g. not enough shares) → the same two answers', async () => {
+    const t = setup();
+    await t.working(sell('o2-1'));
+    t.api.replaceFailures = [{ status: 403 }];
+    t.market.replace('o2-1', sell('o2-2', 300, 15.27));
+    await t.market.settle();
+    expect(t.brief()).toEqual(['cancel_rejected o2-1 replace_failed: 403 insufficient qty available for order', 'rejected o2-2 replace_failed: 403 insufficient qty available for order']);
+    expect(t.api.byClientId('ll-tag-o2-2')).toBeUndefined();
+  });
+
+  it('buy: `order_replace_rejected` → cancel_rejected old, rejected new, once (the new order’s own `rejected` is not repeated); the old order’s later fill still counts', async () => {
+    const t = setup();
+    await t.working(buy('o3-1', 100, 15.25));
+    t.market.replace('o3-1', buy('o3-2', 100, 15.28));
+    await t.market.settle();
+    t.api.refuseReplaceNow('ll-tag-o3-1');
+    t.api.fill('ll-tag-o3-1', 100, 15.25);
+    expect(t.brief()).toEqual(['cancel_rejected o3-1 order_replace_rejected', 'rejected o3-2 order_replace_rejected', 'fill o3-1 100@15.25 cum 100']);
+  });
+
+  it('sell: replacing an unknown, an unacknowledged or an already-being-replaced child is refused on a later turn, without a PATCH', async () => {
+    const t = setup();
+    t.market.replace('nope-1', sell('nope-2'));
+    let open = () => {};
+    t.api.submitGate = new Promise<void>((resolve) => (open = resolve));
+    t.market.submit(sell('o4-1')); // no answer yet
+    t.market.replace('o4-1', sell('o4-2'));
+    expect(t.events).toEqual([]);
+    await flush();
+    expect(t.brief()).toEqual(['cancel_rejected nope-1 unknown_order', 'rejected nope-2 unknown_order', 'cancel_rejected o4-1 not_acknowledged', 'rejected o4-2 not_acknowledged']);
+    t.api.submitGate = null;
+    open();
+    await t.market.settle();
+    t.events.length = 0;
+    t.market.replace('o4-1', sell('o4-3', 300, 15.27));
+    t.market.replace('o4-1', sell('o4-4', 300, 15.26));
+    await t.market.settle();
+    await flush();
+    expect(t.brief()).toEqual(['cancel_rejected o4-1 replace_pending', 'rejected o4-4 replace_pending']);
+    expect(t.api.calls.filter((c) => c.startsWith('replace'))).toEqual(['replace id1 ll-tag-o4-3 300@15.27']);
+    t.api.replaceNow('ll-tag-o4-1');
+    expect(t.brief().slice(2)).toEqual(['canceled o4-1 cum 0', 'accepted o4-3']);
+  });
+});
+
+describe('replace: lost answers', () => {
+  it('buy: 500 after the venue made the new order → GET by the NEW client id finds it, no second PATCH; then replaced as usual', async () => {
+    const t = setup();
+    await t.working(buy('o1-1', 100, 15.25));
+    t.api.replaceFailures = [{ status: 500, accept: true }];
+    t.market.replace('o1-1', buy('o1-2', 100, 15.28));
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28', 'get-client ll-tag-o1-2']);
+    expect([...t.api.orders.values()].filter((o) => o.clientOrderId === 'll-tag-o1-2')).toHaveLength(1);
+    expect(t.market.stats).toMatchObject({ replaceAttempts: 2, replacesFoundByClientId: 1, retries: 1 });
+    t.api.replaceNow('ll-tag-o1-1');
+    expect(t.brief()).toEqual(['canceled o1-1 cum 0', 'accepted o1-2']);
+  });
+
+  it('sell: network failure before the venue saw it → looked up (absent), PATCHed again, one new order', async () => {
+    const t = setup();
+    await t.working(sell('o2-1'));
+    t.api.replaceFailures = [{ network: true }];
+    t.market.replace('o2-1', sell('o2-2', 300, 15.27));
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 300@15.27', 'get-client ll-tag-o2-2', 'replace id1 ll-tag-o2-2 300@15.27']);
+    expect([...t.api.orders.values()].filter((o) => o.clientOrderId === 'll-tag-o2-2')).toHaveLength(1);
+    t.api.replaceNow('ll-tag-o2-1');
+    expect(t.brief()).toEqual(['canceled o2-1 cum 0', 'accepted o2-2']);
+  });
+
+  it('buy: out of attempts on 500s, nothing made → one last lookup, then refused', async () => {
+    const t = setup({ attempts: 2 });
+    await t.working(buy('o3-1'));
+    t.api.replaceFailures = [{ status: 500 }, { status: 500 }];
+    t.market.replace('o3-1', buy('o3-2', 100, 15.28));
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o3-2 100@15.28', 'get-client ll-tag-o3-2', 'replace id1 ll-tag-o3-2 100@15.28', 'get-client ll-tag-o3-2']);
+    expect(t.brief()).toEqual(['cancel_rejected o3-1 replace_failed: 500 internal server error', 'rejected o3-2 replace_failed: 500 internal server error']);
+  });
+});
+
+describe('replace: fills racing the replace', () => {
+  it('buy: 40 of 100 fill on the old order after the PATCH → canceled old with cum 40, accepted new, the new order shrunk to 60 and done at 60', async () => {
+    const t = setup();
+    await t.working(buy('o1-1', 100, 15.25));
+    t.market.replace('o1-1', buy('o1-2', 100, 15.28));
+    await t.market.settle();
+    t.api.fill('ll-tag-o1-1', 40, 15.25);
+    t.api.replaceNow('ll-tag-o1-1');
+    expect(t.api.byClientId('ll-tag-o1-2')!.qty).toBe(60);
+    t.api.fill('ll-tag-o1-2', 60, 15.28);
+    expect(t.brief()).toEqual(['fill o1-1 40@15.25 cum 40', 'canceled o1-1 cum 40', 'accepted o1-2', 'fill o1-2 60@15.28 cum 60']);
+    expect(t.market.openChildren()).toEqual([]);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.market.stats.oversizedReplacementsCanceled).toBe(0);
+  });
+
+  it('sell: the replacement asked about before the venue replaced the old order (still 300 then) is not taken as oversized once shrunk to 200', async () => {
+    const t = setup();
+    await t.working(sell('o6-1', 300, 15.3));
+    t.market.replace('o6-1', sell('o6-2', 300, 15.27));
+    await t.market.settle();
+    t.market.queryOrder('o6-2'); // answered `accepted`, qty 300: waits behind the old order
+    await t.market.settle();
+    t.api.fill('ll-tag-o6-1', 100, 15.3);
+    t.api.replaceNow('ll-tag-o6-1');
+    await t.market.settle();
+    expect(t.brief()).toEqual(['fill o6-1 100@15.3 cum 100', 'canceled o6-1 cum 100', 'accepted o6-2', 'status o6-2 new cum 0']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o6-2 300@15.27', 'get id2']);
+    expect(t.market.stats).toMatchObject({ oversizedReplacementsCanceled: 0, replacementUpdatesHeld: 1 });
+  });
+
+  it('buy: 30 filled BEFORE the PATCH reached the venue (update still on its way) → the venue does not shrink the new order; working 100 with 70 left, it is canceled at once', async () => {
+    const t = setup();
+    await t.working(buy('o5-1', 100, 15.25));
+    const early = t.api.fill('ll-tag-o5-1', 30, 15.25, false);
+    t.market.replace('o5-1', buy('o5-2', 100, 15.28)); // sized without the 30
+    await t.market.settle();
+    t.api.tradeStream.push(early);
+    t.api.replaceNow('ll-tag-o5-1');
+    expect(t.api.byClientId('ll-tag-o5-2')!.qty).toBe(100);
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o5-2 100@15.28', 'cancel id2']);
+    expect(t.brief()).toEqual(['fill o5-1 30@15.25 cum 30', 'canceled o5-1 cum 30', 'accepted o5-2', 'canceled o5-2 cum 0']);
+    expect(t.market.stats.oversizedReplacementsCanceled).toBe(1);
+    expect(t.logs).toContain('live: ll-tag-o5-2 works 100 but only 70 are left (fills the venue did not deduct) — canceling it');
+  });
+
+  it('sell: reordered — `replaced` (filled 100) and the new order’s `new` come before the old order’s fill: all wait for it, then in order', async () => {
+    const t = setup();
+    await t.working(sell('o2-1', 300, 15.3));
+    t.market.replace('o2-1', sell('o2-2', 300, 15.27));
+    await t.market.settle();
+    const fill = t.api.fill('ll-tag-o2-1', 100, 15.3, false);
+    t.api.replaceNow('ll-tag-o2-1'); // replaced (filled_qty 100), then new (qty 200)
+    expect(t.brief()).toEqual([]);
+    t.api.tradeStream.push(fill);
+    expect(t.brief()).toEqual(['fill o2-1 100@15.3 cum 100', 'canceled o2-1 cum 100', 'accepted o2-2']);
+    t.api.fill('ll-tag-o2-2', 200, 15.27);
+    expect(t.brief().at(-1)).toBe('fill o2-2 200@15.27 cum 200');
+    expect(t.market.openChildren()).toEqual([]);
+  });
+
+  it('sell: the old order’s missing fill never comes → after reorder_wait_ms canceled old with the venue’s cum, then accepted new', async () => {
+    const t = setup({ reorderWaitMs: 250 });
+    await t.working(sell('o3-1', 300, 15.3));
+    t.market.replace('o3-1', sell('o3-2', 300, 15.27));
+    await t.market.settle();
+    t.api.fill('ll-tag-o3-1', 100, 15.3, false); // lost
+    t.api.replaceNow('ll-tag-o3-1');
+    t.wall.advance(249);
+    expect(t.brief()).toEqual([]);
+    t.wall.advance(1);
+    expect(t.brief()).toEqual(['canceled o3-1 cum 100', 'accepted o3-2']);
+  });
+
+  it('buy: the old order fills completely first → fill old, then the venue rejects the new one → cancel_rejected old, rejected new', async () => {
+    const t = setup();
+    await t.working(buy('o4-1', 100, 15.25));
+    t.market.replace('o4-1', buy('o4-2', 100, 15.28));
+    await t.market.settle();
+    t.api.fill('ll-tag-o4-1', 100, 15.25);
+    const next = t.api.byClientId('ll-tag-o4-2')!;
+    next.status = 'rejected';
+    t.api.tradeStream.push(t.api.update('rejected', next));
+    expect(t.brief()).toEqual(['fill o4-1 100@15.25 cum 100', 'cancel_rejected o4-1 venue_rejected', 'rejected o4-2 venue_rejected']);
+    expect(t.market.openChildren()).toEqual([]);
+  });
+});
+
+describe('replace: cancels while a replace is unresolved (shutdown)', () => {
+  it('buy: cancel of old and new during the PATCH → no DELETE of the pending old order; once replaced, the new order is canceled', async () => {
+    const t = setup();
+    await t.working(buy('o1-1', 100, 15.25));
+    t.market.replace('o1-1', buy('o1-2', 100, 15.28));
+    t.market.cancel('o1-1');
+    t.market.cancel('o1-2');
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    t.api.replaceNow('ll-tag-o1-1');
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28', 'cancel id2']);
+    expect(t.brief()).toEqual(['canceled o1-1 cum 0', 'accepted o1-2', 'canceled o1-2 cum 0']);
+    expect(t.market.openChildren()).toEqual([]);
+  });
+
+  it('sell: cancel of the old order during the PATCH, then the replace is refused → the old order is canceled then', async () => {
+    const t = setup();
+    await t.working(sell('o2-1', 300, 15.3));
+    t.market.replace('o2-1', sell('o2-2', 300, 15.27));
+    t.market.cancel('o2-1');
+    await t.market.settle();
+    t.api.refuseReplaceNow('ll-tag-o2-1');
+    await t.market.settle();
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 300@15.27', 'cancel id1']);
+    expect(t.brief()).toEqual(['cancel_rejected o2-1 order_replace_rejected', 'rejected o2-2 order_replace_rejected', 'canceled o2-1 cum 0']);
+  });
+});
+
+describe('the engine with amend: replace on the fake Alpaca', () => {
+  function engineSetup(side: 'buy' | 'sell') {
+    const t = setup();
+    const records: ExecutionRecord[] = [];
+    const config = parseConfig({});
+    t.market.hours.set(t.api.clockAnswer);
+    const engine = new LadderEngine({ clock: t.clock, market: t.market, config, amend: 'replace', onRecord: (r) => records.push(r) });
+    t.api.dataStream.quote({ symbol: 'UVXY', tsUs: T0, bid: 15.23, ask: 15.32, bidSize: 5, askSize: 5 });
+    engine.submit({ clientOrderId: 'P1', symbol: 'UVXY', side, qty: 100, arrivalTsUs: T0 });
+    return { ...t, engine, records };
+  }
+  /** Keep the quote fresh and move wall time by `s` seconds. */
+  const advance = (t: ReturnType<typeof engineSetup>, s: number) => {
+    for (let i = 0; i < s; i++) {
+      t.wall.advance(1000);
+      t.api.dataStream.quote({ symbol: 'UVXY', tsUs: t.clock.nowUs(), bid: 15.23, ask: 15.32, bidSize: 5, askSize: 5 });
+    }
+  };
+
+  it('buy: each step move is one PATCH; the old order’s racing fill shrinks the new child; the parent fills exactly', async () => {
+    const t = engineSetup('buy');
+    await t.market.settle();
+    advance(t, 15); // step 1
+    await t.market.settle();
+    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual(['submit ll-tag-P1-1', 'replace id1 ll-tag-P1-2 100@15.28']);
+    t.api.fill('ll-tag-P1-1', 30, 15.25);
+    t.api.replaceNow('ll-tag-P1-1');
+    await t.market.settle();
+    t.api.fill('ll-tag-P1-2', 70, 15.28);
+    await t.market.settle();
+    const r = t.records[0];
+    expect(r).toMatchObject({ status: 'filled', filledQty: 100, avgPrice: 15.271 });
+    expect(r.children.map((c) => [c.clientOrderId, c.replaces ?? null, c.qty, c.filledQty, c.status])).toEqual([
+      ['P1-1', null, 100, 30, 'canceled'],
+      ['P1-2', 'P1-1', 70, 70, 'filled'],
+    ]);
+    expect(t.engine.position('UVXY')).toBe(100);
+    expect(t.fatal).toEqual([]);
+  });
+
+  it('sell: a fill the venue made before the PATCH arrived → the oversized replacement is canceled, the step re-sent for the 70 left; exactly 100 filled', async () => {
+    const t = engineSetup('sell');
+    await t.market.settle();
+    const early = t.api.fill('ll-tag-P1-1', 30, 15.3, false);
+    advance(t, 10); // sell step 1, sized 100 (the 30 not heard of yet)
+    await t.market.settle();
+    t.api.tradeStream.push(early);
+    t.api.replaceNow('ll-tag-P1-1');
+    await t.market.settle();
+    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual(['submit ll-tag-P1-1', 'replace id1 ll-tag-P1-2 100@15.27', 'cancel id2', 'submit ll-tag-P1-3']);
+    expect(t.api.byClientId('ll-tag-P1-3')).toMatchObject({ qty: 70, limitPrice: 15.27 });
+    t.api.fill('ll-tag-P1-3', 70, 15.27);
+    await t.market.settle();
+    expect(t.records[0]).toMatchObject({ status: 'filled', filledQty: 100 });
+    expect(t.records[0].children.map((c) => [c.clientOrderId, c.qty, c.filledQty, c.status])).toEqual([
+      ['P1-1', 100, 30, 'canceled'],
+      ['P1-2', 70, 0, 'canceled'],
+      ['P1-3', 70, 70, 'filled'],
+    ]);
+    expect(t.engine.position('UVXY')).toBe(-100);
+  });
+
+  it('sell: a refused PATCH falls back to cancel then submit at the same step price', async () => {
+    const t = engineSetup('sell');
+    await t.market.settle();
+    t.api.replaceFailures = [{ status: 422 }];
+    advance(t, 10); // sell step 1
+    await t.market.settle();
+    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual([
+      'submit ll-tag-P1-1',
+      'replace id1 ll-tag-P1-2 100@15.27',
+      'cancel id1',
+      'submit ll-tag-P1-3',
+    ]);
+    expect(t.api.byClientId('ll-tag-P1-3')).toMatchObject({ qty: 100, limitPrice: 15.27, side: 'sell' });
+    t.api.fill('ll-tag-P1-3', 100, 15.27);
+    await t.market.settle();
+    expect(t.records[0].children.map((c) => [c.clientOrderId, c.status])).toEqual([
+      ['P1-1', 'canceled'],
+      ['P1-2', 'rejected'],
+      ['P1-3', 'filled'],
+    ]);
+    expect(t.engine.position('UVXY')).toBe(-100);
+  });
+});

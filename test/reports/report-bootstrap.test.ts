@@ -1,0 +1,100 @@
+/** Block bootstrap by arrival minute: seeded draws, blocks kept whole, weighted = resampled. */
+import * as aq from 'arquero';
+import { describe, expect, it } from 'vitest';
+import { blockBootstrap, drawBlocks, weightedMean } from '../../src/reports/bootstrap.ts';
+
+const meanOfX = (t: aq.ColumnTable, by: readonly string[]) => (by.length ? t.groupby(...by) : t).rollup({ x: weightedMean('x') });
+
+/** Percentile the way arquero (and d3) computes it: linear between order statistics. */
+function quantile(sorted: number[], p: number): number {
+  const i = (sorted.length - 1) * p;
+  const i0 = Math.floor(i);
+  return i0 + 1 < sorted.length ? sorted[i0] + (sorted[i0 + 1] - sorted[i0]) * (i - i0) : sorted[i0];
+}
+
+describe('drawBlocks', () => {
+  it('is fixed by the seed and label: B draws per replicate', () => {
+    const a = drawBlocks(5, 200, 42, 'fill-rate');
+    const b = drawBlocks(5, 200, 42, 'fill-rate');
+    expect(Array.from(a)).toEqual(Array.from(b));
+    for (let r = 0; r < 200; r++) expect(a.subarray(r * 5, r * 5 + 5).reduce((s, k) => s + k, 0)).toBe(5);
+    expect(Array.from(drawBlocks(5, 200, 43, 'fill-rate'))).not.toEqual(Array.from(a));
+    expect(Array.from(drawBlocks(5, 200, 42, 'markouts'))).not.toEqual(Array.from(a));
+  });
+});
+
+describe('blockBootstrap', () => {
+  // Four arrival minutes; minute 3 has a single row.
+  const table = aq.table({ minute: [1, 1, 2, 2, 3, 4, 4], x: [1, 2, 3, 5, 8, 13, null] });
+
+  it('equals resampling whole blocks by copying rows (seed 42, 400 replicates)', () => {
+    const replicates = 400;
+    const out = blockBootstrap(table, 'minute', [], ['x'], meanOfX, { replicates, seed: 42, label: 't' }).object() as Record<string, number>;
+    // The same draws, applied the slow obvious way: concatenate the drawn blocks, take the mean.
+    const drawn = drawBlocks(4, replicates, 42, 't');
+    const blocks = [[1, 2], [3, 5], [8], [13]]; // null left out, as the weighted mean does
+    const means: number[] = [];
+    for (let r = 0; r < replicates; r++) {
+      const rows: number[] = [];
+      for (let b = 0; b < 4; b++) for (let k = 0; k < drawn[r * 4 + b]; k++) rows.push(...blocks[b]);
+      means.push(rows.reduce((s, v) => s + v, 0) / rows.length);
+    }
+    means.sort((a, b) => a - b);
+    expect(out.x).toBeCloseTo(32 / 6, 12); // point estimate: (1+2+3+5+8+13)/6
+    expect(out.x_lo).toBeCloseTo(quantile(means, 0.025), 12);
+    expect(out.x_hi).toBeCloseTo(quantile(means, 0.975), 12);
+    expect(out.x_lo).toBeLessThan(out.x);
+    expect(out.x_hi).toBeGreaterThan(out.x);
+  });
+
+  it('keeps a minute together: rows that cancel within their minute give a zero-width interval', () => {
+    // Each minute holds +v and −v: every resample of whole minutes has mean exactly 0; a
+    // row-level bootstrap would not.
+    const paired = aq.table({ minute: [1, 1, 2, 2, 3, 3], x: [5, -5, 40, -40, 7, -7] });
+    const out = blockBootstrap(paired, 'minute', [], ['x'], meanOfX, { replicates: 300, seed: 1, label: 'pairs' }).object() as Record<string, number>;
+    expect(out.x).toBe(0);
+    expect(out.x_lo).toBe(0);
+    expect(out.x_hi).toBe(0);
+  });
+
+  it('two blocks A = 0 and B = 10: replicate means are 0, 5 or 10, and the 95 % interval is [0, 10]', () => {
+    const two = aq.table({ minute: [1, 1, 2], x: [0, 0, 10] });
+    // P(only A drawn) = P(only B drawn) = 1/4 > 2.5 %, so both tails sit on the extremes.
+    const out = blockBootstrap(two, 'minute', [], ['x'], meanOfX, { replicates: 1000, seed: 7, label: 'two' }).object() as Record<string, number>;
+    expect(out.x_lo).toBe(0);
+    expect(out.x_hi).toBe(10);
+  });
+
+  it('grouped statistics: intervals per key, in the point table order; a statistic ignoring `by` gives the same answer', () => {
+    const sides = aq.table({ minute: [1, 1, 2, 2, 3, 3], side: ['sell', 'buy', 'sell', 'buy', 'sell', 'buy'], x: [1, 10, 2, 20, 3, 30] });
+    const grouped = blockBootstrap(sides, 'minute', ['side'], ['x'], (t, by) => t.groupby(...by, 'side').rollup({ x: weightedMean('x') }), {
+      replicates: 300,
+      seed: 5,
+      label: 'sides',
+    });
+    const oneAtATime = blockBootstrap(sides, 'minute', ['side'], ['x'], (t) => t.groupby('side').rollup({ x: weightedMean('x') }), {
+      replicates: 300,
+      seed: 5,
+      label: 'sides',
+    });
+    expect(grouped.objects()).toEqual(oneAtATime.objects());
+    const rows = grouped.objects() as Record<string, number | string>[];
+    expect(rows.map((r) => r.side)).toEqual(['sell', 'buy']);
+    expect(rows[0].x).toBe(2);
+    expect(rows[1].x).toBe(20);
+    expect(rows[0].x_lo).toBeGreaterThanOrEqual(1);
+    expect(rows[0].x_hi).toBeLessThanOrEqual(3);
+    expect(rows[1].x_lo).toBeGreaterThanOrEqual(10);
+    expect(rows[1].x_hi).toBeLessThanOrEqual(30);
+  });
+
+  it('same seed → identical table; no replicates → null intervals', () => {
+    const a = blockBootstrap(table, 'minute', [], ['x'], meanOfX, { replicates: 100, seed: 'abc', label: 't' }).objects();
+    const b = blockBootstrap(table, 'minute', [], ['x'], meanOfX, { replicates: 100, seed: 'abc', label: 't' }).objects();
+    expect(a).toEqual(b);
+    const none = blockBootstrap(table, 'minute', [], ['x'], meanOfX, { replicates: 0, seed: 1, label: 't' }).object() as Record<string, unknown>;
+    expect(none.x).toBeCloseTo(32 / 6, 12);
+    expect(none.x_lo).toBeNull();
+    expect(none.x_hi).toBeNull();
+  });
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SweepRow } from '../../src/sweep/analysis.ts';
+import { heatmapSpec, type SweepPoint } from '../../src/reports/sweep/charts.ts';
+import { loadSweep, reportSweepDir, sweepVerdict } from '../../src/reports/sweep/report.ts';
+import { parseGridAxis } from '../../src/sweep/grid.ts';
+import { sweepToArrow } from '../../src/records/sweep-results.ts';
+
+const point = (id: string, rank: number, diff: number, lo: number, hi: number, a: Record<string, number>): SweepPoint => ({
+  id,
+  rank,
+  diffOddBps: diff,
+  diffOddLoBps: lo,
+  diffOddHiBps: hi,
+  shortfallOddBps: 3 + diff,
+  medianTtfOddS: 10 + rank,
+  fillRate: 1,
+  pareto: rank === 1,
+  assignments: a,
+});
+
+describe('sweep verdict', () => {
+  it('calls a winner only when its interval excludes zero', () => {
+    expect(sweepVerdict([point('A', 1, -1.5, -2.5, -0.5, {})], 'baseline (x)')).toMatchObject({ call: 'better' });
+    expect(sweepVerdict([point('A', 1, -1.5, -2.5, -0.5, {})], 'baseline (x)').headline).toContain('A — 1.5 bps cheaper than the baseline (x)');
+    expect(sweepVerdict([point('A', 1, -1, -2.7, 0.1, {})], 'baseline (x)')).toMatchObject({ call: 'unclear' });
+    expect(sweepVerdict([point('A', 1, 0.5, 0.2, 0.9, {}), point('B', 2, 1, 0.5, 2, {})], 'baseline (x)')).toMatchObject({ call: 'worse' });
+  });
+});
+
+describe('sweep heatmap', () => {
+  it('averages the other keys per square', () => {
+    const points = [
+      point('1', 1, -1, -2, 0, { p: 5, t: 15, s: 2 }),
+      point('2', 2, -3, -4, 0, { p: 5, t: 15, s: 4 }),
+      point('3', 3, 2, 1, 3, { p: 10, t: 15, s: 2 }),
+      point('4', 4, 4, 3, 5, { p: 10, t: 15, s: 4 }),
+    ];
+    const spec = heatmapSpec(points, 'p', 't') as { data: { values: { x: string; y: string; diff: number; cells: number }[] } };
+    expect(spec.data.values).toEqual([
+      { x: '5', y: '15', diff: -2, cells: 2 },
+      { x: '10', y: '15', diff: 3, cells: 2 },
+    ]);
+  });
+});
+
+describe('sweep report file', () => {
+  it('reads sweep.arrow back and renders every chart with marks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ladderlab-sweep-report-'));
+    const axes = [parseGridAxis('execution.step_percentage=5,10'), parseGridAxis('execution.progressive_steps=2,4')];
+    const rows: SweepRow[] = [0, 1, 2, 3].map((i) => ({
+      index: i,
+      id: `cell${i}`,
+      assignments: { 'execution.step_percentage': [5, 5, 10, 10][i], 'execution.progressive_steps': [2, 4, 2, 4][i] },
+      parents: 100,
+      fillRate: 0.99,
+      shortfallBps: 3 + i,
+      improvementBps: 5 - i,
+      medianTimeToFillS: 10 + i,
+      p90TimeToFillS: 40 + i,
+      diffEvenBps: i - 1.5,
+      diffOddBps: i - 1.25,
+      diffOddLoBps: i - 2,
+      diffOddHiBps: i - 0.5,
+      shortfallOddBps: 3 + i,
+      medianTimeToFillOddS: 10 + i,
+      rank: i + 1,
+      pareto: i === 0,
+    }));
+    writeFileSync(join(dir, 'sweep.arrow'), sweepToArrow(rows, axes));
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ grid: axes, baseline: { id: 'baseline (the config as given)' }, parents: 100, prescreenRejected: [], seed: 42, replicates: 100, dataDir: '/x' }));
+    const { points } = loadSweep(dir);
+    expect(points.map((p) => [p.rank, p.diffOddBps, p.assignments['execution.step_percentage'], p.pareto])).toEqual([
+      [1, -1.25, 5, true],
+      [2, -0.25, 5, false],
+      [3, 0.75, 10, false],
+      [4, 1.75, 10, false],
+    ]);
+    const html = readFileSync(await reportSweepDir(dir), 'utf8');
+    expect(html).toContain('Best ladder: cell0 — 1.3 bps cheaper');
+    for (const id of ['heatmap', 'pareto', 'ranked']) {
+      const section = html.slice(html.indexOf(`data-chart="${id}"`));
+      expect(section.slice(0, section.indexOf('</figure>'))).toMatch(/<svg[\s\S]*<(path|rect|line)/);
+    }
+    expect(html).not.toMatch(/(src|href)=/);
+    expect((html.match(/<tr>/g) ?? []).length).toBe(5);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * The `touch` and `queue` fill models: prints AT the limit and queue position, on hand-built
+ * tapes through the Market port, buy and sell, plus the queue model's hooks directly.
+ */
+import { describe, expect, it } from 'vitest';
+import { resetFillState, type FillOrder } from '../../src/sim/fill/model.ts';
+import { LogQueueProb, PowerQueueProb } from '../../src/sim/fill/prob.ts';
+import { QueueFillModel } from '../../src/sim/fill/queue.ts';
+import { buy, makeMarket, SEC, sell, T0, tape } from './sim-fixtures.ts';
+
+describe('touch: a print AT the limit fills with probability p_touch, capped by the print', () => {
+  const quotes: [number, number, number, number, number][] = [[T0, 10.0, 10.05, 300, 400]];
+  const buyTape = () => tape(quotes, [[T0 + 2 * SEC, 10.0, 60, 'N'], [T0 + 3 * SEC, 10.0, 500, 'D'], [T0 + 4 * SEC, 10.0, 70, 'N']]);
+  const sellTape = () => tape(quotes, [[T0 + 2 * SEC, 10.05, 60, 'N'], [T0 + 3 * SEC, 10.05, 500, 'D'], [T0 + 4 * SEC, 10.05, 70, 'N']]);
+
+  it('p_touch = 1: every eligible print at L fills (buy), the off-exchange one does not', () => {
+    const { market, at, fills } = makeMarket([buyTape()], { fill_model: 'touch', p_touch: 1 });
+    at(T0 + SEC);
+    market.submit(buy('b1', 100, 10.0));
+    market.run();
+    expect(fills('b1')).toEqual([
+      { tsUs: T0 + 2 * SEC, price: 10.0, qty: 60, cumQty: 60 },
+      { tsUs: T0 + 4 * SEC, price: 10.0, qty: 40, cumQty: 100 },
+    ]);
+  });
+
+  it('p_touch = 1: sell at the ask', () => {
+    const { market, at, fills } = makeMarket([sellTape()], { fill_model: 'touch', p_touch: 1 });
+    at(T0 + SEC);
+    market.submit(sell('s1', 100, 10.05));
+    market.run();
+    expect(fills('s1')).toEqual([
+      { tsUs: T0 + 2 * SEC, price: 10.05, qty: 60, cumQty: 60 },
+      { tsUs: T0 + 4 * SEC, price: 10.05, qty: 40, cumQty: 100 },
+    ]);
+  });
+
+  it('p_touch = 0: never (buy and sell)', () => {
+    const a = makeMarket([buyTape()], { fill_model: 'touch', p_touch: 0 });
+    a.at(T0 + SEC);
+    a.market.submit(buy('b1', 100, 10.0));
+    a.market.run();
+    const b = makeMarket([sellTape()], { fill_model: 'touch', p_touch: 0 });
+    b.at(T0 + SEC);
+    b.market.submit(sell('s1', 100, 10.05));
+    b.market.run();
+    expect([a.fills(), b.fills()]).toEqual([[], []]);
+  });
+
+  it('the draws are seeded: the same seed gives the same fills, about p_touch of 400 prints fill', () => {
+    const prints: [number, number, number, string][] = [];
+    for (let i = 0; i < 400; i++) prints.push([T0 + (2 + i) * SEC, 10.0, 1, 'N']);
+    const run = (seed: number) => {
+      const m = makeMarket([tape(quotes, prints)], { fill_model: 'touch', p_touch: 0.3 }, seed);
+      m.at(T0 + SEC);
+      m.market.submit(buy('b1', 1000, 10.0));
+      m.market.run();
+      return m.fills().map((f) => f.tsUs);
+    };
+    const first = run(7);
+    expect(run(7)).toEqual(first);
+    expect(run(8)).not.toEqual(first);
+    expect(first.length).toBeGreaterThan(90);
+    expect(first.length).toBeLessThan(150);
+  });
+});
+
+describe('queue: place in the displayed queue', () => {
+  it('buy joins behind the displayed bid; prints at L eat the queue, the excess fills (depletion)', () => {
+    const { market, at, fills } = makeMarket(
+      [tape([[T0, 10.0, 10.05, 300, 400]], [[T0 + 2 * SEC, 10.0, 200, 'N'], [T0 + 3 * SEC, 10.0, 150, 'N'], [T0 + 4 * SEC, 10.0, 500, 'N']])],
+      { fill_model: 'queue' },
+    );
+    at(T0 + SEC);
+    market.submit(buy('b1', 100, 10.0));
+    market.run();
+    // 300 ahead: −200 → 100 ahead; −150 → 50 past us: fills 50; then the next print fills the rest
+    expect(fills('b1')).toEqual([
+      { tsUs: T0 + 3 * SEC, price: 10.0, qty: 50, cumQty: 50 },
+      { tsUs: T0 + 4 * SEC, price: 10.0, qty: 50, cumQty: 100 },
+    ]);
+  });
+
+  it('sell joins behind the displayed ask; off-exchange prints do not move the queue', () => {
+    const { market, at, fills } = makeMarket(
+      [tape([[T0, 10.0, 10.05, 300, 400]], [[T0 + 2 * SEC, 10.05, 380, 'N'], [T0 + 3 * SEC, 10.05, 1000, 'D'], [T0 + 4 * SEC, 10.05, 30, 'N']])],
+      { fill_model: 'queue' },
+    );
+    at(T0 + SEC);
+    market.submit(sell('s1', 100, 10.05));
+    market.run();
+    expect(fills('s1')).toEqual([{ tsUs: T0 + 4 * SEC, price: 10.05, qty: 10, cumQty: 10 }]);
+  });
+
+  /**
+   * Join at 300 ahead; the bid grows to 500 (200 join behind), then shrinks to 400 with no print:
+   * Δ = 100 cancelled, ahead = 300, behind = 200. share from ahead s = 300ⁿ/(300ⁿ + 200ⁿ):
+   *   n = 1: s = 0.6       → ahead 240        → a 250-share print fills 10
+   *   n = 3: s = 27/35     → ahead 222.857…   → a 250-share print fills 27 (whole shares)
+   */
+  for (const [n, expected] of [
+    [1, 10],
+    [3, 27],
+  ] as const) {
+    it(`expected-value attribution of cancellations, n = ${n} (buy and sell)`, () => {
+      const b = makeMarket(
+        [tape([[T0, 10.0, 10.05, 300, 400], [T0 + 2 * SEC, 10.0, 10.05, 500, 400], [T0 + 3 * SEC, 10.0, 10.05, 400, 400]], [[T0 + 4 * SEC, 10.0, 250, 'N']])],
+        { fill_model: 'queue', queue_power: n },
+      );
+      b.at(T0 + SEC);
+      b.market.submit(buy('b1', 100, 10.0));
+      b.market.run();
+      expect(b.fills()).toEqual([{ tsUs: T0 + 4 * SEC, price: 10.0, qty: expected, cumQty: expected }]);
+
+      const s = makeMarket(
+        [tape([[T0, 10.0, 10.05, 400, 300], [T0 + 2 * SEC, 10.0, 10.05, 400, 500], [T0 + 3 * SEC, 10.0, 10.05, 400, 400]], [[T0 + 4 * SEC, 10.05, 250, 'N']])],
+        { fill_model: 'queue', queue_power: n },
+      );
+      s.at(T0 + SEC);
+      s.market.submit(sell('s1', 100, 10.05));
+      s.market.run();
+      expect(s.fills()).toEqual([{ tsUs: T0 + 4 * SEC, price: 10.05, qty: expected, cumQty: expected }]);
+    });
+  }
+
+  it('a size decrease explained by prints is not counted twice', () => {
+    // ahead 300; print 100 at L → ahead 200; the quote then shows 200 (the same 100 gone): Δ = 0.
+    const { market, at, fills } = makeMarket(
+      [tape([[T0, 10.0, 10.05, 300, 400], [T0 + 3 * SEC, 10.0, 10.05, 200, 400]], [[T0 + 2 * SEC, 10.0, 100, 'N'], [T0 + 4 * SEC, 10.0, 230, 'N']])],
+      { fill_model: 'queue' },
+    );
+    at(T0 + SEC);
+    market.submit(buy('b1', 100, 10.0));
+    market.run();
+    expect(fills('b1')).toEqual([{ tsUs: T0 + 4 * SEC, price: 10.0, qty: 30, cumQty: 30 }]);
+  });
+
+  it('inside the spread it behaves as touch, in expectation: p_touch · print size, no draw', () => {
+    const { market, at, fills } = makeMarket(
+      [tape([[T0, 10.0, 10.1, 300, 400]], [[T0 + 2 * SEC, 10.05, 100, 'N'], [T0 + 3 * SEC, 10.05, 5, 'N'], [T0 + 4 * SEC, 10.05, 5, 'N']])],
+      { fill_model: 'queue', p_touch: 0.3 },
+    );
+    at(T0 + SEC);
+    market.submit(buy('b1', 100, 10.05));
+    market.run();
+    // 30; then 1.5 → 1 (carry 0.5); then 0.5 + 1.5 = 2
+    expect(fills('b1')).toEqual([
+      { tsUs: T0 + 2 * SEC, price: 10.05, qty: 30, cumQty: 30 },
+      { tsUs: T0 + 3 * SEC, price: 10.05, qty: 1, cumQty: 31 },
+      { tsUs: T0 + 4 * SEC, price: 10.05, qty: 2, cumQty: 33 },
+    ]);
+  });
+
+  it('the level emptied by the touch moving away leaves nobody ahead (sell)', () => {
+    // sell at 10.05 joins 400 ahead; the ask rises to 10.06: our level emptied → ahead 0, and the
+    // child is now inside the spread (touch in expectation); the ask comes back to 10.05 × 300
+    // (joined behind us): a 100 print fills 100.
+    const { market, at, fills } = makeMarket(
+      [tape([[T0, 10.0, 10.05, 300, 400], [T0 + 2 * SEC, 10.0, 10.06, 300, 400], [T0 + 3 * SEC, 10.0, 10.05, 300, 300]], [[T0 + 4 * SEC, 10.05, 100, 'N']])],
+      { fill_model: 'queue' },
+    );
+    at(T0 + SEC);
+    market.submit(sell('s1', 100, 10.05));
+    market.run();
+    expect(fills('s1')).toEqual([{ tsUs: T0 + 4 * SEC, price: 10.05, qty: 100, cumQty: 100 }]);
+  });
+
+  it('behind the touch the queue estimate waits for the level to show', () => {
+    // buy at 9.99 with the bid at 10.00: invisible level; when the bid drops to 9.99 × 250, all 250 are ahead.
+    const { market, at, fills } = makeMarket(
+      [tape([[T0, 10.0, 10.05, 300, 400], [T0 + 2 * SEC, 9.99, 10.04, 250, 400]], [[T0 + 3 * SEC, 9.99, 300, 'N']])],
+      { fill_model: 'queue' },
+    );
+    at(T0 + SEC);
+    market.submit(buy('b1', 100, 9.99));
+    market.run();
+    expect(fills('b1')).toEqual([{ tsUs: T0 + 3 * SEC, price: 9.99, qty: 50, cumQty: 50 }]);
+  });
+
+  it('still fills through, like every model', () => {
+    const { market, at, fills } = makeMarket([tape([[T0, 10.0, 10.05, 300, 400]], [[T0 + 2 * SEC, 9.98, 70, 'N']])], { fill_model: 'queue' });
+    at(T0 + SEC);
+    market.submit(buy('b1', 100, 10.0));
+    market.run();
+    expect(fills('b1')).toEqual([{ tsUs: T0 + 2 * SEC, price: 10.0, qty: 70, cumQty: 70 }]);
+  });
+});
+
+describe('queue model hooks, directly', () => {
+  const order = (isBuy: boolean, limitPrice: number): FillOrder => {
+    const o = { isBuy, limitPrice } as FillOrder;
+    resetFillState(o);
+    return o;
+  };
+
+  it('overflow: cancellations the back cannot absorb come from the front', () => {
+    // ahead 10, behind 40; Δ = 45 with n = 3: s = 1000/65000; from behind (1 − s)·45 = 44.3 > 40
+    // → ahead = 10 − s·45 + (40 − 44.3) = 5 = the whole remaining level.
+    const model = new QueueFillModel(new PowerQueueProb(3), 0.3);
+    const o = order(true, 10);
+    model.newOrder(o, 10, 10);
+    model.depth(o, 10, 50);
+    expect(o.queueAhead).toBe(10);
+    model.depth(o, 10, 5);
+    expect(o.queueAhead).toBeCloseTo(5, 12);
+  });
+
+  it('probability rules: power and log', () => {
+    expect(new PowerQueueProb(1).shareAhead(300, 200)).toBeCloseTo(0.6, 15);
+    expect(new PowerQueueProb(2).shareAhead(300, 100)).toBeCloseTo(0.9, 15);
+    expect(new PowerQueueProb(2).shareAhead(0, 0)).toBe(0);
+    expect(new LogQueueProb().shareAhead(Math.E - 1, Math.E ** 3 - 1)).toBeCloseTo(0.25, 12);
+  });
+});

@@ -1,0 +1,159 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC } from '@uwdata/flechette';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, type LadderConfig } from '../../src/engine/config.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { prescreenParents } from '../../src/engine/prescreen.ts';
+import { analyzeSweep } from '../../src/sweep/analysis.ts';
+import { dirTapeSource, runBacktest } from '../../src/sim/backtest.ts';
+import { generateParentOrders } from '../../src/data/orders.ts';
+import { writeSample } from '../../src/data/sample/sample.ts';
+import { cellConfig, expandGrid, parseGridAxis } from '../../src/sweep/grid.ts';
+import { paretoFront } from '../../src/sweep/pareto.ts';
+import type { CellOutcome } from '../../src/sweep/protocol.ts';
+import { runSweep, sessionCloseOf } from '../../src/sweep/sweep.ts';
+import { parentMetrics } from '../../src/records/write.ts';
+
+describe('sweep grid', () => {
+  it('parses axes with YAML scalars', () => {
+    expect(parseGridAxis('execution.step_percentage=5,10,15')).toEqual({ key: 'execution.step_percentage', values: [5, 10, 15] });
+    expect(parseGridAxis('execution.adaptive_step=true,false')).toEqual({ key: 'execution.adaptive_step', values: [true, false] });
+    expect(parseGridAxis('execution.reprice=current,arrival').values).toEqual(['current', 'arrival']);
+    expect(() => parseGridAxis('execution.step_percentage')).toThrow(InputError);
+    expect(() => parseGridAxis('execution.step_percentage=5,5')).toThrow(/repeated/);
+  });
+  it('expands the cartesian product, first axis slowest, and validates each cell', () => {
+    const cells = expandGrid({}, [parseGridAxis('execution.progressive_steps=2,4'), parseGridAxis('execution.step_timeout_buy=5,15,30')]);
+    expect(cells.map((c) => c.id)).toEqual([
+      'execution.progressive_steps=2 execution.step_timeout_buy=5',
+      'execution.progressive_steps=2 execution.step_timeout_buy=15',
+      'execution.progressive_steps=2 execution.step_timeout_buy=30',
+      'execution.progressive_steps=4 execution.step_timeout_buy=5',
+      'execution.progressive_steps=4 execution.step_timeout_buy=15',
+      'execution.progressive_steps=4 execution.step_timeout_buy=30',
+    ]);
+    expect(cells[4].config.execution.progressive_steps).toBe(4);
+    expect(cells[4].config.execution.step_timeout_buy).toBe(15);
+  });
+  it('a mistyped key fails before any cell runs, with a suggestion', () => {
+    expect(() => expandGrid({}, [parseGridAxis('execution.step_percentge=5,10')])).toThrow(/unknown key 'execution.step_percentge' — did you mean 'execution.step_percentage'/);
+    expect(() => expandGrid({}, [parseGridAxis('execution.progressive_steps=two')])).toThrow(/execution\.progressive_steps/);
+  });
+});
+
+describe('sweep analysis', () => {
+  const outcome = (index: number, shortfall: number[], ttfMs: number[]): CellOutcome => ({
+    index,
+    id: `c${index}`,
+    filledQty: Float64Array.from(shortfall, (s) => (Number.isFinite(s) ? 100 : 0)),
+    shortfallBps: Float64Array.from(shortfall),
+    improvementBps: Float64Array.from(shortfall, (s) => -s),
+    timeToFillMs: Float64Array.from(ttfMs),
+    fillStep: new Int32Array(shortfall.length),
+    wallMs: 0,
+  });
+  it('ranks on even parents and reports odd parents; paired differences vs the baseline', () => {
+    const base = outcome(-1, [10, 10, 10, 10], [1000, 1000, 1000, 1000]);
+    // cell 0: better on even parents (−4) but worse on odd (+2); cell 1: the reverse.
+    const c0 = outcome(0, [6, 12, 6, 12], [2000, 2000, 2000, 2000]);
+    const c1 = outcome(1, [11, 7, 11, 7], [3000, 3000, 3000, 3000]);
+    const rows = analyzeSweep([c0, c1], [{ k: 0 }, { k: 1 }], base, { seed: 1, replicates: 200, arrivalMinute: Float64Array.from([0, 1, 2, 3]) });
+    expect(rows.map((r) => [r.rank, r.diffEvenBps, r.diffOddBps, r.shortfallOddBps])).toEqual([
+      [1, -4, 2, 12],
+      [2, 1, -3, 7],
+    ]);
+    expect(rows[0].diffOddLoBps).toBe(2);
+    expect(rows[0].diffOddHiBps).toBe(2);
+    expect(rows[0].medianTimeToFillOddS).toBe(2);
+    expect(rows.map((r) => r.fillRate)).toEqual([1, 1]);
+  });
+  it('Pareto front: lower time and lower shortfall dominate', () => {
+    expect(
+      paretoFront([
+        { x: 10, y: 5 },
+        { x: 20, y: 3 },
+        { x: 20, y: 6 },
+        { x: 5, y: 9 },
+        { x: 10, y: 5 },
+        { x: NaN, y: 1 },
+      ]),
+    ).toEqual([true, true, false, true, true, false]);
+  });
+});
+
+describe('sweep on the sample market', () => {
+  let dataDir: string;
+  let config: LadderConfig;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ladderlab-sweep-data-'));
+    writeSample(dataDir, { seed: 42 });
+    config = defaultConfig();
+  });
+  const parentsOf = (n: number) => generateParentOrders({ count: n, seed: config.seed, orders: config.orders, tapes: dirTapeSource(dataDir).list() });
+
+  it('36 cells × 200 parents finish; a resumed sweep writes an identical sweep.arrow', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ladderlab-sweep-'));
+    const options = {
+      baseRaw: structuredClone(config) as unknown as Record<string, unknown>,
+      dataDir,
+      parents: parentsOf(200),
+      ordersSource: 'generated 200',
+      axes: [parseGridAxis('execution.step_percentage=5,10,15'), parseGridAxis('execution.step_timeout_buy=5,15,30'), parseGridAxis('execution.progressive_steps=2,3,4,6')],
+      baseline: {},
+      outDir: out,
+      workers: 2,
+      resume: false,
+      replicates: 200,
+    };
+    const first = await runSweep(options);
+    expect(first.rows).toHaveLength(36);
+    expect(first.cellsRun).toBe(36); // the baseline equals the grid's 10 % / 15 s / 4-step cell: run once
+    expect(first.parents).toBeGreaterThanOrEqual(150);
+    const bytes = readFileSync(join(out, 'sweep.arrow'));
+
+    // Lose half the finished cells and the results, as if the sweep had been cut off; resume.
+    const cellFiles = readdirSync(join(out, 'cells')).sort();
+    for (const f of cellFiles.filter((_, i) => i % 2 === 0)) rmSync(join(out, 'cells', f));
+    rmSync(join(out, 'sweep.arrow'));
+    const resumed = await runSweep({ ...options, resume: true });
+    expect(cellFiles).toHaveLength(36);
+    expect(resumed.cellsRun).toBe(18);
+    expect(resumed.cellsResumed + resumed.cellsRun).toBeGreaterThanOrEqual(36);
+    expect(readFileSync(join(out, 'sweep.arrow')).equals(bytes)).toBe(true);
+
+    const table = tableFromIPC(bytes);
+    expect(table.numRows).toBe(36);
+    expect(Array.from(table.getChild('rank')!.toArray() as Int32Array).sort((a, b) => a - b)).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
+    // The baseline config is in the grid (10 %, 15 s, 4 steps): its paired difference is exactly 0.
+    const ids = table.getChild('cell_id')!.toArray() as string[];
+    const diffs = table.getChild('diff_odd_bps')!.toArray() as Float64Array;
+    expect(diffs[ids.indexOf('execution.step_percentage=10 execution.step_timeout_buy=15 execution.progressive_steps=4')]).toBe(0);
+  }, 120_000);
+
+  it('a one-cell sweep equals backtest with that config', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ladderlab-sweep-one-'));
+    const parents = parentsOf(60);
+    const summary = await runSweep({
+      baseRaw: structuredClone(config) as unknown as Record<string, unknown>,
+      dataDir,
+      parents,
+      ordersSource: 'generated 60',
+      axes: [parseGridAxis('execution.step_percentage=15')],
+      baseline: {},
+      outDir: out,
+      workers: 1,
+      resume: false,
+      replicates: 50,
+    });
+    const cell = cellConfig(structuredClone(config) as unknown as Record<string, unknown>, { 'execution.step_percentage': 15 });
+    const accepted = prescreenParents(parents, [config, cell], { sessionCloseUs: sessionCloseOf }).accepted;
+    const { records } = runBacktest({ config: cell, tapes: dirTapeSource(dataDir), parents: accepted });
+    const shortfalls = records.map((r) => parentMetrics(r).shortfallBps);
+    const mean = shortfalls.filter((x): x is number => x !== null).reduce((a, b) => a + b, 0) / shortfalls.filter((x) => x !== null).length;
+    expect(summary.parents).toBe(accepted.length);
+    expect(summary.rows[0].shortfallBps).toBeCloseTo(mean, 10);
+    expect(summary.rows[0].fillRate).toBe(records.filter((r) => r.filledQty > 0).length / records.length);
+  }, 60_000);
+});
