@@ -4,7 +4,7 @@ export * from './engine/ports.ts';
 export * from './engine/ticks.ts';
 export * from './engine/ladder.ts';
 export * from './engine/risk.ts';
-export * from './engine/config.ts';
+export * from './config.ts';
 export * from './core/errors.ts';
 export * from './core/calendar.ts';
 export { ParentExecutor, type ExecutorContext } from './engine/executor.ts';

@@ -14,26 +14,30 @@ const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   engine: ['core'],
   data: ['core', 'engine'],
-  records: ['core', 'engine', 'data'],
+  records: ['core', 'engine', 'data', 'config'],
   sim: ['core', 'engine', 'data'],
-  reports: ['core', 'engine', 'data', 'records'],
-  sweep: ['core', 'engine', 'data', 'records', 'sim', 'reports'],
-  fidelity: ['core', 'engine', 'data', 'records', 'sim', 'reports'],
-  live: ['core', 'engine', 'data', 'records'],
-  serve: ['core', 'engine', 'data', 'records', 'sim'],
-  cli: ['core', 'engine', 'data', 'records', 'sim', 'reports', 'sweep', 'fidelity', 'live', 'serve', '(root)'],
-  '(root)': ['core', 'engine', 'data', 'records', 'sim', 'reports', 'sweep', 'fidelity', 'live', 'serve'],
+  reports: ['core', 'engine', 'data', 'records', 'config'],
+  sweep: ['core', 'engine', 'data', 'records', 'sim', 'reports', 'config'],
+  fidelity: ['core', 'engine', 'data', 'records', 'sim', 'reports', 'config'],
+  live: ['core', 'engine', 'data', 'records', 'config'],
+  serve: ['core', 'engine', 'data', 'records', 'sim', 'config'],
+  // src/config.ts composes each module's own section (src/<module>/config.ts) into the one schema
+  config: ['core', 'engine', 'data', 'sim', 'live', 'serve'],
+  cli: ['core', 'engine', 'data', 'records', 'sim', 'reports', 'sweep', 'fidelity', 'live', 'serve', 'config', '(root)'],
+  '(root)': ['core', 'engine', 'data', 'records', 'sim', 'reports', 'sweep', 'fidelity', 'live', 'serve', 'config'],
 };
 
 interface Edge {
   file: string;
+  target: string;
   from: string;
   to: string;
 }
 
 function folderOf(pathInSrc: string): string {
   const parts = pathInSrc.split('/');
-  return parts.length === 1 ? '(root)' : parts[0];
+  if (parts.length > 1) return parts[0];
+  return pathInSrc === 'config.ts' ? 'config' : '(root)';
 }
 
 function edges(): Edge[] {
@@ -46,7 +50,7 @@ function edges(): Edge[] {
     for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
       const target = relative(SRC, resolve(dirname(abs), m[1]));
       if (target.startsWith('..')) continue; // package.json and the like
-      out.push({ file, from: folderOf(file), to: folderOf(target) });
+      out.push({ file, target, from: folderOf(file), to: folderOf(target) });
     }
   }
   return out;
@@ -66,6 +70,12 @@ describe('architecture: the folders are the pipeline', () => {
   it('every import goes to the folder itself or a folder it is allowed to use', () => {
     const bad = all.filter((e) => e.from !== e.to && !(ALLOWED[e.from] ?? []).includes(e.to));
     expect(bad.map((e) => `${e.file} → ${e.to}`)).toEqual([]);
+  });
+
+  it('src/config.ts reads only the modules\' config sections', () => {
+    const composed = all.filter((e) => e.file === 'config.ts' && e.to !== 'core');
+    expect(composed.length).toBeGreaterThanOrEqual(5);
+    expect(composed.filter((e) => !/^[a-z]+\/config\.ts$/.test(e.target)).map((e) => e.target)).toEqual([]);
   });
 
   it('nothing imports cli, and the engine imports only core', () => {

@@ -1,5 +1,5 @@
 /** Step pricing throughput: the pure function every step and every sweep cell calls. */
-import { defaultConfig } from '../../src/engine/config.ts';
+import { defaultConfig } from '../../src/config.ts';
 import { ladderParams, stepPrice } from '../../src/engine/ladder.ts';
 import { medianSeconds, type BenchLine } from './harness.ts';
 

@@ -3,7 +3,7 @@
  * and 2000 parents, and the whole page (tables + five charts rendered to SVG) at 200 parents.
  * Parents come from the report tests' seeded synthetic run.
  */
-import { defaultConfig } from '../../src/engine/config.ts';
+import { defaultConfig } from '../../src/config.ts';
 import { runMetrics } from '../../src/reports/metrics.ts';
 import { buildReport } from '../../src/reports/report.ts';
 import { buildTables } from '../../src/reports/tables.ts';

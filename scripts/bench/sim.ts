@@ -9,7 +9,7 @@
  *     the simulator is measured against (ratio = simulator / plain scan);
  *   · parent orders/s: whole ladders (engine + simulator, default config) for generated parents.
  */
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { regularSession } from '../../src/core/calendar.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';
 import { EventClass, VirtualClock } from '../../src/sim/clock.ts';

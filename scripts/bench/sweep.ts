@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig } from '../../src/engine/config.ts';
+import { defaultConfig } from '../../src/config.ts';
 import { dirTapeSource } from '../../src/sim/backtest.ts';
 import { generateParentOrders } from '../../src/data/orders.ts';
 import { writeSample } from '../../src/data/sample/sample.ts';

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as aq from 'arquero';
 import type { CommandModule } from 'yargs';
-import type { LadderConfig } from '../engine/config.ts';
+import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { dirTapeSource, runBacktest, type BacktestResult } from '../sim/backtest.ts';

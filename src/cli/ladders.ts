@@ -1,6 +1,6 @@
 /** `ladderlab ladder`: print the step table a quote would get, for buys and sells. */
 import type { CommandModule } from 'yargs';
-import { defaultConfig, loadConfig } from '../engine/config.ts';
+import { defaultConfig, loadConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { formatLadderTables } from '../engine/ladder-table.ts';
 

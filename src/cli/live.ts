@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { defaultConfig, loadConfig, type LadderConfig } from '../engine/config.ts';
+import { defaultConfig, loadConfig, type LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { keysFromEnv } from '../live/endpoints.ts';

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { nyDay } from '../core/calendar.ts';
-import { defaultConfig, loadConfig, type LadderConfig } from '../engine/config.ts';
+import { defaultConfig, loadConfig, type LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { generateParentOrders, readParentOrdersCsv, type SourcedParent } from '../data/orders.ts';
 

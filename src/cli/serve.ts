@@ -3,7 +3,7 @@
  * with the simulator (src/serve). Runs until Ctrl-C / SIGTERM.
  */
 import type { CommandModule } from 'yargs';
-import { defaultConfig, loadConfig } from '../engine/config.ts';
+import { defaultConfig, loadConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { resolveKeyPair } from '../serve/auth.ts';
 import { closedUntilUs } from '../serve/faults.ts';

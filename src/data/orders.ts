@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { regularSession } from '../core/calendar.ts';
-import type { LadderConfig } from '../engine/config.ts';
+import type { OrdersConfig } from './config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ParentOrder } from '../engine/types.ts';
 import { makeRng } from '../core/rng.ts';
@@ -113,7 +113,7 @@ function headerColumns(source: string) {
 export interface GenerateOptions {
   count: number;
   seed: number | string;
-  orders: LadderConfig['orders'];
+  orders: OrdersConfig;
   /** The symbol-days in the data. */
   tapes: readonly { symbol: string; day: string }[];
 }

@@ -3,7 +3,7 @@
  * client order ids), starts one ParentExecutor per accepted parent, routes order events to the
  * executor that owns the child, and collects the ExecutionRecords.
  */
-import type { LadderConfig } from './config.ts';
+import type { EngineConfig } from './config.ts';
 import { ParentExecutor } from './executor.ts';
 import { ladderParams, type LadderParams } from './ladder.ts';
 import type { Clock, Market, OrderEvent } from './ports.ts';
@@ -15,7 +15,7 @@ import { sideSign, type EndReason, type ExecutionRecord, type ParentOrder, type 
 export interface EngineOptions {
   clock: Clock;
   market: Market;
-  config: LadderConfig;
+  config: EngineConfig;
   onRecord?: (record: ExecutionRecord) => void;
   /**
    * The market-order baseline: every parent goes straight to the market step at arrival, through
@@ -39,7 +39,7 @@ export interface EngineOptions {
 export class LadderEngine {
   private readonly clock: Clock;
   private readonly market: Market;
-  private readonly config: LadderConfig;
+  private readonly config: EngineConfig;
   private readonly params: LadderParams;
   private readonly ticks: TickTable;
   private readonly onRecord?: (record: ExecutionRecord) => void;

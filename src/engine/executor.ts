@@ -18,7 +18,7 @@
  * The executor never awaits: it reacts to quote notifications, order events and timers, and
  * emits submit / cancel / query commands through the Market port.
  */
-import type { LadderConfig } from './config.ts';
+import type { EngineConfig } from './config.ts';
 import { ladderParams, marketStepPrice, quoteProblem, spreadPct, stepPercentageFor, stepPrice, type LadderParams, type StepQuote } from './ladder.ts';
 import type { ChildOrderRequest, Clock, Market, OrderEvent, TimerId } from './ports.ts';
 import { dollarsToUnits, makeTickTable, samePrice, UNITS_PER_DOLLAR, type TickTable } from './ticks.ts';
@@ -49,7 +49,7 @@ interface Child {
 export interface ExecutorContext {
   clock: Clock;
   market: Market;
-  config: LadderConfig;
+  config: EngineConfig;
   params?: LadderParams;
   ticks?: TickTable;
   /** Baseline mode: skip the limit steps and send the market step at arrival. */

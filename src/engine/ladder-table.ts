@@ -1,10 +1,10 @@
 /** Plain-text step tables (demo, `ladderlab ladder`). */
-import type { LadderConfig } from './config.ts';
+import type { EngineConfig } from './config.ts';
 import { ladderParams, ladderTable, marketStepPrice, spreadPct, type StepQuote } from './ladder.ts';
 import { makeTickTable } from './ticks.ts';
 import type { Side } from './types.ts';
 
-export function formatLadderTables(symbol: string, quote: StepQuote, config: LadderConfig): string {
+export function formatLadderTables(symbol: string, quote: StepQuote, config: EngineConfig): string {
   const params = ladderParams(config.execution);
   const ticks = makeTickTable(config.ticks.overrides);
   const tickUnits = ticks.tickUnits(symbol, (quote.bid + quote.ask) / 2);

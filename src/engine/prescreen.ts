@@ -14,7 +14,7 @@
  *     must be ≤ close − the largest session_end_buffer_s.
  * Cells then run with `pathChecks: false`, and every cell sees exactly the accepted parents.
  */
-import type { LadderConfig } from './config.ts';
+import type { EngineConfig } from './config.ts';
 import { sideSign, type ParentOrder, type RejectReason, type Side } from './types.ts';
 
 export interface Prescreened {
@@ -23,13 +23,13 @@ export interface Prescreened {
 }
 
 /** Longest a parent can work: the ladder cap, every collar retry and the spread-guard wait. */
-export function worstCaseDurationUs(config: LadderConfig): number {
+export function worstCaseDurationUs(config: EngineConfig): number {
   const m = config.execution.market_step;
   return (config.execution.max_execution_time + (m.max_retries + 1) * m.retry_after_s + m.spread_wait_s) * 1e6;
 }
 
 /** Longest the limit ladder runs before its market step: min(max_execution_time, S · step timeout). */
-export function ladderWorstCaseS(config: LadderConfig, side: Side): number {
+export function ladderWorstCaseS(config: EngineConfig, side: Side): number {
   const exec = config.execution;
   const timeout = side === 'buy' ? exec.step_timeout_buy : exec.step_timeout_sell;
   return Math.min(exec.max_execution_time, exec.progressive_steps * timeout);
@@ -40,7 +40,7 @@ export interface PrescreenOptions {
   sessionCloseUs?: (parent: ParentOrder) => number | null;
 }
 
-export function prescreenParents(parents: readonly ParentOrder[], configs: readonly LadderConfig[], options: PrescreenOptions = {}): Prescreened {
+export function prescreenParents(parents: readonly ParentOrder[], configs: readonly EngineConfig[], options: PrescreenOptions = {}): Prescreened {
   const occupancyUs = Math.max(...configs.map(worstCaseDurationUs));
   const maxPosition = Math.min(...configs.map((c) => c.risk.max_position));
   const bufferS = Math.max(...configs.map((c) => c.risk.session_end_buffer_s));

@@ -3,7 +3,7 @@
  * `--live-money` flag AND live keys (Alpaca key ids: `PK…` paper, `AK…` live); a speed other
  * than 1 only against loopback endpoints.
  */
-import type { LiveConfig } from '../engine/config.ts';
+import type { LiveConfig } from './config.ts';
 import { InputError } from '../core/errors.ts';
 import { assertSpeedAllowed, isLoopbackUrl } from './wall-clock.ts';
 

@@ -18,7 +18,7 @@
  */
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.ts';
-import type { LadderConfig } from '../engine/config.ts';
+import type { LadderConfig } from '../config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import { formatIsoUtcUs } from '../data/orders.ts';

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type LadderConfig, defaultConfig, parseConfig } from '../engine/config.ts';
+import { type LadderConfig, defaultConfig, parseConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ChildRecord, ChildStatus, EndReason, ExecutionRecord, FillRecord, ParentStatus } from '../engine/types.ts';
 import { ArrowFile } from './arrow-file.ts';

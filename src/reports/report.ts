@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { basename, join, resolve } from 'node:path';
 import type { ColumnTable } from 'arquero';
-import type { LadderConfig } from '../engine/config.ts';
+import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { BASELINE_MISSING, SEED_CLAIMED_FILL_RATES, reportCharts } from './charts.ts';

@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import { nyLocalToUtcUs } from '../core/calendar.ts';
-import { serveFaultsSchema, type ServeFaults } from '../engine/config.ts';
+import { serveFaultsSchema, type ServeFaults } from './config.ts';
 import { invalid } from './errors.ts';
 import { parseRequestTime } from './wire.ts';
 

@@ -13,7 +13,7 @@
  * speed 1 so late orders still get their acks.
  */
 import { addDays, extendedSession, isWeekday, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
-import type { LadderConfig } from '../engine/config.ts';
+import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { makeTickTable } from '../engine/ticks.ts';
 import { EventClass, VirtualClock } from '../sim/clock.ts';

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { LadderConfig } from '../engine/config.ts';
+import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { KeyCheck, type KeyPair } from './auth.ts';
 import { DATA_FEEDS, DataStreamServer } from './data-stream.ts';

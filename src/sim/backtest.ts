@@ -11,7 +11,7 @@
  * `end_of_data`.
  */
 import { regularSession } from '../core/calendar.ts';
-import type { LadderConfig } from '../engine/config.ts';
+import type { SimRunConfig } from './config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import { worstCaseDurationUs } from '../engine/prescreen.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
@@ -46,7 +46,7 @@ export function memoryTapeSource(tapes: readonly SymbolDay[]): TapeSource {
 }
 
 export interface BacktestOptions {
-  config: LadderConfig;
+  config: SimRunConfig;
   tapes: TapeSource | readonly SymbolDay[];
   parents: readonly ParentOrder[];
   /** The market-order baseline: every parent straight to the market step (DESIGN §5). */

@@ -24,7 +24,7 @@
  * before the cancel reaches the venue stands, and the cancel is answered `cancel_rejected`.
  */
 import { isWeekday, nyDay, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
-import type { LadderConfig } from '../engine/config.ts';
+import type { SimRunConfig } from './config.ts';
 import type { ChildOrderRequest, Market, OrderEvent, SessionInfo, VenueOrderStatus } from '../engine/ports.ts';
 import type { Quote } from '../engine/types.ts';
 import { EventClass, keyBefore, type VirtualClock } from './clock.ts';
@@ -120,7 +120,7 @@ class Book {
 export interface SimMarketOptions {
   clock: VirtualClock;
   /** The `sim` section of the config (fill model, latency). */
-  sim: LadderConfig['sim'];
+  sim: SimRunConfig['sim'];
   seed: number | string;
   tapes?: readonly SymbolDay[];
   /** Trading days in the data, for `session()` when closed (next open). Defaults to the tapes' days; weekdays when empty. */

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYamlScalar } from 'yaml';
-import { parseConfig, setDotted, type LadderConfig } from '../engine/config.ts';
+import { parseConfig, setDotted, type LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 
 export interface GridAxis {

@@ -1,5 +1,5 @@
 /** Messages between the sweep's main thread and its workers (structured-clone friendly). */
-import type { LadderConfig } from '../engine/config.ts';
+import type { LadderConfig } from '../config.ts';
 import type { ParentOrder } from '../engine/types.ts';
 
 export interface WorkerInit {

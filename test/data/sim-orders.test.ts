@@ -1,7 +1,7 @@
 /** Parent orders: CSV parsing with file/line/field errors, and seeded generation. */
 import { describe, expect, it } from 'vitest';
 import { regularSession } from '../../src/core/calendar.ts';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { formatIsoUtcUs, generateParentOrders, parseIsoUtcUs, parseParentOrdersCsv } from '../../src/data/orders.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { configSchema, defaultConfig, loadConfig, parseConfig, validKeysAt } from '../../src/engine/config.ts';
+import { configSchema, defaultConfig, loadConfig, parseConfig, validKeysAt } from '../../src/config.ts';
 import { InputError } from '../../src/core/errors.ts';
 
 function writeTemp(text: string): string {

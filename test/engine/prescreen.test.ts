@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { LadderEngine } from '../../src/engine/engine.ts';
 import { ladderWorstCaseS, prescreenParents, worstCaseDurationUs } from '../../src/engine/prescreen.ts';
 import type { ParentOrder } from '../../src/engine/types.ts';

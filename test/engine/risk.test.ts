@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseConfig } from '../../src/engine/config.ts';
+import { defaultConfig, parseConfig } from '../../src/config.ts';
 import { checkParent, type RiskContext } from '../../src/engine/risk.ts';
 import type { ParentOrder } from '../../src/engine/types.ts';
 import { harness } from '../support/engine-harness.ts';

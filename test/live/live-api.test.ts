@@ -6,7 +6,7 @@
 import { ApiError, FetchError, NotFoundError, RateLimitError, ValidationError } from '@alpacahq/alpaca-trade-api';
 import { mockFetch, type MockRequest } from '@alpacahq/alpaca-trade-api/testing';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseConfig } from '../../src/engine/config.ts';
+import { defaultConfig, parseConfig } from '../../src/config.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { rfc3339ToUs, sdkDataRest, sdkTradingRest, type SdkOptions } from '../../src/live/alpaca-api.ts';
 import { keysFromEnv, LIVE_TRADING_URL, PAPER_TRADING_URL, resolveEndpoints } from '../../src/live/endpoints.ts';

@@ -15,7 +15,7 @@ import { expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type LadderConfig } from '../../src/engine/config.ts';
+import { parseConfig, type LadderConfig } from '../../src/config.ts';
 import type { ExecutionRecord, ParentOrder } from '../../src/engine/types.ts';
 import { startServe, type RunningServe } from '../../src/serve/server.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';

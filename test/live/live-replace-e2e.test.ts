@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rfc3339ToUs, sdkLiveApi } from '../../src/live/alpaca-api.ts';
 import { resolveEndpoints } from '../../src/live/endpoints.ts';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { runLive } from '../../src/live/run.ts';
 import { startServe } from '../../src/serve/server.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';

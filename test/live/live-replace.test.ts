@@ -8,7 +8,7 @@
  * engine with `amend: 'replace'` on the same fake. Time is driven by hand; retries have no delay.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { LadderEngine } from '../../src/engine/engine.ts';
 import type { ChildOrderRequest, OrderEvent } from '../../src/engine/ports.ts';
 import type { ExecutionRecord } from '../../src/engine/types.ts';

@@ -190,7 +190,7 @@ describe('the report', () => {
     const report = await buildReport({
       title: 't',
       meta: [],
-      config: (await import('../../src/engine/config.ts')).defaultConfig(),
+      config: (await import('../../src/config.ts')).defaultConfig(),
       seed: 1,
       records: synth.records,
       baseline: null,
@@ -209,7 +209,7 @@ describe('the report', () => {
   it('with no accepted parent the page still renders, saying there is nothing to measure', async () => {
     const rejected = makeRecord({ id: 'R', side: 'buy', qty: 100, bid: 10, ask: 10.1, status: 'rejected' });
     const report = await buildReport({
-      title: 't', meta: [], config: (await import('../../src/engine/config.ts')).defaultConfig(), seed: 1,
+      title: 't', meta: [], config: (await import('../../src/config.ts')).defaultConfig(), seed: 1,
       records: [rejected], baseline: null, midAt: () => Number.NaN, replicates: 20, run: {},
     });
     expect(report.verdict.call).toBe('no-data');

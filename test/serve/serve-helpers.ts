@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Alpaca, marketData, trading } from '@alpacahq/alpaca-trade-api';
 import { expect } from 'vitest';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { startServe, type RunningServe } from '../../src/serve/server.ts';
 import { makeQuoteColumns, makeTradeColumns, writeSymbolDay, type QuoteRow, type TradeRow } from '../../src/data/tape/tape.ts';
 

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { Pacer } from '../../src/serve/pacer.ts';
 import { ReplayVenue } from '../../src/serve/replay.ts';
 import { startServe } from '../../src/serve/server.ts';

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import type { ParentOrder } from '../../src/engine/types.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';
 import { VirtualClock } from '../../src/sim/clock.ts';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import { dirTapeSource, runBacktest } from '../../src/sim/backtest.ts';
 import { ingest } from '../../src/data/ingest/ingest.ts';
 import { generateParentOrders } from '../../src/data/orders.ts';

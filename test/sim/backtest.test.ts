@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from '@uwdata/flechette';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/engine/config.ts';
+import { parseConfig } from '../../src/config.ts';
 import type { ParentOrder } from '../../src/engine/types.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';
 import { generateParentOrders } from '../../src/data/orders.ts';

@@ -1,6 +1,6 @@
 /** Small hand-built tapes and a recording order listener for the simulator tests. */
 import seedrandom from 'seedrandom';
-import { parseConfig, type LadderConfig } from '../../src/engine/config.ts';
+import { parseConfig, type LadderConfig } from '../../src/config.ts';
 import type { OrderEvent } from '../../src/engine/ports.ts';
 import { VirtualClock } from '../../src/sim/clock.ts';
 import { SimMarket } from '../../src/sim/market.ts';

@@ -1,5 +1,5 @@
 /** An engine on the scripted clock and market, with a one-call way to start a parent. */
-import { parseConfig, type LadderConfig } from '../../src/engine/config.ts';
+import { parseConfig, type LadderConfig } from '../../src/config.ts';
 import { LadderEngine } from '../../src/engine/engine.ts';
 import type { ExecutionRecord, Side } from '../../src/engine/types.ts';
 import { ScriptedClock, ScriptedMarket, T0 } from './scripted.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from '@uwdata/flechette';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type LadderConfig } from '../../src/engine/config.ts';
+import { defaultConfig, type LadderConfig } from '../../src/config.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { prescreenParents } from '../../src/engine/prescreen.ts';
 import { analyzeSweep } from '../../src/sweep/analysis.ts';

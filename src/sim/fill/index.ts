@@ -1,5 +1,5 @@
 /** Build the configured fill model (`sim.fill_model`) with its own seeded stream. */
-import type { LadderConfig } from '../../engine/config.ts';
+import type { SimConfig } from '../config.ts';
 import { makeRng } from '../../core/rng.ts';
 import type { FillModel } from './model.ts';
 import { PowerQueueProb } from './prob.ts';
@@ -10,7 +10,7 @@ import { TouchFillModel } from './touch.ts';
 export type { FillModel, FillOrder } from './model.ts';
 export { PRICE_EPSILON } from './model.ts';
 
-export function makeFillModel(sim: LadderConfig['sim'], seed: number | string): FillModel {
+export function makeFillModel(sim: SimConfig, seed: number | string): FillModel {
   switch (sim.fill_model) {
     case 'through':
       return new ThroughFillModel();

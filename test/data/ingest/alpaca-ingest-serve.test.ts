@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/engine/config.ts';
+import { parseConfig } from '../../../src/config.ts';
 import { startServe, type RunningServe } from '../../../src/serve/server.ts';
 import { downloadAlpaca, downloadWindowMs, type DownloadedPage } from '../../../src/data/ingest/alpaca-download.ts';
 import { readVendorSymbolDay } from '../../../src/data/ingest/vendor.ts';
