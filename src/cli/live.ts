@@ -8,7 +8,7 @@
  * 130 interrupted by Ctrl-C (children canceled, partial records written).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { defaultConfig, loadConfig, type LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
@@ -17,7 +17,8 @@ import { keysFromEnv } from '../live/endpoints.ts';
 import { Redactor } from '../live/redact.ts';
 import { runLive } from '../live/run.ts';
 import { readParentOrdersCsv } from '../data/orders.ts';
-import { parentMetrics } from '../records/write.ts';
+import { implementationShortfallBps } from '../reports/metrics.ts';
+import { tapeMidAt } from '../reports/tape-mids.ts';
 
 interface LiveArgs {
   config?: string;
@@ -117,7 +118,7 @@ function resolveConfig(path: string | undefined, speed: number | undefined): Lad
   return config;
 }
 
-/** Counts by status and side, mean shortfall over parents with fills, where the run went. */
+/** Counts by status and side, mean implementation shortfall (the unfilled rest at the recorded tape's mid), where the run went. */
 export function formatLiveSummary(
   records: readonly ExecutionRecord[],
   outDir: string,
@@ -132,9 +133,10 @@ export function formatLiveSummary(
   for (const side of ['buy', 'sell'] as const) {
     const mine = records.filter((r) => r.side === side);
     if (mine.length === 0) continue;
-    const shortfalls = mine.map((r) => parentMetrics(r).shortfallBps).filter((x): x is number => x !== null);
+    const midAt = tapeMidAt(join(outDir, 'tape'));
+    const shortfalls = mine.map((r) => implementationShortfallBps(r, midAt)).filter((x) => Number.isFinite(x));
     const mean = shortfalls.length > 0 ? shortfalls.reduce((a, b) => a + b, 0) / shortfalls.length : null;
-    lines.push(`  ${side}: ${mine.length} parents, ${count('filled', side)} filled, mean shortfall ${mean === null ? '—' : `${mean.toFixed(2)} bps`}`);
+    lines.push(`  ${side}: ${mine.length} parents, ${count('filled', side)} filled, mean implementation shortfall ${mean === null ? '—' : `${mean.toFixed(2)} bps`}`);
   }
   if (info.unconfirmed.length > 0) lines.push(`  warning: cancels not confirmed for ${info.unconfirmed.join(', ')}`);
   lines.push(`wrote ${outDir}/{records,children,fills}.arrow, run.json, orders.csv, tape/ (client ids ${info.runTag}) — next: ladderlab report ${outDir}`);

@@ -95,6 +95,23 @@ export class ArrowFile {
     return out;
   }
 
+  /** List-of-number cells as arrays (a null list → [], a null item → NaN); a missing column → all []. */
+  numberLists(field: string): number[][] {
+    const out: number[][] = new Array(this.rows);
+    if (!this.has(field)) return out.fill([]).map(() => []);
+    const v = this.vector(field);
+    for (let i = 0; i < this.rows; i++) {
+      const cell = v.get(i) as { length: number; get(j: number): unknown } | null;
+      const list: number[] = [];
+      if (cell) for (let j = 0; j < cell.length; j++) {
+        const x = cell.get(j);
+        list.push(x === null || x === undefined ? Number.NaN : Number(x));
+      }
+      out[i] = list;
+    }
+    return out;
+  }
+
   /** Booleans (also accepts 0/1 integers); null → false. */
   booleans(field: string): boolean[] {
     const v = this.vector(field);

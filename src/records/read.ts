@@ -52,6 +52,7 @@ export function readParents(path: string): ExecutionRecord[] {
   const fillStep = f.numbers('fill_step');
   const timeToFillMs = f.numbers('time_to_fill_ms');
   const endTs = f.numbers('end_ts');
+  const stepPercentages = f.numberLists('step_percentages');
   const out: ExecutionRecord[] = [];
   for (let i = 0; i < f.rows; i++) {
     out.push({
@@ -71,7 +72,7 @@ export function readParents(path: string): ExecutionRecord[] {
       endTsUs: Number.isFinite(endTs[i]) ? endTs[i] : arrivalTs[i],
       status: f.enumAt('status', statuses, i, PARENT_STATUSES),
       reason: reasons[i] as EndReason | null,
-      stepPercentages: [],
+      stepPercentages: stepPercentages[i],
       children: [],
     });
   }
@@ -98,6 +99,7 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
   const filled = c.numbers('filled_qty');
   const rejectReasons = c.has('reject_reason') ? c.strings('reject_reason') : null;
   const replaces = c.has('replaces') ? c.strings('replaces') : null;
+  const stepsKept = c.numberLists('steps_kept');
   const byChild = new Map<string, ChildRecord>();
   for (let i = 0; i < c.rows; i++) {
     const parent = byParent.get(parentIds[i]);
@@ -105,7 +107,7 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
     const child: ChildRecord = {
       clientOrderId: childIds[i],
       step: step[i],
-      stepsKept: [],
+      stepsKept: stepsKept[i],
       isMarketStep: isMarket[i],
       limitPrice: limit[i],
       qty: qty[i],

@@ -6,16 +6,16 @@
  *     arrival_ts timestamp[µs, UTC]; arrival_bid, arrival_ask, arrival_bid_size, arrival_ask_size;
  *     avg_price (null when nothing filled); fill_step int32 (−1 none; progressive_steps = market
  *     step); time_to_fill_ms (null when none); end_ts timestamp[µs]; status utf8; reason utf8
- *     (null when filled); spread_pct_arrival; shortfall_bps; improvement_far_touch_bps — with
- *       D = +1 buy, −1 sell; M₀ = (bid₀ + ask₀)/2; P = avg_price
- *       spread_pct_arrival       = (ask₀ − bid₀)/ask₀ · 100            (ladder.ts spreadPct)
- *       shortfall_bps            = D · (P − M₀)/M₀ · 10⁴               (null when nothing filled)
- *       improvement_far_touch_bps: buy (ask₀ − P)/M₀ · 10⁴, sell (P − bid₀)/M₀ · 10⁴ — analytic,
- *                                  vs the arrival far touch (null when nothing filled)
+ *     (null when filled); spread_pct_arrival = (ask₀ − bid₀)/ask₀ · 100 (the engine's spreadPct,
+ *     null without an arrival quote); step_percentages list<float64>: the step percentage each
+ *     limit step actually used (adaptive or configured; null for a step never priced).
+ *     Records hold facts only: every metric (shortfall, improvements, fill rates) is computed from
+ *     them by src/reports/metrics.ts, its one definition, which may need the tape's mids.
  *   children.arrow  one row per child: client_order_id (parent), child_id, step int32,
  *     is_market_step bool, limit_price, qty, sent_ts, ack_ts, cancel_sent_ts, done_ts (nullable
  *     timestamps), status, sent_bid, sent_ask, filled_qty, reject_reason (nullable), replaces
- *     (nullable: the child this one replaced with Market.replace)
+ *     (nullable: the child this one replaced with Market.replace), steps_kept list<int32> (later
+ *     steps whose price equalled this child's, so it kept working)
  *   fills.arrow     one row per fill: client_order_id, child_id, exec_id, ts, price, qty, step int32
  *   baseline.arrow  optional, records.arrow's schema: the same parents as market steps at arrival
  *   run.json        the config used, data dir, orders source, seed, counts, ladderlab version
@@ -26,7 +26,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFilesAtomic } from '../core/atomic-write.ts';
 import { join } from 'node:path';
-import { Bool, Float64, Int32, makeData, makeVector, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Bool, Field, Float64, Int32, List, makeData, makeVector, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { spreadPct } from '../engine/ladder.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 
@@ -63,19 +63,13 @@ function toArrowFile(columns: Record<string, Vector>): Uint8Array {
   return tableToIPC(new Table(columns), 'file');
 }
 
-/** The derived per-parent numbers of records.arrow (formulas in the module comment). */
-export function parentMetrics(r: ExecutionRecord): { spreadPctArrival: number | null; shortfallBps: number | null; improvementFarTouchBps: number | null } {
-  const mid = (r.arrivalBid + r.arrivalAsk) / 2;
-  const spread = r.arrivalBid > 0 && r.arrivalAsk > 0 ? orNull(spreadPct(r.arrivalBid, r.arrivalAsk)) : null;
-  if (!(r.filledQty > 0) || !Number.isFinite(r.avgPrice) || !(mid > 0)) return { spreadPctArrival: spread, shortfallBps: null, improvementFarTouchBps: null };
-  const d = r.side === 'buy' ? 1 : -1;
-  const shortfall = ((d * (r.avgPrice - mid)) / mid) * 1e4;
-  const improvement = ((r.side === 'buy' ? r.arrivalAsk - r.avgPrice : r.avgPrice - r.arrivalBid) / mid) * 1e4;
-  return { spreadPctArrival: spread, shortfallBps: shortfall, improvementFarTouchBps: improvement };
+/** list<float64> or list<int32> cells; NaN or a hole → null item. */
+function numberLists(values: readonly (readonly number[])[], item: Float64 | Int32): Vector {
+  const cells = values.map((list) => Array.from({ length: list.length }, (_, i) => (Number.isFinite(list[i]) ? list[i] : null)));
+  return vectorFromArray(cells, new List(new Field('item', item, true)));
 }
 
 export function recordsToArrow(records: readonly ExecutionRecord[]): Uint8Array {
-  const metrics = records.map(parentMetrics);
   return toArrowFile({
     client_order_id: str(records.map((r) => r.clientOrderId)),
     symbol: str(records.map((r) => r.symbol)),
@@ -93,9 +87,8 @@ export function recordsToArrow(records: readonly ExecutionRecord[]): Uint8Array 
     end_ts: tsUs(records.map((r) => r.endTsUs)),
     status: str(records.map((r) => r.status)),
     reason: str(records.map((r) => r.reason)),
-    spread_pct_arrival: f64(metrics.map((m) => m.spreadPctArrival)),
-    shortfall_bps: f64(metrics.map((m) => m.shortfallBps)),
-    improvement_far_touch_bps: f64(metrics.map((m) => m.improvementFarTouchBps)),
+    spread_pct_arrival: f64(records.map((r) => (r.arrivalBid > 0 && r.arrivalAsk > 0 ? orNull(spreadPct(r.arrivalBid, r.arrivalAsk)) : null))),
+    step_percentages: numberLists(records.map((r) => r.stepPercentages), new Float64()),
   });
 }
 
@@ -118,6 +111,7 @@ export function childrenToArrow(records: readonly ExecutionRecord[]): Uint8Array
     filled_qty: f64(rows.map((x) => x.c.filledQty)),
     reject_reason: str(rows.map((x) => x.c.rejectReason)),
     replaces: str(rows.map((x) => x.c.replaces ?? null)),
+    steps_kept: numberLists(rows.map((x) => x.c.stepsKept), new Int32()),
   });
 }
 

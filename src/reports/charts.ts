@@ -103,7 +103,7 @@ function groupedBarsWithIntervals(
 
 /** Fill rate per step: share filled at the step and cumulative, with intervals; the seed's claim beside them. */
 export function fillRateChart(fillRate: ColumnTable): VegaLiteSpec {
-  const rows = rowsOf(fillRate);
+  const rows = rowsOf(fillRate).filter((r) => r.side === undefined || r.side === 'all');
   const values: Record<string, unknown>[] = [];
   for (const r of rows) {
     values.push({ stepLabel: r.stepLabel, series: 'filled at this step', value: r.share, base: 0, lo: r.share_lo, hi: r.share_hi });

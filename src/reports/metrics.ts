@@ -115,25 +115,69 @@ interface HorizonSums {
   known: boolean;
 }
 
+/** M₀ = (bid₀ + ask₀)/2, NaN when the parent had no two-sided arrival quote. */
+export function arrivalMid(record: ExecutionRecord): number {
+  return record.arrivalBid > 0 && record.arrivalAsk > 0 ? (record.arrivalBid + record.arrivalAsk) / 2 : Number.NaN;
+}
+
+/**
+ * Implementation shortfall, bps (the one definition; see the module comment):
+ *   IS = [q·D·(P − M₀) + (Q − q)·D·(M_end − M₀)] / (Q·M₀) · 10⁴     positive = cost
+ * NaN when there was no arrival quote, or when part is unfilled and M_end is unknown.
+ */
+export function implementationShortfallBps(record: ExecutionRecord, midAt: MidAt): number {
+  const m0 = arrivalMid(record);
+  if (!Number.isFinite(m0) || !(record.qty > 0)) return Number.NaN;
+  const d = sideSign(record.side);
+  const q = record.filledQty;
+  const unfilled = record.qty - q;
+  const filledCost = q > 0 ? q * d * (record.avgPrice - m0) : 0;
+  const restCost = unfilled > 0 ? unfilled * d * (midAt(record.symbol, record.endTsUs) - m0) : 0;
+  return ((filledCost + restCost) / (record.qty * m0)) * BPS;
+}
+
+/** Filled shortfall D·(P − M₀)/M₀ · 10⁴ (filled part only); NaN when nothing filled. */
+export function filledShortfallBps(record: ExecutionRecord): number {
+  const m0 = arrivalMid(record);
+  if (!(record.filledQty > 0)) return Number.NaN;
+  return ((sideSign(record.side) * (record.avgPrice - m0)) / m0) * BPS;
+}
+
+/** Improvement vs the arrival far touch, analytic: D·(F₀ − P)/M₀ · 10⁴ (positive = saved); NaN when nothing filled. */
+export function farTouchImprovementBps(record: ExecutionRecord): number {
+  if (!(record.filledQty > 0)) return Number.NaN;
+  return ((sideSign(record.side) * (farTouch(record) - record.avgPrice)) / arrivalMid(record)) * BPS;
+}
+
+/** The same in dollars over the filled qty: D·(F₀ − P)·q. */
+export function farTouchImprovementUsd(record: ExecutionRecord): number {
+  if (!(record.filledQty > 0)) return Number.NaN;
+  return sideSign(record.side) * (farTouch(record) - record.avgPrice) * record.filledQty;
+}
+
+function farTouch(record: ExecutionRecord): number {
+  return record.side === 'buy' ? record.arrivalAsk : record.arrivalBid;
+}
+
+/**
+ * Improvement vs the simulated market-order baseline on the same parent, bps:
+ *   baseline IS − ladder IS   (positive = the ladder saved); NaN unless both are known.
+ */
+export function baselineImprovementBps(ladderShortfallBps: number | null, baselineShortfallBps: number | null): number {
+  if (ladderShortfallBps === null || baselineShortfallBps === null) return Number.NaN;
+  return baselineShortfallBps - ladderShortfallBps;
+}
+
 /** All metrics of one parent. `midAt` supplies M(t) for markouts and the opportunity cost. */
 export function parentMetrics(record: ExecutionRecord, midAt: MidAt): ParentMetrics {
   const d = sideSign(record.side);
   const hasQuote = record.arrivalBid > 0 && record.arrivalAsk > 0;
-  const m0 = hasQuote ? (record.arrivalBid + record.arrivalAsk) / 2 : Number.NaN;
+  const m0 = arrivalMid(record);
   const spread = hasQuote ? spreadPct(record.arrivalBid, record.arrivalAsk) : Number.NaN;
   const q = record.filledQty;
   const p = q > 0 ? record.avgPrice : Number.NaN;
   const unfilled = record.qty - q;
   const complete = unfilled <= 0 && q > 0;
-
-  // Shortfall: filled part at P, the unfilled rest at the last mid of the window.
-  let shortfall = Number.NaN;
-  if (hasQuote && record.qty > 0) {
-    const filledCost = q > 0 ? q * d * (p - m0) : 0;
-    const restCost = unfilled > 0 ? unfilled * d * (midAt(record.symbol, record.endTsUs) - m0) : 0;
-    shortfall = ((filledCost + restCost) / (record.qty * m0)) * BPS;
-  }
-  const far0 = record.side === 'buy' ? record.arrivalAsk : record.arrivalBid;
   const farSize0 = record.side === 'buy' ? record.arrivalAskSize : record.arrivalBidSize;
 
   // Fill-level sums (quantity-weighted), walking children and their fills once.
@@ -181,10 +225,10 @@ export function parentMetrics(record: ExecutionRecord, midAt: MidAt): ParentMetr
     avgPrice: finiteOrNull(p),
     fillStep: complete && record.fillStep >= 0 ? record.fillStep : null,
     timeToFillS: complete ? finiteOrNull(record.timeToFillUs / 1e6) : null,
-    shortfallBps: finiteOrNull(shortfall),
-    filledShortfallBps: q > 0 ? finiteOrNull(((d * (p - m0)) / m0) * BPS) : null,
-    improvementFarTouchBps: q > 0 ? finiteOrNull(((d * (far0 - p)) / m0) * BPS) : null,
-    improvementFarTouchUsd: q > 0 ? finiteOrNull(d * (far0 - p) * q) : null,
+    shortfallBps: finiteOrNull(implementationShortfallBps(record, midAt)),
+    filledShortfallBps: finiteOrNull(filledShortfallBps(record)),
+    improvementFarTouchBps: finiteOrNull(farTouchImprovementBps(record)),
+    improvementFarTouchUsd: finiteOrNull(farTouchImprovementUsd(record)),
     effectiveSpreadBps: perFill(effective),
     markout1sBps: perFill(h1.markout, h1.known),
     markout5sBps: perFill(h5.markout, h5.known),

@@ -20,7 +20,8 @@ import { type ReportTables, TABLE_STAGES, buildTables } from './tables.ts';
 import { noMids, tapeMidAt } from './tape-mids.ts';
 import { type Verdict, verdict } from './verdict.ts';
 
-export const DEFAULT_REPLICATES = 1000;
+export { DEFAULT_REPLICATES } from './summary.ts';
+import { DEFAULT_REPLICATES } from './summary.ts';
 
 export interface ReportInput {
   title: string;
@@ -176,7 +177,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       title: 'Fill rate per step',
       lead: 'How many parent orders were completely filled at each ladder step, and by it; grey ranges are the seed\'s claimed fill rates, for comparison.',
       svg: svgs.fillRate,
-      table: fillRateTable(rowsOf(tables.fillRateByStep)),
+      table: fillRateTable(rowsOf(tables.fillRateByStep).filter((r) => r.side === 'all')),
     },
     {
       id: 'spread-buckets',

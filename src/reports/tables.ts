@@ -18,7 +18,7 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { type BootstrapOptions, blockBootstrap, weightedCount, weightedMean, weightedMeanBy } from './bootstrap.ts';
-import { MARKOUT_HORIZONS_S, PARENT_METRIC_COLUMNS, type ParentMetrics, SPREAD_BUCKETS } from './metrics.ts';
+import { MARKOUT_HORIZONS_S, PARENT_METRIC_COLUMNS, type ParentMetrics, SPREAD_BUCKETS, baselineImprovementBps } from './metrics.ts';
 
 export interface TableOptions {
   /** Limit steps S of the run's config; step S is the market step. */
@@ -51,31 +51,21 @@ function bootstrapOptions(options: TableOptions, label: string, columns: readonl
  */
 export function parentsTable(ladder: readonly ParentMetrics[], baseline: readonly ParentMetrics[] | null): ColumnTable {
   const rows = aq.from(ladder as ParentMetrics[], PARENT_METRIC_COLUMNS);
-  if (baseline === null) {
-    const nulls = () => new Array<null>(ladder.length).fill(null);
-    return rows.assign({ baselineShortfallBps: nulls(), baselineTimeToFillS: nulls(), improvementBaselineBps: nulls() });
-  }
-  const base = aq.from(baseline as ParentMetrics[], PARENT_METRIC_COLUMNS).select({
-    clientOrderId: 'clientOrderId',
-    shortfallBps: 'baselineShortfallBps',
-    timeToFillS: 'baselineTimeToFillS',
+  const byId = new Map((baseline ?? []).map((b) => [b.clientOrderId, b]));
+  const baselineShortfallBps = ladder.map((m) => byId.get(m.clientOrderId)?.shortfallBps ?? null);
+  return rows.assign({
+    baselineShortfallBps,
+    baselineTimeToFillS: ladder.map((m) => byId.get(m.clientOrderId)?.timeToFillS ?? null),
+    improvementBaselineBps: ladder.map((m, i) => {
+      const x = baselineImprovementBps(m.shortfallBps, baselineShortfallBps[i]);
+      return Number.isFinite(x) ? x : null;
+    }),
   });
-  const order = Array.from({ length: ladder.length }, (_, i) => i);
-  return rows
-    .assign({ parentRow: order })
-    .join_left(base, 'clientOrderId')
-    .orderby('parentRow')
-    .select(aq.not('parentRow'))
-    .derive({
-      baselineShortfallBps: 'd.baselineShortfallBps == null ? null : d.baselineShortfallBps',
-      baselineTimeToFillS: 'd.baselineTimeToFillS == null ? null : d.baselineTimeToFillS',
-      improvementBaselineBps:
-        'd.baselineShortfallBps == null || d.shortfallBps == null ? null : d.baselineShortfallBps - d.shortfallBps',
-    });
 }
 
+/** Steps are numbered 1 … S for people (as `ladderlab ladder` prints them); fillStep k is step k + 1. */
 export function stepLabel(step: number, progressiveSteps: number): string {
-  return step >= progressiveSteps ? 'market' : step === 0 ? 'step 0 (mid)' : `step ${step}`;
+  return step >= progressiveSteps ? 'market' : step === 0 ? 'step 1 (mid)' : `step ${step + 1}`;
 }
 
 /** `table` grouped by the bootstrap's `by` columns and then `keys` (ungrouped when both are empty). */
@@ -95,9 +85,9 @@ function concatAll(tables: ColumnTable[]): ColumnTable {
   return tables[0].concat(...tables.slice(1));
 }
 
-const FILL_RATE_COLUMNS = ['fillStep'];
+const FILL_RATE_COLUMNS = ['side', 'fillStep'];
 
-/** Fill rate per step: per-step share, cumulative and conditional, with intervals. */
+/** Fill rate per step by side (buy, sell, all): per-step share, cumulative and conditional, with intervals. */
 export function fillRateByStepTable(parents: ColumnTable, options: TableOptions): ColumnTable {
   const maxObserved = parents.numRows() > 0 ? ((parents.rollup({ m: 'op.max(d.fillStep)' }).get('m', 0) as number | undefined) ?? 0) : 0;
   const lastStep = Math.max(options.progressiveSteps, maxObserved);
@@ -105,9 +95,9 @@ export function fillRateByStepTable(parents: ColumnTable, options: TableOptions)
   const statistic = (weighted: ColumnTable, by: readonly string[]) => {
     const sums: Record<string, string> = { parents: 'op.sum(d.w)' };
     for (const k of stepList) sums[`filled${k}`] = `op.sum(d.fillStep === ${k} ? d.w : 0)`;
-    const wide = grouped(weighted, by).rollup(sums);
-    const long = concatAll(stepList.map((k) => wide.select(...by, 'parents', { [`filled${k}`]: 'filledAt' }).derive({ fillStep: `${k}` })));
-    return grouped(long, by)
+    const wide = bySideAndAll(weighted, by, sums);
+    const long = concatAll(stepList.map((k) => wide.select(...by, 'side', 'parents', { [`filled${k}`]: 'filledAt' }).derive({ fillStep: `${k}` })));
+    return grouped(long, by, 'side')
       .orderby('fillStep')
       .derive({ share: 'd.filledAt / d.parents', cumulative: aq.rolling('d => op.sum(d.filledAt) / op.max(d.parents)') })
       .derive({ conditional: 'd.share / (1 - op.lag(d.cumulative, 1, 0))' })
@@ -116,13 +106,15 @@ export function fillRateByStepTable(parents: ColumnTable, options: TableOptions)
   const table = blockBootstrap(
     parents,
     'arrivalMinute',
-    ['fillStep'],
+    ['side', 'fillStep'],
     ['share', 'cumulative', 'conditional'],
     statistic,
     bootstrapOptions(options, 'fill-rate-by-step', FILL_RATE_COLUMNS),
   );
-  const labels = aq.table({ fillStep: stepList, stepLabel: stepList.map((k) => stepLabel(k, options.progressiveSteps)) });
-  return missingAsNull(labels.join_left(table, 'fillStep').orderby('fillStep')).reify();
+  const labels = SIDE_ROWS.cross(aq.table({ fillStep: stepList, stepLabel: stepList.map((k) => stepLabel(k, options.progressiveSteps)) }));
+  return missingAsNull(labels.join_left(table, [['side', 'fillStep'], ['side', 'fillStep']]).orderby('sideOrder', 'fillStep'))
+    .derive({ parents: 'd.parents == null ? 0 : d.parents', filledAt: 'd.filledAt == null ? 0 : d.filledAt' })
+    .reify();
 }
 
 const BUCKET_COLUMNS = ['spreadBucket', 'shortfallBps', 'improvementBaselineBps', 'improvementFarTouchBps'];
@@ -188,7 +180,7 @@ export function speedVsPriceTable(parents: ColumnTable, options: TableOptions): 
     bootstrapOptions(options, 'speed-vs-price', SPEED_COLUMNS),
   );
   // Medians are point estimates only (a weighted median is not an arquero aggregate).
-  const medians = bySideAndAll(parents, [], { medianTimeToFillS: 'op.median(d.timeToFillS)' });
+  const medians = bySideAndAll(parents, [], { medianTimeToFillS: 'op.median(d.timeToFillS)', p90TimeToFillS: 'op.quantile(d.timeToFillS, 0.9)' });
   return sideRows(table.join_left(medians, 'side'), ['n']).reify();
 }
 

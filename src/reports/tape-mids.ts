@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { nyDay, regularSession } from '../core/calendar.ts';
-import { loadQuotes, tapePath } from '../data/tape/tape.ts';
+import { type QuoteColumns, loadQuotes, tapePath } from '../data/tape/tape.ts';
 import type { MidAt } from './metrics.ts';
 import { midLookup } from './mids.ts';
 
@@ -26,10 +26,17 @@ function cachedNyDay(): (tsUs: number) => string {
 }
 
 export function tapeMidAt(dataDir: string): MidAt {
-  return midLookup((symbol, day) => {
+  return quotesMidAt((symbol, day) => {
     const path = tapePath(dataDir, symbol, day, 'quotes');
-    if (!existsSync(path)) return null;
-    return { quotes: loadQuotes(path), closeUs: regularSession(day).closeUs };
+    return existsSync(path) ? loadQuotes(path) : null;
+  });
+}
+
+/** A MidAt over quotes already in memory (a sweep cell's tapes): `quotesOf` null → NaN. */
+export function quotesMidAt(quotesOf: (symbol: string, day: string) => QuoteColumns | null): MidAt {
+  return midLookup((symbol, day) => {
+    const quotes = quotesOf(symbol, day);
+    return quotes ? { quotes, closeUs: regularSession(day).closeUs } : null;
   }, cachedNyDay());
 }
 

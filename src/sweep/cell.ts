@@ -4,13 +4,17 @@
  */
 import type { ParentOrder } from '../engine/types.ts';
 import { runBacktest, type TapeSource } from '../sim/backtest.ts';
-import { parentMetrics } from '../records/write.ts';
+import { farTouchImprovementBps, implementationShortfallBps } from '../reports/metrics.ts';
+import { quotesMidAt } from '../reports/tape-mids.ts';
 import type { SymbolDay } from '../data/tape/tape.ts';
 import type { CellJob, CellOutcome } from './protocol.ts';
 
 export function runCell(job: CellJob, parents: readonly ParentOrder[], tapes: TapeSource): CellOutcome {
   const start = performance.now();
   const { records } = runBacktest({ config: job.config, tapes, parents, pathChecks: false });
+  // The unfilled rest is charged at the mid of the cell's own tapes (implementation shortfall).
+  const available = new Set(tapes.list().map((t) => `${t.symbol}\u0000${t.day}`));
+  const midAt = quotesMidAt((symbol, day) => (available.has(`${symbol}\u0000${day}`) ? tapes.load(symbol, day).quotes : null));
   const position = new Map(parents.map((p, i) => [p.clientOrderId, i]));
   const n = parents.length;
   const outcome: CellOutcome = {
@@ -26,10 +30,9 @@ export function runCell(job: CellJob, parents: readonly ParentOrder[], tapes: Ta
   for (const record of records) {
     const i = position.get(record.clientOrderId);
     if (i === undefined) continue;
-    const m = parentMetrics(record);
     outcome.filledQty[i] = record.filledQty;
-    outcome.shortfallBps[i] = m.shortfallBps ?? NaN;
-    outcome.improvementBps[i] = m.improvementFarTouchBps ?? NaN;
+    outcome.shortfallBps[i] = implementationShortfallBps(record, midAt);
+    outcome.improvementBps[i] = farTouchImprovementBps(record);
     outcome.timeToFillMs[i] = record.timeToFillUs / 1000;
     outcome.fillStep[i] = record.fillStep;
   }

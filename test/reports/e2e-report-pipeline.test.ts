@@ -1,8 +1,7 @@
 /**
- * The real pipeline: generated sample market → `ladderlab backtest` → `ladderlab report`. The
- * report recomputes shortfall and the far-touch improvement from the records; for every filled
- * parent they must agree with the numbers the backtest stored in records.arrow (computed
- * independently in src/sim/records-io.ts), and the baseline must be paired parent by parent.
+ * The real pipeline: generated sample market → `ladderlab backtest` → `ladderlab report`. Every
+ * metric is defined once (src/reports/metrics.ts): the backtest's printed summary and the HTML
+ * report must show the same numbers for the same run, and the baseline is paired parent by parent.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { writeSample } from '../../src/data/sample/sample.ts';
 const root = mkdtempSync(join(tmpdir(), 'ladderlab-pipeline-'));
 const data = join(root, 'sample');
 const run = join(root, 'run');
+let btStdout = '';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
@@ -37,35 +37,40 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
 
 beforeAll(async () => {
   writeSample(data, { seed: 5 });
-  const bt = await cli(['backtest', '--data', data, '--orders', '80', '--out', run, '--seed', '5']);
+  const bt = await cli(['backtest', '--data', data, '--orders', '80', '--out', run, '--seed', '5', '--replicates', '100']);
   expect(bt.code).toBe(0);
+  btStdout = bt.stdout;
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** Cells of a summary table's rows (split on 2+ spaces), keyed by the first cell. */
+function summaryRows(stdout: string, caption: string): Map<string, string[]> {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(caption));
+  const out = new Map<string, string[]>();
+  for (const line of lines.slice(start + 2)) {
+    if (line.trim() === '') break;
+    const cells = line.trim().split(/ {2,}/);
+    out.set(cells[0], cells.slice(1));
+  }
+  return out;
+}
+
 describe('backtest → report', () => {
-  it('the report agrees with the backtest on every filled parent, buys and sells', () => {
+  it('the report measures every parent from the stored facts, buys and sells, paired with the baseline', () => {
     const loaded = loadRun(run);
     const metrics = runMetrics(loaded.records, tapeMidAt(loaded.dataDir!));
-    const stored = tableFromIPC(readFileSync(join(run, 'records.arrow')));
-    const storedById = new Map<string, { shortfall: number | null; improvement: number | null }>();
-    for (let i = 0; i < stored.numRows; i++) {
-      storedById.set(String(stored.getChild('client_order_id')!.get(i)), {
-        shortfall: stored.getChild('shortfall_bps')!.get(i) as number | null,
-        improvement: stored.getChild('improvement_far_touch_bps')!.get(i) as number | null,
-      });
-    }
     const filled = metrics.filter((m) => m.complete === 1);
     expect(filled.filter((m) => m.side === 'buy').length).toBeGreaterThan(10);
     expect(filled.filter((m) => m.side === 'sell').length).toBeGreaterThan(10);
-    for (const m of filled) {
-      const s = storedById.get(m.clientOrderId)!;
-      expect(m.shortfallBps).toBeCloseTo(s.shortfall!, 9);
-      expect(m.improvementFarTouchBps).toBeCloseTo(s.improvement!, 9);
-    }
     // Fills happened inside the tape's session, so the +1 s markouts are known.
     expect(filled.every((m) => m.markout1sBps !== null)).toBe(true);
     expect(loaded.baseline).not.toBeNull();
     expect(new Set(loaded.baseline!.map((b) => b.clientOrderId))).toEqual(new Set(loaded.records.map((r) => r.clientOrderId)));
+    // records.arrow stores facts; no second definition of a metric on disk
+    const names = tableFromIPC(readFileSync(join(run, 'records.arrow'))).schema.fields.map((f) => f.name);
+    expect(names).not.toContain('shortfall_bps');
+    expect(names).not.toContain('improvement_far_touch_bps');
   });
 
   it('ladderlab report prints the path of a page with a verdict and the baseline comparison', async () => {
@@ -76,5 +81,28 @@ describe('backtest → report', () => {
     expect(html).toMatch(/<p class="headline">The ladder (beat|did worse than) a market order|<p class="headline">No clear difference from a market order/);
     expect(html).toContain('simulated market orders (baseline.arrow)');
     expect(html).not.toContain('baseline not run');
+  });
+
+  it('the backtest summary prints the same numbers as the report for the same run (shortfall, saving vs baseline, fill rate)', async () => {
+    const r = await cli(['report', run, '--replicates', '100', '--out', join(root, 'same.html')]);
+    expect(r.code).toBe(0);
+    const html = readFileSync(join(root, 'same.html'), 'utf8');
+    const cell = (text: string) => `<td class="num">${text.replace(/&/g, '&amp;')}</td>`;
+    const quality = summaryRows(btStdout, 'execution quality by side');
+    const baseline = summaryRows(btStdout, 'ladder vs market-order baseline');
+    const fillRate = summaryRows(btStdout, 'fill rate by step');
+    expect([...quality.keys()]).toEqual(['buy', 'sell', 'all']);
+    for (const side of ['buy', 'sell', 'all']) {
+      const [, , shortfall, farTouch] = quality.get(side)!;
+      expect(shortfall).toMatch(/^−?\d+\.\d \[−?\d+\.\d, −?\d+\.\d\]$/);
+      expect(html).toContain(cell(shortfall));
+      expect(html).toContain(cell(farTouch));
+      const [, ladderIs, baselineIs, saving] = baseline.get(side)!;
+      for (const x of [ladderIs, baselineIs, saving]) expect(html).toContain(cell(x));
+    }
+    // the report's fill-rate table is the "all" row: "share (cumulative)" per step in the summary
+    const allSteps = fillRate.get('all')!.slice(1).map((c) => c.split(' (')[0]);
+    const reportShares = [...html.matchAll(/<tr><td>(?:step \d[^<]*|market)<\/td><td class="num">[^<]*<\/td><td class="num">(\d+ %)/g)].map((m) => m[1]);
+    expect(reportShares).toEqual(allSteps);
   });
 });

@@ -27,10 +27,11 @@ describe('fill rate per step', () => {
     makeRecord({ id: 'e', side: 'buy', qty: 100, bid: 10.0, ask: 10.1, endAfterUs: 60e6 }),
   ];
   const tables = buildTables(runMetrics(records, FLAT), null, OPTIONS);
-  const rows = tables.fillRateByStep.objects() as Record<string, number | string>[];
+  const bySide = tables.fillRateByStep.objects() as Record<string, number | string>[];
+  const rows = bySide.filter((r) => r.side === 'all');
 
   it('per step: 2, 0, 1, 0, 1 of 5 → 40 %, 0, 20 %, 0, 20 %', () => {
-    expect(rows.map((r) => r.stepLabel)).toEqual(['step 0 (mid)', 'step 1', 'step 2', 'step 3', 'market']);
+    expect(rows.map((r) => r.stepLabel)).toEqual(['step 1 (mid)', 'step 2', 'step 3', 'step 4', 'market']);
     expect(rows.map((r) => r.filledAt)).toEqual([2, 0, 1, 0, 1]);
     expect(rows.map((r) => r.share)).toEqual([0.4, 0, 0.2, 0, 0.2]);
   });
@@ -38,6 +39,13 @@ describe('fill rate per step', () => {
     expect(rows.map((r) => r.cumulative as number).map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0.4, 0.4, 0.6, 0.6, 0.8]);
     expect(rows[2].conditional).toBeCloseTo(1 / 3, 12);
     expect(rows[4].conditional).toBeCloseTo(0.5, 12);
+  });
+  it('by side: buys a (step 1), c (step 3), e (unfilled) → 1/3, 0, 1/3, 0, 0; sells b (step 1), d (market) → 1/2, 0, 0, 0, 1/2', () => {
+    expect(bySide.map((r) => r.side)).toEqual([...Array(5).fill('buy'), ...Array(5).fill('sell'), ...Array(5).fill('all')]);
+    expect(bySide.filter((r) => r.side === 'buy').map((r) => r.share)).toEqual([1 / 3, 0, 1 / 3, 0, 0]);
+    expect(bySide.filter((r) => r.side === 'buy').map((r) => r.parents)).toEqual([3, 3, 3, 3, 3]);
+    expect(bySide.filter((r) => r.side === 'sell').map((r) => r.share)).toEqual([0.5, 0, 0, 0, 0.5]);
+    expect(bySide.filter((r) => r.side === 'sell').map((r) => r.cumulative)).toEqual([0.5, 0.5, 0.5, 0.5, 1]);
   });
   it('one block: the interval collapses onto the point', () => {
     expect(rows[0].share_lo).toBe(0.4);

@@ -112,7 +112,7 @@ describe('loading a run directory', () => {
 describe('chart specs', () => {
   const fillRate = aq.table({
     fillStep: [0, 1, 4],
-    stepLabel: ['step 0 (mid)', 'step 1', 'market'],
+    stepLabel: ['step 1 (mid)', 'step 2', 'market'],
     share: [0.5, 0.25, 0.25],
     share_lo: [0.4, 0.2, 0.2],
     share_hi: [0.6, 0.3, 0.3],
@@ -124,10 +124,10 @@ describe('chart specs', () => {
     const spec = fillRateChart(fillRate) as { data: { values: Record<string, unknown>[] } };
     const claims = spec.data.values.filter((v) => v.series === "seed's claim (by this step)");
     expect(claims).toEqual([
-      { stepLabel: 'step 0 (mid)', series: "seed's claim (by this step)", value: 0.25, base: 0.15, lo: null, hi: null },
-      { stepLabel: 'step 1', series: "seed's claim (by this step)", value: 0.5, base: 0.35, lo: null, hi: null },
+      { stepLabel: 'step 1 (mid)', series: "seed's claim (by this step)", value: 0.25, base: 0.15, lo: null, hi: null },
+      { stepLabel: 'step 2', series: "seed's claim (by this step)", value: 0.5, base: 0.35, lo: null, hi: null },
     ]);
-    expect(spec.data.values.find((v) => v.stepLabel === 'step 1' && v.series === 'filled by this step')).toMatchObject({ value: 0.75, lo: 0.7, hi: 0.8 });
+    expect(spec.data.values.find((v) => v.stepLabel === 'step 2' && v.series === 'filled by this step')).toMatchObject({ value: 0.75, lo: 0.7, hi: 0.8 });
   });
   it('without a baseline the chart says so, and still draws a mark', async () => {
     const spec = baselineChart(null) as { mark: { type: string }; data: { values: { message: string }[] } };

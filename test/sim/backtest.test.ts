@@ -146,17 +146,14 @@ describe('run directory', () => {
     expect(rec.names).toEqual([
       'client_order_id', 'symbol', 'side', 'qty', 'filled_qty', 'arrival_ts', 'arrival_bid', 'arrival_ask', 'arrival_bid_size',
       'arrival_ask_size', 'avg_price', 'fill_step', 'time_to_fill_ms', 'end_ts', 'status', 'reason', 'spread_pct_arrival',
-      'shortfall_bps', 'improvement_far_touch_bps',
+      'step_percentages',
     ]);
     // exact int64 µs on disk (readers see epoch ms, fractional below the ms)
     expect(Array.from(rec.getChild('arrival_ts')!.data[0].values as BigInt64Array)).toEqual([BigInt(T0), BigInt(T0)]);
     const rows = rec.toArray();
-    // M₀ = 10.05; buy at 10.06: shortfall (10.06 − 10.05)/10.05 · 1e4 = 9.950…; improvement (10.10 − 10.06)/10.05 · 1e4 = 39.80…
     expect(rows[0]).toMatchObject({ client_order_id: 'b1', side: 'buy', filled_qty: 100, avg_price: 10.06, fill_step: 2, time_to_fill_ms: 35_000, status: 'filled', reason: null, arrival_ts: T0 / 1000 });
-    expect(rows[0].shortfall_bps).toBeCloseTo((0.01 / 10.05) * 1e4, 9);
-    expect(rows[0].improvement_far_touch_bps).toBeCloseTo((0.04 / 10.05) * 1e4, 9);
     expect(rows[0].spread_pct_arrival).toBeCloseTo((0.1 / 10.1) * 100, 12);
-    expect(rows[1]).toMatchObject({ client_order_id: 'x', status: 'rejected', reason: 'no_quote', avg_price: null, fill_step: -1, time_to_fill_ms: null, shortfall_bps: null, arrival_bid: null });
+    expect(rows[1]).toMatchObject({ client_order_id: 'x', status: 'rejected', reason: 'no_quote', avg_price: null, fill_step: -1, time_to_fill_ms: null, spread_pct_arrival: null, arrival_bid: null });
 
     const children = tableFromIPC(readFileSync(join(dir, 'children.arrow'))).toArray();
     expect(children.map((c) => [c.client_order_id, c.child_id, c.step, c.is_market_step, c.limit_price, c.status, c.filled_qty])).toEqual([

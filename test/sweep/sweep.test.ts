@@ -14,7 +14,8 @@ import { cellConfig, expandGrid, parseGridAxis } from '../../src/sweep/grid.ts';
 import { paretoFront } from '../../src/sweep/pareto.ts';
 import type { CellOutcome } from '../../src/sweep/protocol.ts';
 import { runSweep, sessionCloseOf } from '../../src/sweep/sweep.ts';
-import { parentMetrics } from '../../src/records/write.ts';
+import { implementationShortfallBps } from '../../src/reports/metrics.ts';
+import { tapeMidAt } from '../../src/reports/tape-mids.ts';
 
 describe('sweep grid', () => {
   it('parses axes with YAML scalars', () => {
@@ -150,8 +151,10 @@ describe('sweep on the sample market', () => {
     const cell = cellConfig(structuredClone(config) as unknown as Record<string, unknown>, { 'execution.step_percentage': 15 });
     const accepted = prescreenParents(parents, [config, cell], { sessionCloseUs: sessionCloseOf }).accepted;
     const { records } = runBacktest({ config: cell, tapes: dirTapeSource(dataDir), parents: accepted });
-    const shortfalls = records.map((r) => parentMetrics(r).shortfallBps);
-    const mean = shortfalls.filter((x): x is number => x !== null).reduce((a, b) => a + b, 0) / shortfalls.filter((x) => x !== null).length;
+    // the sweep ranks on implementation shortfall (the unfilled rest at the tape's mid), the report's definition
+    const midAt = tapeMidAt(dataDir);
+    const shortfalls = records.map((r) => implementationShortfallBps(r, midAt)).filter((x) => Number.isFinite(x));
+    const mean = shortfalls.reduce((a, b) => a + b, 0) / shortfalls.length;
     expect(summary.parents).toBe(accepted.length);
     expect(summary.rows[0].shortfallBps).toBeCloseTo(mean, 10);
     expect(summary.rows[0].fillRate).toBe(records.filter((r) => r.filledQty > 0).length / records.length);
