@@ -4,7 +4,7 @@
  * same run. Nothing here computes a metric; it only selects and formats.
  */
 import type { ColumnTable } from 'arquero';
-import type { LadderConfig } from '../engine/config.ts';
+import type { LadderConfig } from '../config.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { type Row, bps, count, percent, seconds, withInterval } from './format.ts';
 import { type MidAt, runMetrics } from './metrics.ts';

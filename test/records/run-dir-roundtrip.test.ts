@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/engine/config.ts';
+import { defaultConfig } from '../../src/config.ts';
 import type { ChildRecord, ExecutionRecord } from '../../src/engine/types.ts';
 import { loadRun } from '../../src/records/read.ts';
 import { writeRunDir } from '../../src/records/write.ts';
