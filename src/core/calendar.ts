@@ -142,6 +142,20 @@ export function addDays(day: string, n: number): string {
   return new Date(requireDay(day) + n * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
+/** The first weekday strictly after `day` (holidays are not considered): the one "next weekday". */
+export function nextWeekday(day: string): string {
+  let d = addDays(day, 1);
+  while (!isWeekday(d)) d = addDays(d, 1);
+  return d;
+}
+
+/** The first `count` weekdays from `day` on, `day` included when it is one. */
+export function weekdaysFrom(day: string, count: number): string[] {
+  const out: string[] = [];
+  for (let d = isWeekday(day) ? day : nextWeekday(day); out.length < count; d = nextWeekday(d)) out.push(d);
+  return out;
+}
+
 /** The whole New York calendar day as epoch µs [startUs, endUs): 23 h or 25 h on DST change days. */
 export function nyDayRange(day: string): { startUs: number; endUs: number } {
   return { startUs: nyLocalToUtcUs(day, 0), endUs: nyLocalToUtcUs(addDays(day, 1), 0) };

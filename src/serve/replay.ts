@@ -12,7 +12,7 @@
  * subscribed to market data or sent an order, and once the tape has ended, time goes on at
  * speed 1 so late orders still get their acks.
  */
-import { addDays, extendedSession, isWeekday, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
+import { extendedSession, nextWeekday, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
 import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { makeTickTable } from '../engine/ticks.ts';
@@ -65,12 +65,6 @@ const BACKLOG_WAIT_MS = 5;
 function parseStart(start: string, day: string): number {
   const [h, m, s] = start.split(':').map(Number);
   return nyLocalToUtcUs(day, ((h * 60 + m) * 60 + (s ?? 0)) * 1000);
-}
-
-function nextWeekday(day: string): string {
-  let d = addDays(day, 1);
-  while (!isWeekday(d)) d = addDays(d, 1);
-  return d;
 }
 
 export class ReplayVenue implements Venue {

@@ -15,7 +15,7 @@
  * settles the venue at the current virtual time (due acks and fills are applied before answering).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { addDays, isValidDay, isWeekday } from '../core/calendar.ts';
+import { addDays, isValidDay, isWeekday, nextWeekday } from '../core/calendar.ts';
 import type { KeyCheck } from './auth.ts';
 import type { NewOrder, ReplaceRequest } from './broker.ts';
 import { AlpacaError, ALPACA_CODES, invalid, malformed, notFound } from './errors.ts';
@@ -217,8 +217,7 @@ const getCalendar: Handler = ({ venue }, { query }) => {
   const days: Record<string, string>[] = [];
   for (let d = start.slice(0, 10); d <= end.slice(0, 10) && days.length < 400; d = addDays(d, 1)) {
     if (!isWeekday(d)) continue;
-    let settlement = addDays(d, 1);
-    while (!isWeekday(settlement)) settlement = addDays(settlement, 1);
+    const settlement = nextWeekday(d);
     days.push({ date: d, open: '09:30', close: '16:00', session_open: '0400', session_close: '2000', settlement_date: settlement });
   }
   return ok(days);

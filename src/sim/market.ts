@@ -23,7 +23,7 @@
  * Cancels travel on their own channel but never overtake the order they cancel; a fill that happens
  * before the cancel reaches the venue stands, and the cancel is answered `cancel_rejected`.
  */
-import { isWeekday, nyDay, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
+import { nyDay, nyLocalToUtcUs, regularSession, weekdaysFrom } from '../core/calendar.ts';
 import type { SimRunConfig } from './config.ts';
 import type { ChildOrderRequest, Market, OrderEvent, SessionInfo, VenueOrderStatus } from '../engine/ports.ts';
 import type { Quote } from '../engine/types.ts';
@@ -31,7 +31,7 @@ import { EventClass, keyBefore, type VirtualClock } from './clock.ts';
 import { makeFillModel, PRICE_EPSILON, type FillModel, type FillOrder } from './fill/index.ts';
 import { resetFillState } from './fill/model.ts';
 import { makeLatencyChannels, type LatencyChannel, type LatencyChannels } from './latency.ts';
-import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, type SymbolDay } from '../data/tape/tape.ts';
+import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, upperBound, type SymbolDay } from '../data/tape/tape.ts';
 
 const NO_EVENT = 9;
 
@@ -301,7 +301,7 @@ export class SimMarket implements Market {
    */
   session(tsUs: number): SessionInfo {
     const day = nyDay(tsUs);
-    const candidates = this.days.length > 0 ? this.days.filter((d) => d >= day) : nextWeekdays(day, 7);
+    const candidates = this.days.length > 0 ? this.days.filter((d) => d >= day) : weekdaysFrom(day, 7);
     for (const d of candidates) {
       const { openUs, closeUs } = regularSession(d);
       if (tsUs < closeUs) return { isOpen: tsUs >= openUs, openUs, closeUs };
@@ -672,8 +672,8 @@ export class SimMarket implements Market {
   }
 
   private syncVenueCursors(book: Book, nowUs: number): void {
-    if (book.qi < book.qn && book.qTs[book.qi] <= nowUs) book.qi = firstIndexAfterFrom(book.qTs, nowUs, book.qi);
-    if (book.ti < book.tn && book.tTs[book.ti] <= nowUs) book.ti = firstIndexAfterFrom(book.tTs, nowUs, book.ti);
+    if (book.qi < book.qn && book.qTs[book.qi] <= nowUs) book.qi = upperBound(book.qTs, nowUs, book.qi);
+    if (book.ti < book.tn && book.tTs[book.ti] <= nowUs) book.ti = upperBound(book.tTs, nowUs, book.ti);
   }
 
   // ── feed (venue → engine quotes) ─────────────────────────────────────────────────────────
@@ -697,7 +697,7 @@ export class SimMarket implements Market {
 
   private advanceSeen(book: Book, asOfUs: number): void {
     const from = book.seenIdx + 1;
-    if (from < book.qn && book.qTs[from] <= asOfUs) book.seenIdx = firstIndexAfterFrom(book.qTs, asOfUs, from) - 1;
+    if (from < book.qn && book.qTs[from] <= asOfUs) book.seenIdx = upperBound(book.qTs, asOfUs, from) - 1;
   }
 
   /** Delivery time of quote seenIdx + 1 while the engine listens. */
@@ -759,28 +759,6 @@ export class SimMarket implements Market {
   }
 }
 
-/** firstIndexAfter, searching only [from, length): cursors only move forward. */
-function firstIndexAfterFrom(ts: Float64Array, tsUs: number, from: number): number {
-  let lo = from;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] <= tsUs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function emptySymbolDay(symbol: string, day: string): SymbolDay {
   return { symbol, day, quotes: allocQuoteColumns(0), trades: allocTradeColumns(0) };
-}
-
-function nextWeekdays(day: string, count: number): string[] {
-  const out: string[] = [];
-  const ms = Date.parse(`${day}T00:00:00Z`);
-  for (let k = 0; out.length < count && k < 14; k++) {
-    const d = new Date(ms + k * 86_400_000).toISOString().slice(0, 10);
-    if (isWeekday(d)) out.push(d);
-  }
-  return out;
 }

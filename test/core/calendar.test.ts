@@ -9,6 +9,8 @@ import {
   regularSession,
   addDays,
   nyDayRange,
+  nextWeekday,
+  weekdaysFrom,
 } from '../../src/core/calendar.ts';
 
 const H = 3_600_000;
@@ -80,5 +82,15 @@ describe('day ranges', () => {
     expect(nyDayRange('2013-10-07').startUs).toBe(us('2013-10-07T04:00:00Z'));
     expect(addDays('2013-02-28', 1)).toBe('2013-03-01');
     expect(addDays('2013-01-01', -1)).toBe('2012-12-31');
+  });
+});
+
+describe('the next weekday', () => {
+  it('skips Saturday and Sunday; weekdaysFrom starts on the day when it is a weekday', () => {
+    expect(nextWeekday('2013-10-04')).toBe('2013-10-07'); // Friday → Monday
+    expect(nextWeekday('2013-10-05')).toBe('2013-10-07'); // Saturday → Monday
+    expect(nextWeekday('2013-10-07')).toBe('2013-10-08');
+    expect(weekdaysFrom('2013-10-04', 3)).toEqual(['2013-10-04', '2013-10-07', '2013-10-08']);
+    expect(weekdaysFrom('2013-10-06', 2)).toEqual(['2013-10-07', '2013-10-08']);
   });
 });

@@ -22,13 +22,14 @@
  */
 import { InputError } from '../../core/errors.ts';
 import { exchangeCode, OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
-import type { BadRows } from './bad-rows.ts';
+import type { BadRowReason, BadRows } from './bad-rows.ts';
 import { QuoteBuilder, TradeBuilder } from '../tape/builder.ts';
 import { readText } from './input.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { TimestampParser } from './timestamps.ts';
 import { emptyQuoteStats, emptyTradeStats, type QuotesRead, type TradesRead } from './types.ts';
-import { describe, parsePrice, parseShares, TimeGate } from './values.ts';
+import { describe, ObjectFields, RowCheck } from './row-check.ts';
+import { parsePrice, parseShares, TimeGate } from './values.ts';
 
 export const ALPACA_ELIGIBLE_CONDITIONS: ReadonlySet<string> = new Set(['@', ' ', 'E', 'F', 'I', 'T', 'Y', '8']);
 
@@ -140,10 +141,37 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Alpaca's reason for a bad field: a missing one is `missing_field`, anything else `otherwise`. */
+function reasonFor(value: unknown, otherwise: BadRowReason): BadRowReason {
+  return value === undefined ? 'missing_field' : otherwise;
+}
+
+/**
+ * The checks every Alpaca row starts with: an object with an RFC 3339 `t`. Returns the row's
+ * epoch µs (NaN, reported, when it is not one).
+ */
+function rowTime(check: RowCheck, raw: ObjectFields, value: unknown, ts: TimestampParser): number {
+  if (!isRecord(value)) {
+    check.fail('malformed', '(row)', `expected an object, got ${describe(value)}`);
+    return Number.NaN;
+  }
+  raw.record = value;
+  const t = value.t;
+  if (typeof t !== 'string') {
+    check.fail(reasonFor(t, 'bad_time'), 't', `expected an RFC 3339 time, got ${describe(t)}`);
+    return Number.NaN;
+  }
+  const tsUs = ts.parse(t);
+  if (Number.isNaN(tsUs)) check.fail('bad_time', 't', ts.error);
+  return tsUs;
+}
+
 export async function readAlpacaQuotes(files: readonly string[], bad: BadRows, opts: AlpacaReadOptions = {}): Promise<QuotesRead & { symbol?: string }> {
   const out = new QuoteBuilder();
   const stats = emptyQuoteStats();
-  const gate = new TimeGate(bad, opts.day);
+  const gate = new TimeGate(opts.day);
+  const check = new RowCheck(bad);
+  const raw = new ObjectFields();
   const multiplier = opts.quoteSizeMultiplier ?? 1;
   let symbol: string | undefined;
   for (const { file, pages, symbol: s } of await loadPages(files, 'quotes', opts)) {
@@ -152,21 +180,15 @@ export async function readAlpacaQuotes(files: readonly string[], bad: BadRows, o
     for (const { label, rows } of pages) {
       for (let i = 0; i < rows.length; i++) {
         stats.rowsIn++;
-        const row = `${i + 1}${label}`;
-        const q = rows[i];
-        if (!isRecord(q)) { bad.report('malformed', file, row, '(row)', `expected an object, got ${describe(q)}`); continue; }
-        if (typeof q.t !== 'string') { bad.report(q.t === undefined ? 'missing_field' : 'bad_time', file, row, 't', `expected an RFC 3339 time, got ${describe(q.t)}`); continue; }
-        const tsUs = ts.parse(q.t);
-        if (Number.isNaN(tsUs)) { bad.report('bad_time', file, row, 't', ts.error); continue; }
-        const bid = parsePrice(q.bp);
-        if (Number.isNaN(bid)) { bad.report(q.bp === undefined ? 'missing_field' : 'bad_price', file, row, 'bp', `expected a price > 0, got ${describe(q.bp)}`); continue; }
-        const ask = parsePrice(q.ap);
-        if (Number.isNaN(ask)) { bad.report(q.ap === undefined ? 'missing_field' : 'bad_price', file, row, 'ap', `expected a price > 0, got ${describe(q.ap)}`); continue; }
-        const bidSize = parseShares(q.bs, false);
-        if (Number.isNaN(bidSize)) { bad.report(q.bs === undefined ? 'missing_field' : 'bad_size', file, row, 'bs', `expected whole shares ≥ 0, got ${describe(q.bs)}`); continue; }
-        const askSize = parseShares(q.as, false);
-        if (Number.isNaN(askSize)) { bad.report(q.as === undefined ? 'missing_field' : 'bad_size', file, row, 'as', `expected whole shares ≥ 0, got ${describe(q.as)}`); continue; }
-        if (!gate.accept(tsUs, file, row, 't')) continue;
+        check.begin(file, `${i + 1}${label}`);
+        const tsUs = rowTime(check, raw, rows[i], ts);
+        if (!check.ok) continue;
+        const q = raw.record;
+        const bid = check.value(parsePrice(q.bp), reasonFor(q.bp, 'bad_price'), 'bp', 'expected a price > 0', raw, 'bp');
+        const ask = check.value(parsePrice(q.ap), reasonFor(q.ap, 'bad_price'), 'ap', 'expected a price > 0', raw, 'ap');
+        const bidSize = check.value(parseShares(q.bs, false), reasonFor(q.bs, 'bad_size'), 'bs', 'expected whole shares ≥ 0', raw, 'bs');
+        const askSize = check.value(parseShares(q.as, false), reasonFor(q.as, 'bad_size'), 'as', 'expected whole shares ≥ 0', raw, 'as');
+        if (!check.ok || !gate.accept(tsUs, check, 't')) continue;
         out.push(tsUs, bid, ask, bidSize * multiplier, askSize * multiplier);
       }
     }
@@ -176,10 +198,23 @@ export async function readAlpacaQuotes(files: readonly string[], bad: BadRows, o
   return { quotes, stats, symbol };
 }
 
+/** Trade conditions: an array of letters (or absent); 0 when fine, NaN otherwise. */
+function conditionsField(c: unknown): number {
+  return c === undefined || c === null || (Array.isArray(c) && c.every((v) => typeof v === 'string')) ? 0 : Number.NaN;
+}
+
+/** The exchange letter's code; NaN when `x` is neither absent nor one letter. */
+function exchangeField(x: unknown): number {
+  const code = typeof x === 'string' || x === undefined ? exchangeCode(x as string | undefined) : -1;
+  return code < 0 ? Number.NaN : code;
+}
+
 export async function readAlpacaTrades(files: readonly string[], bad: BadRows, opts: AlpacaReadOptions = {}): Promise<TradesRead & { symbol?: string }> {
   const out = new TradeBuilder();
   const stats = emptyTradeStats();
-  const gate = new TimeGate(bad, opts.day);
+  const gate = new TimeGate(opts.day);
+  const check = new RowCheck(bad);
+  const raw = new ObjectFields();
   let symbol: string | undefined;
   for (const { file, pages, symbol: s } of await loadPages(files, 'trades', opts)) {
     symbol = s;
@@ -187,25 +222,16 @@ export async function readAlpacaTrades(files: readonly string[], bad: BadRows, o
     for (const { label, rows } of pages) {
       for (let i = 0; i < rows.length; i++) {
         stats.rowsIn++;
-        const row = `${i + 1}${label}`;
-        const t = rows[i];
-        if (!isRecord(t)) { bad.report('malformed', file, row, '(row)', `expected an object, got ${describe(t)}`); continue; }
-        if (typeof t.t !== 'string') { bad.report(t.t === undefined ? 'missing_field' : 'bad_time', file, row, 't', `expected an RFC 3339 time, got ${describe(t.t)}`); continue; }
-        const tsUs = ts.parse(t.t);
-        if (Number.isNaN(tsUs)) { bad.report('bad_time', file, row, 't', ts.error); continue; }
-        const price = parsePrice(t.p);
-        if (Number.isNaN(price)) { bad.report(t.p === undefined ? 'missing_field' : 'bad_price', file, row, 'p', `expected a price > 0, got ${describe(t.p)}`); continue; }
-        const size = parseShares(t.s, true);
-        if (Number.isNaN(size)) { bad.report(t.s === undefined ? 'missing_field' : 'bad_size', file, row, 's', `expected whole shares > 0, got ${describe(t.s)}`); continue; }
-        const exchange = typeof t.x === 'string' || t.x === undefined ? exchangeCode(t.x as string | undefined) : -1;
-        if (exchange < 0) { bad.report('bad_exchange', file, row, 'x', `expected one letter, got ${describe(t.x)}`); continue; }
-        const c = t.c;
-        if (c !== undefined && c !== null && !(Array.isArray(c) && c.every((v) => typeof v === 'string'))) {
-          bad.report('bad_condition', file, row, 'c', `expected an array of condition letters, got ${describe(c)}`);
-          continue;
-        }
-        if (!gate.accept(tsUs, file, row, 't')) continue;
-        const eligible = alpacaTradeEligible(exchange, (c ?? undefined) as string[] | undefined);
+        check.begin(file, `${i + 1}${label}`);
+        const tsUs = rowTime(check, raw, rows[i], ts);
+        if (!check.ok) continue;
+        const t = raw.record;
+        const price = check.value(parsePrice(t.p), reasonFor(t.p, 'bad_price'), 'p', 'expected a price > 0', raw, 'p');
+        const size = check.value(parseShares(t.s, true), reasonFor(t.s, 'bad_size'), 's', 'expected whole shares > 0', raw, 's');
+        const exchange = check.value(exchangeField(t.x), 'bad_exchange', 'x', 'expected one letter', raw, 'x');
+        check.value(conditionsField(t.c), 'bad_condition', 'c', 'expected an array of condition letters', raw, 'c');
+        if (!check.ok || !gate.accept(tsUs, check, 't')) continue;
+        const eligible = alpacaTradeEligible(exchange, (t.c ?? undefined) as string[] | undefined);
         if (!eligible) {
           if (exchange === OFF_EXCHANGE_CODE) stats.offExchange++;
           else stats.specialCondition++;

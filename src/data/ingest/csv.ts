@@ -16,7 +16,8 @@ import { csvRecords } from './input.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { TimestampParser } from './timestamps.ts';
 import { emptyQuoteStats, emptyTradeStats, type QuotesRead, type TradesRead } from './types.ts';
-import { describe, parsePrice, parseShares, TimeGate } from './values.ts';
+import { ArrayFields, RowCheck } from './row-check.ts';
+import { parsePrice, parseShares, TimeGate } from './values.ts';
 
 export const CSV_QUOTE_COLUMNS = ['ts', 'bid', 'ask', 'bid_size', 'ask_size'] as const;
 export const CSV_TRADE_COLUMNS = ['ts', 'price', 'size'] as const;
@@ -37,40 +38,55 @@ function headerIndex(file: string, header: string[], required: readonly string[]
   return index;
 }
 
-function field(fields: string[], i: number | undefined): string | undefined {
-  return i === undefined ? undefined : fields[i];
+/** Each named column's index in a row (from the header); undefined when the header lacks it. */
+function columnsOf(idx: Map<string, number>, names: readonly string[]): (number | undefined)[] {
+  return names.map((name) => idx.get(name));
+}
+
+/** The required columns must be present and non-empty (the first that is not is reported). */
+function requireColumns(check: RowCheck, fields: readonly string[], at: readonly (number | undefined)[], names: readonly string[]): void {
+  for (let c = 0; c < names.length; c++) {
+    const v = at[c] === undefined ? undefined : fields[at[c]!];
+    if (v === undefined || v === '') return check.fail('missing_field', names[c], 'empty or missing');
+  }
+}
+
+/** The timestamp field through the file's parser; NaN (reported) when it does not parse. */
+function timeValue(check: RowCheck, parser: TimestampParser, text: string, field: string): number {
+  const tsUs = parser.parse(text);
+  if (Number.isNaN(tsUs)) check.fail('bad_time', field, parser.error);
+  return tsUs;
 }
 
 export async function readCsvQuotes(files: readonly string[], bad: BadRows, day?: string, progress: ProgressSink = NO_PROGRESS): Promise<QuotesRead> {
   const out = new QuoteBuilder();
   const stats = emptyQuoteStats();
-  const gate = new TimeGate(bad, day);
+  const gate = new TimeGate(day);
+  const check = new RowCheck(bad);
+  const raw = new ArrayFields();
   for (const file of files) {
     const ts = new TimestampParser();
-    let idx: Map<string, number> | undefined;
+    let at: (number | undefined)[] | undefined;
     for await (const { fields, row } of csvRecords(file, progress)) {
-      if (!idx) {
-        idx = headerIndex(file, fields, CSV_QUOTE_COLUMNS);
+      if (!at) {
+        at = columnsOf(headerIndex(file, fields, CSV_QUOTE_COLUMNS), CSV_QUOTE_COLUMNS);
         continue;
       }
       stats.rowsIn++;
-      const cols = CSV_QUOTE_COLUMNS.map((name) => field(fields, idx!.get(name)));
-      const missing = cols.findIndex((v) => v === undefined || v === '');
-      if (missing >= 0) { bad.report('missing_field', file, row, CSV_QUOTE_COLUMNS[missing], 'empty or missing'); continue; }
-      const tsUs = ts.parse(cols[0]!);
-      if (Number.isNaN(tsUs)) { bad.report('bad_time', file, row, 'ts', ts.error); continue; }
-      const bid = parsePrice(cols[1]);
-      if (Number.isNaN(bid)) { bad.report('bad_price', file, row, 'bid', `expected a price > 0, got ${describe(cols[1])}`); continue; }
-      const ask = parsePrice(cols[2]);
-      if (Number.isNaN(ask)) { bad.report('bad_price', file, row, 'ask', `expected a price > 0, got ${describe(cols[2])}`); continue; }
-      const bidSize = parseShares(cols[3], false);
-      if (Number.isNaN(bidSize)) { bad.report('bad_size', file, row, 'bid_size', `expected whole shares ≥ 0, got ${describe(cols[3])}`); continue; }
-      const askSize = parseShares(cols[4], false);
-      if (Number.isNaN(askSize)) { bad.report('bad_size', file, row, 'ask_size', `expected whole shares ≥ 0, got ${describe(cols[4])}`); continue; }
-      if (!gate.accept(tsUs, file, row, 'ts')) continue;
+      check.begin(file, row);
+      raw.fields = fields;
+      requireColumns(check, fields, at, CSV_QUOTE_COLUMNS);
+      if (!check.ok) continue;
+      const [iTs, iBid, iAsk, iBidSize, iAskSize] = at as number[];
+      const tsUs = timeValue(check, ts, fields[iTs], 'ts');
+      const bid = check.value(parsePrice(fields[iBid]), 'bad_price', 'bid', 'expected a price > 0', raw, iBid);
+      const ask = check.value(parsePrice(fields[iAsk]), 'bad_price', 'ask', 'expected a price > 0', raw, iAsk);
+      const bidSize = check.value(parseShares(fields[iBidSize], false), 'bad_size', 'bid_size', 'expected whole shares ≥ 0', raw, iBidSize);
+      const askSize = check.value(parseShares(fields[iAskSize], false), 'bad_size', 'ask_size', 'expected whole shares ≥ 0', raw, iAskSize);
+      if (!check.ok || !gate.accept(tsUs, check, 'ts')) continue;
       out.push(tsUs, bid, ask, bidSize, askSize);
     }
-    if (!idx) throw new InputError(`${file}: row 1: field "ts": empty file (expected a header ${CSV_QUOTE_COLUMNS.join(',')})`);
+    if (!at) throw new InputError(`${file}: row 1: field "ts": empty file (expected a header ${CSV_QUOTE_COLUMNS.join(',')})`);
   }
   const quotes = out.finish();
   stats.rowsOut = quotes.length;
@@ -85,43 +101,47 @@ function parseEligible(value: string | undefined): boolean | undefined | null {
   return null;
 }
 
+/** 1/0/true/false → 1/0; '' or missing → −1 (not given); anything else NaN. */
+function eligibleFlag(value: string | undefined): number {
+  const given = parseEligible(value);
+  return given === undefined ? -1 : given === null ? Number.NaN : given ? 1 : 0;
+}
+
 export async function readCsvTrades(files: readonly string[], bad: BadRows, day?: string, progress: ProgressSink = NO_PROGRESS): Promise<TradesRead> {
   const out = new TradeBuilder();
   const stats = emptyTradeStats();
-  const gate = new TimeGate(bad, day);
+  const gate = new TimeGate(day);
+  const check = new RowCheck(bad);
+  const raw = new ArrayFields();
   for (const file of files) {
     const ts = new TimestampParser();
-    let idx: Map<string, number> | undefined;
+    let at: (number | undefined)[] | undefined;
     for await (const { fields, row } of csvRecords(file, progress)) {
-      if (!idx) {
-        idx = headerIndex(file, fields, CSV_TRADE_COLUMNS, CSV_TRADE_OPTIONAL);
+      if (!at) {
+        at = columnsOf(headerIndex(file, fields, CSV_TRADE_COLUMNS, CSV_TRADE_OPTIONAL), [...CSV_TRADE_COLUMNS, ...CSV_TRADE_OPTIONAL]);
         continue;
       }
       stats.rowsIn++;
-      const cols = CSV_TRADE_COLUMNS.map((name) => field(fields, idx!.get(name)));
-      const missing = cols.findIndex((v) => v === undefined || v === '');
-      if (missing >= 0) { bad.report('missing_field', file, row, CSV_TRADE_COLUMNS[missing], 'empty or missing'); continue; }
-      const tsUs = ts.parse(cols[0]!);
-      if (Number.isNaN(tsUs)) { bad.report('bad_time', file, row, 'ts', ts.error); continue; }
-      const price = parsePrice(cols[1]);
-      if (Number.isNaN(price)) { bad.report('bad_price', file, row, 'price', `expected a price > 0, got ${describe(cols[1])}`); continue; }
-      const size = parseShares(cols[2], true);
-      if (Number.isNaN(size)) { bad.report('bad_size', file, row, 'size', `expected whole shares > 0, got ${describe(cols[2])}`); continue; }
-      const exchangeText = field(fields, idx.get('exchange'));
-      const exchange = exchangeCode(exchangeText);
-      if (exchange < 0) { bad.report('bad_exchange', file, row, 'exchange', `expected one letter, got ${describe(exchangeText)}`); continue; }
-      const eligibleText = field(fields, idx.get('eligible'));
-      const given = parseEligible(eligibleText);
-      if (given === null) { bad.report('bad_flag', file, row, 'eligible', `expected 1/0/true/false, got ${describe(eligibleText)}`); continue; }
-      if (!gate.accept(tsUs, file, row, 'ts')) continue;
-      const eligible = given ?? exchange !== OFF_EXCHANGE_CODE;
+      check.begin(file, row);
+      raw.fields = fields;
+      requireColumns(check, fields, at, CSV_TRADE_COLUMNS);
+      if (!check.ok) continue;
+      const [iTs, iPrice, iSize, iExchange, iEligible] = at;
+      const tsUs = timeValue(check, ts, fields[iTs!], 'ts');
+      const price = check.value(parsePrice(fields[iPrice!]), 'bad_price', 'price', 'expected a price > 0', raw, iPrice!);
+      const size = check.value(parseShares(fields[iSize!], true), 'bad_size', 'size', 'expected whole shares > 0', raw, iSize!);
+      const exchangeText = iExchange === undefined ? undefined : fields[iExchange];
+      const exchange = check.value(exchangeCode(exchangeText) < 0 ? Number.NaN : exchangeCode(exchangeText), 'bad_exchange', 'exchange', 'expected one letter', raw, iExchange ?? -1);
+      const given = check.value(eligibleFlag(iEligible === undefined ? undefined : fields[iEligible]), 'bad_flag', 'eligible', 'expected 1/0/true/false', raw, iEligible ?? -1);
+      if (!check.ok || !gate.accept(tsUs, check, 'ts')) continue;
+      const eligible = given === -1 ? exchange !== OFF_EXCHANGE_CODE : given === 1;
       if (!eligible) {
         if (exchange === OFF_EXCHANGE_CODE) stats.offExchange++;
         else stats.specialCondition++;
       }
       out.push(tsUs, price, size, exchange, eligible);
     }
-    if (!idx) throw new InputError(`${file}: row 1: field "ts": empty file (expected a header ${CSV_TRADE_COLUMNS.join(',')}[,exchange])`);
+    if (!at) throw new InputError(`${file}: row 1: field "ts": empty file (expected a header ${CSV_TRADE_COLUMNS.join(',')}[,exchange])`);
   }
   const trades = out.finish();
   stats.rowsOut = trades.length;

@@ -6,7 +6,9 @@
  */
 import { nyDayRange } from '../../core/calendar.ts';
 import { normalizePrice } from '../../engine/ticks.ts';
-import type { BadRows } from './bad-rows.ts';
+import type { RowCheck } from './row-check.ts';
+
+export { describe } from './row-check.ts';
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UINT32_MAX = 0xffff_ffff;
@@ -32,10 +34,6 @@ export function parseShares(value: unknown, positive: boolean): number {
   return n;
 }
 
-export function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
-}
-
 /**
  * Keeps rows in time order and, with a --day, on that New York day. Rows of several files are
  * one sequence (files are read in the order given).
@@ -45,22 +43,20 @@ export class TimeGate {
   private readonly fromUs: number;
   private readonly toUs: number;
 
-  constructor(
-    private readonly bad: BadRows,
-    private readonly day?: string,
-  ) {
+  constructor(private readonly day?: string) {
     const range = day ? nyDayRange(day) : { startUs: -Infinity, endUs: Infinity };
     this.fromUs = range.startUs;
     this.toUs = range.endUs;
   }
 
-  accept(tsUs: number, file: string, row: number | string, field: string): boolean {
+  /** True when the row at `tsUs` may be kept; otherwise it is reported through `check`. */
+  accept(tsUs: number, check: RowCheck, field: string): boolean {
     if (tsUs < this.fromUs || tsUs >= this.toUs) {
-      this.bad.report('wrong_day', file, row, field, `${new Date(tsUs / 1000).toISOString()} is not on ${this.day} (New York)`);
+      check.fail('wrong_day', field, `${new Date(tsUs / 1000).toISOString()} is not on ${this.day} (New York)`);
       return false;
     }
     if (tsUs < this.lastUs) {
-      this.bad.report('unsorted', file, row, field, `${new Date(tsUs / 1000).toISOString()} is earlier than the row before (${new Date(this.lastUs / 1000).toISOString()})`);
+      check.fail('unsorted', field, `${new Date(tsUs / 1000).toISOString()} is earlier than the row before (${new Date(this.lastUs / 1000).toISOString()})`);
       return false;
     }
     this.lastUs = tsUs;

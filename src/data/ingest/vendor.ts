@@ -43,6 +43,7 @@ import type { SymbolDay } from '../tape/tape.ts';
 import { BadRows } from './bad-rows.ts';
 import { QuoteBuilder, TradeBuilder } from '../tape/builder.ts';
 import { csvRecords } from './input.ts';
+import { ArrayFields, RowCheck } from './row-check.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { emptyQuoteStats, emptyTradeStats, type QuoteStats, type QuotesRead, type TradeStats, type TradesRead } from './types.ts';
 
@@ -81,6 +82,17 @@ function intField(s: string): number {
   return /^\d+$/.test(s) ? Number(s) : Number.NaN;
 }
 
+/** `n` when > 0, else NaN. */
+function positive(n: number): number {
+  return n > 0 ? n : Number.NaN;
+}
+
+/** An exchange letter's code, NaN when the field is not one letter. */
+function letterCode(s: string): number {
+  const code = exchangeCode(s);
+  return code < 0 ? Number.NaN : code;
+}
+
 /** Time field (ms since midnight, fractional allowed); NaN when invalid. */
 function timeField(s: string): number {
   if (!/^\d+(\.\d+)?$/.test(s)) return Number.NaN;
@@ -88,21 +100,26 @@ function timeField(s: string): number {
   return ms < MS_PER_DAY ? ms : Number.NaN;
 }
 
-function checkFieldCount(fields: string[], names: readonly string[], bad: BadRows, file: string, row: number): boolean {
-  if (fields.length === names.length) return true;
+function checkFieldCount(fields: string[], names: readonly string[], check: RowCheck): boolean {
   if (fields.length < names.length) {
-    bad.report('missing_field', file, row, names[fields.length], `missing (row has ${fields.length} of ${names.length} fields)`);
-  } else {
-    bad.report('malformed', file, row, `#${names.length + 1}`, `unexpected extra field (row has ${fields.length} fields, expected ${names.length})`);
+    check.fail('missing_field', names[fields.length], `missing (row has ${fields.length} of ${names.length} fields)`);
+  } else if (fields.length > names.length) {
+    check.fail('malformed', `#${names.length + 1}`, `unexpected extra field (row has ${fields.length} fields, expected ${names.length})`);
   }
-  return false;
+  return check.ok;
 }
 
-function suspiciousFlag(s: string, bad: BadRows, file: string, row: number): boolean | undefined {
-  if (s === '0') return false;
-  if (s === '1') return true;
-  bad.report('bad_flag', file, row, 'suspicious', `expected 0 or 1, got ${JSON.stringify(s)}`);
-  return undefined;
+/** The suspicious flag: 0 or 1, else NaN. */
+function flagField(s: string): number {
+  return s === '0' ? 0 : s === '1' ? 1 : Number.NaN;
+}
+
+/** Vendor time (ms since midnight) of a row, reported when bad or earlier than `lastMs`. */
+function rowTime(check: RowCheck, raw: ArrayFields, lastMs: number): number {
+  const text = raw.fields[0] as string;
+  const ms = check.value(timeField(text), 'bad_time', 'time', 'expected ms since midnight (0 ≤ t < 86400000)', raw, 0);
+  if (ms < lastMs) check.fail('unsorted', 'time', `${text} is earlier than the row before (${lastMs})`);
+  return ms;
 }
 
 /** Rebuild the NBBO from one vendor quote file (see the header for the rules). */
@@ -121,30 +138,22 @@ export async function readVendorQuotes(file: string, day: string, bad: BadRows, 
     else stats.oneSided++;
   };
 
+  const check = new RowCheck(bad);
+  const raw = new ArrayFields();
   for await (const { fields, row } of csvRecords(file, progress)) {
     stats.rowsIn++;
-    if (!checkFieldCount(fields, VENDOR_QUOTE_FIELDS, bad, file, row)) continue;
-    const ms = timeField(fields[0]);
-    if (Number.isNaN(ms)) {
-      bad.report('bad_time', file, row, 'time', `expected ms since midnight (0 ≤ t < 86400000), got ${JSON.stringify(fields[0])}`);
-      continue;
-    }
-    if (ms < lastMs) {
-      bad.report('unsorted', file, row, 'time', `${fields[0]} is earlier than the row before (${lastMs})`);
-      continue;
-    }
-    const bidUnits = intField(fields[1]);
-    const bidSz = intField(fields[2]);
-    const askUnits = intField(fields[3]);
-    const askSz = intField(fields[4]);
-    if (Number.isNaN(bidUnits)) { bad.report('bad_price', file, row, 'bid_price', `expected deci-cents ≥ 0, got ${JSON.stringify(fields[1])}`); continue; }
-    if (Number.isNaN(bidSz)) { bad.report('bad_size', file, row, 'bid_size', `expected shares ≥ 0, got ${JSON.stringify(fields[2])}`); continue; }
-    if (Number.isNaN(askUnits)) { bad.report('bad_price', file, row, 'ask_price', `expected deci-cents ≥ 0, got ${JSON.stringify(fields[3])}`); continue; }
-    if (Number.isNaN(askSz)) { bad.report('bad_size', file, row, 'ask_size', `expected shares ≥ 0, got ${JSON.stringify(fields[4])}`); continue; }
-    if (bidUnits === 0 && askUnits === 0) { bad.report('bad_price', file, row, 'bid_price', 'bid and ask are both 0 (no side to update)'); continue; }
-    if (exchangeCode(fields[5]) < 0) { bad.report('bad_exchange', file, row, 'exchange', `expected one letter, got ${JSON.stringify(fields[5])}`); continue; }
-    const suspicious = suspiciousFlag(fields[7], bad, file, row);
-    if (suspicious === undefined) continue;
+    check.begin(file, row);
+    raw.fields = fields;
+    if (!checkFieldCount(fields, VENDOR_QUOTE_FIELDS, check)) continue;
+    const ms = rowTime(check, raw, lastMs);
+    const bidUnits = check.value(intField(fields[1]), 'bad_price', 'bid_price', 'expected deci-cents ≥ 0', raw, 1);
+    const bidSz = check.value(intField(fields[2]), 'bad_size', 'bid_size', 'expected shares ≥ 0', raw, 2);
+    const askUnits = check.value(intField(fields[3]), 'bad_price', 'ask_price', 'expected deci-cents ≥ 0', raw, 3);
+    const askSz = check.value(intField(fields[4]), 'bad_size', 'ask_size', 'expected shares ≥ 0', raw, 4);
+    if (bidUnits === 0 && askUnits === 0) check.fail('bad_price', 'bid_price', 'bid and ask are both 0 (no side to update)');
+    check.value(letterCode(fields[5]), 'bad_exchange', 'exchange', 'expected one letter', raw, 5);
+    const suspicious = check.value(flagField(fields[7]), 'bad_flag', 'suspicious', 'expected 0 or 1', raw, 7);
+    if (!check.ok) continue;
 
     lastMs = ms;
     if (ms !== groupMs) {
@@ -176,33 +185,25 @@ export async function readVendorTrades(file: string, day: string, bad: BadRows, 
   const out = new TradeBuilder(1 << 14);
   const stats: TradeStats = emptyTradeStats();
   let lastMs = -1;
+  const check = new RowCheck(bad);
+  const raw = new ArrayFields();
   for await (const { fields, row } of csvRecords(file, progress)) {
     stats.rowsIn++;
-    if (!checkFieldCount(fields, VENDOR_TRADE_FIELDS, bad, file, row)) continue;
-    const ms = timeField(fields[0]);
-    if (Number.isNaN(ms)) {
-      bad.report('bad_time', file, row, 'time', `expected ms since midnight (0 ≤ t < 86400000), got ${JSON.stringify(fields[0])}`);
-      continue;
-    }
-    if (ms < lastMs) {
-      bad.report('unsorted', file, row, 'time', `${fields[0]} is earlier than the row before (${lastMs})`);
-      continue;
-    }
-    const units = intField(fields[1]);
-    if (!(units > 0)) { bad.report('bad_price', file, row, 'price', `expected deci-cents > 0, got ${JSON.stringify(fields[1])}`); continue; }
-    const size = intField(fields[2]);
-    if (!(size > 0)) { bad.report('bad_size', file, row, 'size', `expected shares > 0, got ${JSON.stringify(fields[2])}`); continue; }
-    const exchange = exchangeCode(fields[3]);
-    if (exchange < 0) { bad.report('bad_exchange', file, row, 'exchange', `expected one letter, got ${JSON.stringify(fields[3])}`); continue; }
-    if (!HEX_RE.test(fields[4])) { bad.report('bad_condition', file, row, 'condition', `expected a hex flag set, got ${JSON.stringify(fields[4])}`); continue; }
-    const suspicious = suspiciousFlag(fields[5], bad, file, row);
-    if (suspicious === undefined) continue;
+    check.begin(file, row);
+    raw.fields = fields;
+    if (!checkFieldCount(fields, VENDOR_TRADE_FIELDS, check)) continue;
+    const ms = rowTime(check, raw, lastMs);
+    const units = check.value(positive(intField(fields[1])), 'bad_price', 'price', 'expected deci-cents > 0', raw, 1);
+    const size = check.value(positive(intField(fields[2])), 'bad_size', 'size', 'expected shares > 0', raw, 2);
+    const exchange = check.value(letterCode(fields[3]), 'bad_exchange', 'exchange', 'expected one letter', raw, 3);
+    const flags = check.value(HEX_RE.test(fields[4]) ? parseInt(fields[4], 16) | 0 : Number.NaN, 'bad_condition', 'condition', 'expected a hex flag set', raw, 4);
+    const suspicious = check.value(flagField(fields[5]), 'bad_flag', 'suspicious', 'expected 0 or 1', raw, 5);
+    if (!check.ok) continue;
     lastMs = ms;
     if (suspicious) {
       stats.suspicious++;
       continue;
     }
-    const flags = parseInt(fields[4], 16) | 0;
     const eligible = vendorTradeEligible(exchange, flags);
     if (!eligible) {
       if (exchange === OFF_EXCHANGE_CODE) stats.offExchange++;

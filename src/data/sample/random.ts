@@ -4,6 +4,7 @@
  */
 import { seededRandom } from '../../core/rng.ts';
 import type { Histogram } from './model.ts';
+import { upperBound } from '../tape/search.ts';
 
 /** Uniform in [0, 1), deterministic for a seed. */
 export type Uniform = () => number;
@@ -39,15 +40,8 @@ export class DiscreteSampler {
 
   /** The value whose cumulative band holds `u` ∈ [0, 1). */
   draw(u: number): number {
-    const c = this.cumulative;
-    let lo = 0;
-    let hi = c.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (c[mid] > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return this.values[lo];
+    // The last band ends at 1 > u, so the search stops at n − 1 at the latest.
+    return this.values[upperBound(this.cumulative, u, 0, this.cumulative.length - 1)];
   }
 
   mean(): number {

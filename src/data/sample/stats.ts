@@ -16,6 +16,7 @@
  */
 import { OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
 import type { SymbolDay } from '../tape/tape.ts';
+import { lowerBound } from '../tape/search.ts';
 
 export const FOLLOW_WINDOW_US = 10_000;
 const MINUTE_US = 60_000_000;
@@ -60,18 +61,6 @@ function windows(w: SessionWindow) {
   } as const;
 }
 
-/** Index of the first element ≥ x in a sorted array. */
-function lowerBound(a: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Nearest-rank percentile of sorted values: the smallest v with at least p of the mass ≤ v. */
 function rankPercentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -105,7 +94,7 @@ export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1
   const spreadTime = new Map<number, number>(); // spread in price units ($0.0001) → µs
   const sizeTime = new Map<number, number>(); // displayed shares (bid and ask) → µs
   let updates = 0, upFirst = 0, upMid = 0, upLast = 0;
-  const qStart = Math.max(0, lowerBound(q.ts, q.length, w.openUs) - 1); // the quote standing at the open
+  const qStart = Math.max(0, lowerBound(q.ts, w.openUs, 0, q.length) - 1); // the quote standing at the open
   for (let i = qStart; i < q.length && q.ts[i] < w.closeUs; i++) {
     const ts = q.ts[i];
     if (ts >= w.openUs) {
@@ -162,8 +151,8 @@ export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1
   }
 
   // ── trades: rates, sizes, where they print ──
-  const tStart = lowerBound(t.ts, t.length, w.openUs);
-  const tEnd = lowerBound(t.ts, t.length, w.closeUs);
+  const tStart = lowerBound(t.ts, w.openUs, 0, t.length);
+  const tEnd = lowerBound(t.ts, w.closeUs, 0, t.length);
   const n = tEnd - tStart;
   const sizes = new Float64Array(n);
   let trFirst = 0, trMid = 0, trLast = 0, inside = 0, withQuote = 0, offExchange = 0, sizeSum = 0, roundLot = 0, atLeast500 = 0;

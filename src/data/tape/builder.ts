@@ -2,7 +2,7 @@
  * Growable tape columns (ingest, the sample generator, live recording): rows are appended into
  * typed arrays that double when full, then cut to length. One allocation per doubling, none per row.
  */
-import { allocQuoteColumns, allocTradeColumns, trimQuoteColumns, trimTradeColumns, type QuoteColumns, type TradeColumns } from './tape.ts';
+import { allocQuoteColumns, allocTradeColumns, trimQuoteColumns, trimTradeColumns, type QuoteColumns, type TradeColumns } from './columns.ts';
 
 export interface QuoteBuilderOptions {
   /**
