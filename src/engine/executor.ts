@@ -426,7 +426,7 @@ export class ParentExecutor {
     switch (event.type) {
       case 'accepted':
         if (child.record.status === 'pending_new') child.record.status = 'working';
-        child.record.ackTsUs ??= event.tsUs;
+        this.bookAck(child, event.tsUs);
         if (child.cancelWhenAcked && !child.terminal) {
           child.cancelWhenAcked = false;
           this.sendCancel(child);
@@ -490,7 +490,7 @@ export class ParentExecutor {
         child.maxCumQty = Math.max(child.maxCumQty, event.cumQty);
         break;
       case 'accepted':
-        child.record.ackTsUs ??= event.tsUs;
+        this.bookAck(child, event.tsUs);
         return;
       default:
         break;
@@ -520,8 +520,15 @@ export class ParentExecutor {
     child.execIds.add(event.execId);
     child.uniqueFillQty += event.qty;
     child.maxCumQty = Math.max(child.maxCumQty, event.cumQty);
-    child.record.fills.push({ execId: event.execId, tsUs: event.tsUs, price: event.price, qty: event.qty, step: child.currentStep });
+    child.record.fills.push({ execId: event.execId, tsUs: event.tsUs, price: event.price, qty: event.qty, step: child.currentStep, recvTsUs: this.ctx.clock.nowUs() });
     return true;
+  }
+
+  /** The first ack: the venue's time and when it reached us (the pair gives the response latency). */
+  private bookAck(child: Child, venueTsUs: number): void {
+    if (child.record.ackTsUs !== null) return;
+    child.record.ackTsUs = venueTsUs;
+    child.record.ackRecvTsUs = this.ctx.clock.nowUs();
   }
 
   /** Bring the child's and the parent's filled quantities up to date; report the increase. */

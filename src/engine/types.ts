@@ -66,6 +66,8 @@ export interface FillRecord {
   qty: number;
   /** Ladder step in force when the fill happened (progressive_steps = the market step). */
   step: number;
+  /** When the fill reached the engine (its clock), vs tsUs the venue's time: the response latency (calibrate). */
+  recvTsUs?: number;
 }
 
 export type ChildStatus = 'pending_new' | 'working' | 'filled' | 'canceled' | 'rejected';
@@ -80,6 +82,8 @@ export interface ChildRecord {
   qty: number;
   sentTsUs: number;
   ackTsUs: number | null;
+  /** When the ack reached the engine (its clock; ackTsUs is the venue's time): response latency for calibrate. */
+  ackRecvTsUs?: number | null;
   cancelSentTsUs: number | null;
   doneTsUs: number | null;
   status: ChildStatus;

@@ -91,6 +91,8 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
   const qty = c.requiredNumbers('qty');
   const sentTs = c.requiredNumbers('sent_ts');
   const ackTs = c.numbers('ack_ts');
+  // Receipt times (calibrate's response latency): absent in run directories written before them.
+  const ackRecvTs = c.has('ack_recv_ts') ? c.numbers('ack_recv_ts') : null;
   const cancelTs = c.numbers('cancel_sent_ts');
   const doneTs = c.numbers('done_ts');
   const statuses = c.strings('status');
@@ -113,6 +115,7 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
       qty: qty[i],
       sentTsUs: sentTs[i],
       ackTsUs: nullable(ackTs[i]),
+      ...(ackRecvTs ? { ackRecvTsUs: nullable(ackRecvTs[i]) } : {}),
       cancelSentTsUs: nullable(cancelTs[i]),
       doneTsUs: nullable(doneTs[i]),
       status: c.enumAt('status', statuses, i, CHILD_STATUSES),
@@ -133,10 +136,12 @@ export function attachChildren(parents: ExecutionRecord[], childrenPath: string,
   const price = f.requiredNumbers('price');
   const fillQty = f.requiredNumbers('qty');
   const fillStep = f.requiredNumbers('step');
+  const recvTs = f.has('recv_ts') ? f.numbers('recv_ts') : null;
   for (let i = 0; i < f.rows; i++) {
     const child = byChild.get(fillChild[i]);
     if (!child) throw new InputError(`${fillsPath}: row ${i}, field "child_id": ${fillChild[i]} is not in children.arrow`);
     const fill: FillRecord = { execId: execIds[i], tsUs: ts[i], price: price[i], qty: fillQty[i], step: fillStep[i] };
+    if (recvTs && Number.isFinite(recvTs[i])) fill.recvTsUs = recvTs[i];
     child.fills.push(fill);
   }
 }

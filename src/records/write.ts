@@ -12,11 +12,13 @@
  *     Records hold facts only: every metric (shortfall, improvements, fill rates) is computed from
  *     them by src/reports/metrics.ts, its one definition, which may need the tape's mids.
  *   children.arrow  one row per child: client_order_id (parent), child_id, step int32,
- *     is_market_step bool, limit_price, qty, sent_ts, ack_ts, cancel_sent_ts, done_ts (nullable
- *     timestamps), status, sent_bid, sent_ask, filled_qty, reject_reason (nullable), replaces
- *     (nullable: the child this one replaced with Market.replace), steps_kept list<int32> (later
- *     steps whose price equalled this child's, so it kept working)
- *   fills.arrow     one row per fill: client_order_id, child_id, exec_id, ts, price, qty, step int32
+ *     is_market_step bool, limit_price, qty, sent_ts, ack_ts, ack_recv_ts, cancel_sent_ts, done_ts
+ *     (nullable timestamps; ack_ts is the venue's time, ack_recv_ts when the engine got it), status,
+ *     sent_bid, sent_ask, filled_qty, reject_reason (nullable), replaces (nullable: the child this
+ *     one replaced with Market.replace), steps_kept list<int32> (later steps whose price equalled
+ *     this child's, so it kept working)
+ *   fills.arrow     one row per fill: client_order_id, child_id, exec_id, ts (venue), recv_ts (when
+ *                   the engine got it; nullable), price, qty, step int32
  *   baseline.arrow  optional, records.arrow's schema: the same parents as market steps at arrival
  *   run.json        the config used, data dir, orders source, seed, counts, ladderlab version
  *
@@ -103,6 +105,7 @@ export function childrenToArrow(records: readonly ExecutionRecord[]): Uint8Array
     qty: f64(rows.map((x) => x.c.qty)),
     sent_ts: tsUs(rows.map((x) => x.c.sentTsUs)),
     ack_ts: tsUs(rows.map((x) => x.c.ackTsUs)),
+    ack_recv_ts: tsUs(rows.map((x) => x.c.ackRecvTsUs ?? null)),
     cancel_sent_ts: tsUs(rows.map((x) => x.c.cancelSentTsUs)),
     done_ts: tsUs(rows.map((x) => x.c.doneTsUs)),
     status: str(rows.map((x) => x.c.status)),
@@ -122,6 +125,7 @@ export function fillsToArrow(records: readonly ExecutionRecord[]): Uint8Array {
     child_id: str(rows.map((x) => x.child)),
     exec_id: str(rows.map((x) => x.f.execId)),
     ts: tsUs(rows.map((x) => x.f.tsUs)),
+    recv_ts: tsUs(rows.map((x) => x.f.recvTsUs ?? null)),
     price: f64(rows.map((x) => x.f.price)),
     qty: f64(rows.map((x) => x.f.qty)),
     step: i32(rows.map((x) => x.f.step)),

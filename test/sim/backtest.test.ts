@@ -160,9 +160,10 @@ describe('run directory', () => {
       ['b1', 'b1-1', 0, false, 10.05, 'canceled', 0],
       ['b1', 'b1-2', 2, false, 10.06, 'filled', 100],
     ]);
-    expect(children[1]).toMatchObject({ sent_ts: (T0 + 30 * SEC) / 1000, ack_ts: (T0 + 30 * SEC) / 1000, cancel_sent_ts: null, done_ts: (T0 + 35 * SEC) / 1000 });
+    // zero latency: the ack reaches the engine at the venue's time (ack_recv_ts, calibrate's response latency)
+    expect(children[1]).toMatchObject({ sent_ts: (T0 + 30 * SEC) / 1000, ack_ts: (T0 + 30 * SEC) / 1000, ack_recv_ts: (T0 + 30 * SEC) / 1000, cancel_sent_ts: null, done_ts: (T0 + 35 * SEC) / 1000 });
     const fills = tableFromIPC(readFileSync(join(dir, 'fills.arrow'))).toArray();
-    expect(fills.map((f) => ({ ...f }))).toEqual([{ client_order_id: 'b1', child_id: 'b1-2', exec_id: 'b1-2-x1', ts: (T0 + 35 * SEC) / 1000, price: 10.06, qty: 100, step: 2 }]);
+    expect(fills.map((f) => ({ ...f }))).toEqual([{ client_order_id: 'b1', child_id: 'b1-2', exec_id: 'b1-2-x1', ts: (T0 + 35 * SEC) / 1000, recv_ts: (T0 + 35 * SEC) / 1000, price: 10.06, qty: 100, step: 2 }]);
 
     // baseline: the market step at arrival takes the displayed ask
     const base = tableFromIPC(readFileSync(join(dir, 'baseline.arrow'))).toArray();
