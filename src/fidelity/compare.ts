@@ -3,19 +3,20 @@
  *   step agreement     sim fill_step = live fill_step (−1 = nothing filled, so two unfilled agree)
  *   price difference   D · (P_sim − P_live) / M₀ · 10⁴ bps (positive: the simulator paid more)
  *   time-to-fill diff  ttf_sim − ttf_live, s (both filled)
- *   shortfall diff     shortfall_sim − shortfall_live, bps (records/write.ts parentMetrics owns shortfall)
+ *   shortfall diff     IS_sim − IS_live, bps: implementation shortfall as reports/metrics.ts defines it
+ *                      (unfilled quantity at the mid when the parent ended, from the run's tape)
  *   child agreement    children matched by their place in the parent's sequence (1st with 1st …);
  *                      a pair agrees when both filled something or neither did
  */
 import { sideSign, type ExecutionRecord } from '../engine/types.ts';
-import { parentMetrics } from '../records/write.ts';
 import type { ReconcileRow } from '../records/reconcile.ts';
+import { implementationShortfallBps, type MidAt } from '../reports/metrics.ts';
 
-export function compareParent(variant: string, live: ExecutionRecord, sim: ExecutionRecord): ReconcileRow {
+export function compareParent(variant: string, live: ExecutionRecord, sim: ExecutionRecord, midAt: MidAt): ReconcileRow {
   const mid = (live.arrivalBid + live.arrivalAsk) / 2;
   const bothFilled = live.filledQty > 0 && sim.filledQty > 0;
-  const liveShortfall = parentMetrics(live).shortfallBps;
-  const simShortfall = parentMetrics(sim).shortfallBps;
+  const liveShortfall = implementationShortfallBps(live, midAt);
+  const simShortfall = implementationShortfallBps(sim, midAt);
   const compared = Math.min(live.children.length, sim.children.length);
   let childAgree = 0;
   for (let i = 0; i < compared; i++) if (live.children[i].filledQty > 0 === sim.children[i].filledQty > 0) childAgree++;
@@ -38,9 +39,9 @@ export function compareParent(variant: string, live: ExecutionRecord, sim: Execu
     liveTtfMs,
     simTtfMs,
     ttfDiffMs: simTtfMs - liveTtfMs,
-    liveShortfallBps: liveShortfall ?? Number.NaN,
-    simShortfallBps: simShortfall ?? Number.NaN,
-    shortfallDiffBps: liveShortfall !== null && simShortfall !== null ? simShortfall - liveShortfall : Number.NaN,
+    liveShortfallBps: liveShortfall,
+    simShortfallBps: simShortfall,
+    shortfallDiffBps: simShortfall - liveShortfall,
     childrenLive: live.children.length,
     childrenSim: sim.children.length,
     childrenCompared: compared,

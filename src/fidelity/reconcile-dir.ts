@@ -45,7 +45,7 @@ export async function reconcileDir(runDir: string, options: ReconcileDirOptions 
   const simById = result.simulated.get(primary)!;
   const worst = worstParents(result.rows, primary, options.worst ?? 5).map((row) => ({
     row,
-    timeline: buildTimeline(row, liveById.get(row.clientOrderId)!, simById.get(row.clientOrderId)!, loadTape),
+    timeline: buildTimeline(row, liveById.get(row.clientOrderId)!, simById.get(row.clientOrderId)!, loadTape, run.config.execution.progressive_steps),
   }));
   const html = await buildFidelityReport({
     title: `ladderlab fidelity — ${basename(run.runDir)}`,
@@ -58,6 +58,7 @@ export async function reconcileDir(runDir: string, options: ReconcileDirOptions 
     ],
     summaries: result.summaries,
     rows: result.rows,
+    progressiveSteps: run.config.execution.progressive_steps,
     worst,
     run: { runJson: run.runInfo, variants: variants.map((v) => ({ label: v.label, sim: v.config.sim })) },
   });

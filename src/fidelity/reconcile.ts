@@ -9,6 +9,7 @@
 import type { ExecutionRecord } from '../engine/types.ts';
 import { dirTapeSource, runBacktest } from '../sim/backtest.ts';
 import type { ReconcileRow } from '../records/reconcile.ts';
+import { tapeMidAt } from '../reports/tape-mids.ts';
 import { compareParent } from './compare.ts';
 import { parentsOf, type ObservedRun } from './observed.ts';
 import { selectHalf, type ParentHalf } from './split.ts';
@@ -57,6 +58,7 @@ export function reconcileRun(run: ObservedRun, variants: readonly Variant[], opt
   const live = selectHalf(run.records, options.half ?? 'all');
   const parents = parentsOf(live);
   const tapes = dirTapeSource(run.tapeDir);
+  const midAt = tapeMidAt(run.tapeDir);
   const rows: ReconcileRow[] = [];
   const summaries: VariantSummary[] = [];
   const simulated = new Map<string, Map<string, ExecutionRecord>>();
@@ -69,7 +71,7 @@ export function reconcileRun(run: ObservedRun, variants: readonly Variant[], opt
     });
     const byId = new Map(result.records.map((r) => [r.clientOrderId, r]));
     simulated.set(variant.label, byId);
-    const variantRows = live.map((r) => compareParent(variant.label, r, byId.get(r.clientOrderId)!));
+    const variantRows = live.map((r) => compareParent(variant.label, r, byId.get(r.clientOrderId)!, midAt));
     rows.push(...variantRows);
     summaries.push(summarize(variant, variantRows));
   });

@@ -4,6 +4,7 @@ import type { ExecutionRecord } from '../engine/types.ts';
 import { firstIndexAtOrAfter, lastQuoteAtOrBefore, type SymbolDay } from '../data/tape/tape.ts';
 import type { ReconcileRow } from '../records/reconcile.ts';
 import type { ParentTimeline, TimelineChild } from '../reports/fidelity/types.ts';
+import { stepLabel } from '../reports/tables.ts';
 
 /** At most this many quotes per timeline (evenly thinned beyond): a chart, not a dump. */
 const MAX_QUOTES = 400;
@@ -22,14 +23,20 @@ function endOf(r: ExecutionRecord): number {
   return end;
 }
 
-export function caption(row: ReconcileRow): string {
-  const step = (s: number) => (s < 0 ? 'not filled' : `step ${s}`);
+export function caption(row: ReconcileRow, progressiveSteps: number): string {
+  const step = (s: number) => (s < 0 ? 'nothing filled' : stepLabel(s, progressiveSteps));
   if (!row.stepAgree) return `live ${row.liveStatus} (last fill ${step(row.liveFillStep)}), simulated ${row.simStatus} (${step(row.simFillStep)})`;
   if (Number.isFinite(row.ttfDiffMs)) return `same step; time to fill differs by ${(row.ttfDiffMs / 1000).toFixed(3)} s (sim − live)`;
   return `same step; shortfall differs by ${row.shortfallDiffBps.toFixed(2)} bps (sim − live)`;
 }
 
-export function buildTimeline(row: ReconcileRow, live: ExecutionRecord, sim: ExecutionRecord, loadTape: (symbol: string, day: string) => SymbolDay | null): ParentTimeline {
+export function buildTimeline(
+  row: ReconcileRow,
+  live: ExecutionRecord,
+  sim: ExecutionRecord,
+  loadTape: (symbol: string, day: string) => SymbolDay | null,
+  progressiveSteps: number,
+): ParentTimeline {
   const startUs = live.arrivalTsUs - MARGIN_US;
   const endUs = Math.max(endOf(live), endOf(sim)) + MARGIN_US;
   const tape = loadTape(live.symbol, nyDay(live.arrivalTsUs));
@@ -49,7 +56,7 @@ export function buildTimeline(row: ReconcileRow, live: ExecutionRecord, sim: Exe
     side: live.side,
     qty: live.qty,
     arrivalTsUs: live.arrivalTsUs,
-    caption: caption(row),
+    caption: caption(row, progressiveSteps),
     quotes,
     liveChildren: children(live, endUs),
     simChildren: children(sim, endUs),

@@ -9,6 +9,7 @@ import type { ReconcileRow } from '../../records/reconcile.ts';
 import { fixed, percent } from '../format.ts';
 import { htmlTable, renderPage, type Column, type Section } from '../html.ts';
 import { renderSvg } from '../render.ts';
+import { stepLabel } from '../tables.ts';
 import type { Verdict } from '../verdict.ts';
 import { agreementChart, differenceChart, timelineChart, timeToFillEcdfChart } from './charts.ts';
 import type { FidelitySummary, ParentTimeline } from './types.ts';
@@ -21,6 +22,8 @@ export interface FidelityReportInput {
   summaries: readonly FidelitySummary[];
   rows: readonly ReconcileRow[];
   worst: readonly { row: ReconcileRow; timeline: ParentTimeline }[];
+  /** execution.progressive_steps of the run: names the steps (../tables.ts stepLabel). */
+  progressiveSteps: number;
   /** Embedded as JSON (run.json and the variants' sim sections). */
   run: unknown;
 }
@@ -66,13 +69,12 @@ function differenceTable(summaries: readonly FidelitySummary[]): string {
   return htmlTable(summaries as unknown as Record<string, unknown>[], columns);
 }
 
-const stepName = (step: number) => (step < 0 ? 'none' : String(step));
-
-function worstTable(row: ReconcileRow): string {
+function worstTable(row: ReconcileRow, progressiveSteps: number): string {
+  const stepName = (step: number) => (step < 0 ? 'none' : stepLabel(step, progressiveSteps));
   const columns: Column[] = [
     { label: '', cell: (r) => String(r.who) },
     { label: 'status', cell: (r) => String(r.status) },
-    { label: 'fill step', cell: (r) => String(r.step), numeric: true },
+    { label: 'fill step', cell: (r) => String(r.step) },
     { label: 'avg price', cell: (r) => fixed(r.price, 4), numeric: true },
     { label: 'time to fill, s', cell: (r) => fixed(r.ttf, 3), numeric: true },
     { label: 'shortfall, bps', cell: (r) => fixed(r.shortfall, 2), numeric: true },
@@ -133,7 +135,7 @@ export async function buildFidelityReport(input: FidelityReportInput): Promise<s
       title: `Worst parent ${i + 1}: ${w.row.clientOrderId}`,
       lead: `${w.timeline.caption}. Bid and ask as the tape shows them; blue bars: our child's limit while it worked (live solid, simulated dashed); circles live fills, crosses simulated fills.`,
       svg: await svg(`worst-${i + 1}`),
-      table: worstTable(w.row),
+      table: worstTable(w.row, input.progressiveSteps),
     });
   }
   if (input.worst.length === 0) {
