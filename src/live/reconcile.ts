@@ -9,7 +9,7 @@
  * wall time has passed); what each ended as goes into run.json.
  */
 import type { TradingRest, VenueOrder } from './alpaca-api.ts';
-import { venueStatus } from './alpaca-market.ts';
+import { venueStatus } from './trade-updates.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 
 export interface ReconciledOrder {
