@@ -16,80 +16,14 @@
  * Venue fills beyond an order's qty (possible only after a `fill_after_cancel` fault filled it
  * first) are ignored: no order ever over-fills.
  */
-import type { Clock, Market, OrderEvent } from '../engine/ports.ts';
-import type { Side } from '../engine/types.ts';
+import type { OrderEvent } from '../engine/ports.ts';
 import { dollarsToUnits } from '../engine/ticks.ts';
-import { AlpacaError, forbidden, invalid, notFound, unprocessable } from './errors.ts';
-import type { Faults } from './faults.ts';
-import {
-  isOpen,
-  orderJson,
-  type AlpacaOrderStatus,
-  type AlpacaOrderType,
-  type AlpacaTimeInForce,
-  type OrderJson,
-  type OrderRecord,
-} from './orders.ts';
-import type { Portfolio } from './portfolio.ts';
+import type { BrokerOptions, NewOrder, ReplaceRequest, TradeUpdate } from './broker-types.ts';
+import { AlpacaError, invalid, notFound, unprocessable } from './errors.ts';
+import { checkNewOrder, newOrderRecord, openBuyCommitment } from './order-checks.ts';
+import { isOpen, orderJson, type AlpacaOrderStatus, type OrderRecord } from './orders.ts';
 
-export interface TradeUpdate {
-  event: string;
-  tsUs: number;
-  /** Snapshot taken when the event happened. */
-  order: OrderJson;
-  executionId: string;
-  price?: number;
-  qty?: number;
-  positionQty?: number;
-}
-
-/** A submit as the REST layer parsed it. */
-export interface NewOrder {
-  symbol: string;
-  qty: number;
-  side: Side;
-  type: AlpacaOrderType;
-  timeInForce: AlpacaTimeInForce;
-  limitPrice: number | null;
-  clientOrderId?: string;
-  extendedHours: boolean;
-}
-
-export interface ReplaceRequest {
-  qty?: number;
-  limitPrice?: number;
-  timeInForce?: AlpacaTimeInForce;
-  clientOrderId?: string;
-}
-
-export interface TouchQuote {
-  bid: number;
-  ask: number;
-}
-
-/** Regular and extended session of the replayed day, epoch µs. */
-export interface SessionTimes {
-  openUs: number;
-  closeUs: number;
-  extendedOpenUs: number;
-  extendedCloseUs: number;
-}
-
-export interface BrokerOptions {
-  market: Market;
-  clock: Clock;
-  portfolio: Portfolio;
-  faults: Faults;
-  session: SessionTimes;
-  /** Symbols the venue has tapes for. */
-  symbols: ReadonlySet<string>;
-  /** UUID-shaped ids (seeded, so runs repeat). */
-  newId: () => string;
-  /** Tick size in $0.0001 units for a symbol at a price. */
-  tickUnits: (symbol: string, price: number) => number;
-  /** The usable quote the venue shows now, if any. */
-  quote: (symbol: string) => TouchQuote | undefined;
-}
+export type { BrokerOptions, NewOrder, ReplaceRequest, SessionTimes, TouchQuote, TradeUpdate } from './broker-types.ts';
 
 export class Broker {
   private readonly orders = new Map<string, OrderRecord>();
@@ -297,76 +231,22 @@ export class Broker {
 
   /** Alpaca's checks on a new order (or on the order replacing `replacing`): 422/403 errors. */
   private checkNew(request: NewOrder, replacing?: OrderRecord): void {
-    if (!this.o.symbols.has(request.symbol)) throw invalid(`asset "${request.symbol}" not found`);
-    if (!Number.isInteger(request.qty) || request.qty <= 0) throw invalid('qty must be a whole number of shares > 0');
-    if (request.clientOrderId !== undefined && this.byClientId.has(request.clientOrderId)) {
-      throw invalid('client_order_id must be unique');
-    }
-    if (request.type === 'limit') {
-      if (request.limitPrice === null || !(request.limitPrice > 0)) throw invalid('limit_price is required for limit orders');
-      const tick = this.o.tickUnits(request.symbol, request.limitPrice);
-      const units = dollarsToUnits(request.limitPrice);
-      if (Math.abs(units / tick - Math.round(units / tick)) > 1e-6) {
-        throw unprocessable(`invalid limit_price ${request.limitPrice}. sub-penny increment does not fulfill minimum pricing criteria`);
-      }
-    }
-    if (request.extendedHours && (request.type !== 'limit' || request.timeInForce !== 'day')) {
-      throw invalid('extended hours order must be DAY limit orders');
-    }
-    if (request.side === 'buy') {
-      const price = request.limitPrice ?? this.o.quote(request.symbol)?.ask ?? 0;
-      const committed = this.openBuyCommitment(replacing);
-      if (request.qty * price > this.o.portfolio.cash - committed + 1e-9) throw forbidden('insufficient buying power');
-    }
-  }
-
-  /** Dollars reserved by open buy orders: remaining qty × the price they work at. */
-  private openBuyCommitment(except?: OrderRecord): number {
-    let total = 0;
-    for (const order of this.sequence) {
-      if (order.side !== 'buy' || !isOpen(order) || order === except) continue;
-      total += (order.qty - order.filledQty) * (order.limitPrice ?? order.venuePrice);
-    }
-    return total;
+    checkNewOrder(request, {
+      symbols: this.o.symbols,
+      clientIdTaken: (id) => this.byClientId.has(id),
+      tickUnits: this.o.tickUnits,
+      quote: this.o.quote,
+      cash: this.o.portfolio.cash,
+      openBuyCommitment: () => openBuyCommitment(this.sequence, replacing),
+    });
   }
 
   private create(request: NewOrder, replaces: string | null): OrderRecord {
     const now = this.now();
     const id = this.o.newId();
-    const clientOrderId = request.clientOrderId ?? this.o.newId();
-    const order: OrderRecord = {
-      id,
-      clientOrderId,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      timeInForce: request.timeInForce,
-      extendedHours: request.extendedHours,
-      qty: request.qty,
-      limitPrice: request.type === 'limit' ? request.limitPrice : null,
-      status: 'accepted',
-      filledQty: 0,
-      filledCostUnits: 0,
-      createdAtUs: now,
-      updatedAtUs: now,
-      submittedAtUs: now,
-      filledAtUs: null,
-      canceledAtUs: null,
-      expiredAtUs: null,
-      failedAtUs: null,
-      replacedAtUs: null,
-      replacedBy: null,
-      replaces,
-      routed: false,
-      venuePrice: request.limitPrice ?? 0,
-      statusBeforePending: null,
-      replacement: null,
-      filledAtReplaceRequest: 0,
-      expiring: false,
-      execIds: new Set(),
-    };
+    const order = newOrderRecord(id, request.clientOrderId ?? this.o.newId(), request, replaces, now);
     this.orders.set(id, order);
-    this.byClientId.set(clientOrderId, order);
+    this.byClientId.set(order.clientOrderId, order);
     this.sequence.push(order);
     return order;
   }

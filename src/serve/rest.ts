@@ -17,13 +17,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addDays, isValidDay, isWeekday, nextWeekday } from '../core/calendar.ts';
 import type { KeyCheck } from './auth.ts';
-import type { NewOrder, ReplaceRequest } from './broker.ts';
-import { AlpacaError, ALPACA_CODES, invalid, malformed, notFound } from './errors.ts';
+import { AlpacaError, ALPACA_CODES, invalid, notFound } from './errors.ts';
 import { historyPage, type HistoryKind } from './history.ts';
-import { isOpen, orderJson, type AlpacaOrderType, type AlpacaTimeInForce, type OrderRecord } from './orders.ts';
+import { isOpen, orderJson, type OrderRecord } from './orders.ts';
 import type { QuoteColumns, TradeColumns } from '../data/tape/tape.ts';
 import type { Venue } from './venue.ts';
-import { parseRequestTime, quoteJson, rfc3339Micros, tradeJson } from './wire.ts';
+import { quoteJson, rfc3339Micros, tradeJson } from './wire.ts';
+import { intParam, isRecord, parseNewOrder, parseReplace, readBody, symbolsParam, timeParam } from './rest-parse.ts';
+
 
 export interface RestContext {
   venue: Venue;
@@ -32,7 +33,6 @@ export interface RestContext {
   dropDataStream: () => number;
 }
 
-const MAX_BODY_BYTES = 1 << 20;
 const DEFAULT_HISTORY_LIMIT = 1000;
 const MAX_HISTORY_LIMIT = 10_000;
 const DEFAULT_ORDER_LIMIT = 50;
@@ -55,142 +55,6 @@ interface Request {
 type Handler = (ctx: RestContext, req: Request, params: string[]) => Answer | Promise<Answer>;
 
 const ok = (body: Json): Answer => ({ status: 200, body });
-
-// ── request parsing ──────────────────────────────────────────────────────────────────────────
-
-function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(malformed('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve({});
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(malformed('request body is not valid JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A decimal field sent as a string or a number; NaN when it is neither. */
-function decimal(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value)) return Number(value);
-  return Number.NaN;
-}
-
-function field(body: Record<string, unknown>, name: string): unknown {
-  const v = body[name];
-  return v === null ? undefined : v;
-}
-
-function parseQty(value: unknown): number {
-  const qty = decimal(value);
-  if (!(qty > 0)) throw invalid('qty must be > 0');
-  if (!Number.isInteger(qty)) throw invalid('fractional qty is not supported by ladderlab serve');
-  return qty;
-}
-
-function parsePrice(value: unknown, name: string): number {
-  const price = decimal(value);
-  if (!(price > 0) || !Number.isFinite(price)) throw invalid(`${name} must be > 0`);
-  return price;
-}
-
-function parseTif(value: unknown): AlpacaTimeInForce {
-  if (value === 'day' || value === 'gtc' || value === 'ioc') return value;
-  if (value === 'fok' || value === 'opg' || value === 'cls') throw invalid(`time_in_force "${value}" is not supported by ladderlab serve (day, gtc, ioc)`);
-  throw invalid('time_in_force must be one of day, gtc, ioc');
-}
-
-function rejectUnsupported(body: Record<string, unknown>, names: readonly string[]): void {
-  for (const name of names) {
-    if (field(body, name) !== undefined) throw invalid(`${name} is not supported by ladderlab serve`);
-  }
-}
-
-function parseClientOrderId(value: unknown): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 128) throw invalid('client_order_id must be a string of at most 128 characters');
-  return value;
-}
-
-export function parseNewOrder(body: unknown): NewOrder {
-  if (!isRecord(body)) throw malformed('request body must be a JSON object');
-  rejectUnsupported(body, ['notional', 'stop_price', 'trail_price', 'trail_percent', 'take_profit', 'stop_loss', 'legs']);
-  const orderClass = field(body, 'order_class');
-  if (orderClass !== undefined && orderClass !== '' && orderClass !== 'simple') throw invalid(`order_class "${String(orderClass)}" is not supported by ladderlab serve`);
-  const symbol = field(body, 'symbol');
-  if (typeof symbol !== 'string' || symbol.trim() === '') throw invalid('symbol is required');
-  const side = field(body, 'side');
-  if (side !== 'buy' && side !== 'sell') throw invalid('side must be buy or sell');
-  const type = field(body, 'type') ?? field(body, 'order_type');
-  if (type !== 'limit' && type !== 'market') throw invalid(`order type ${JSON.stringify(type ?? null)} is not supported by ladderlab serve (limit, market)`);
-  const rawLimit = field(body, 'limit_price');
-  if (type === 'market' && rawLimit !== undefined) throw invalid('limit_price is not allowed for market orders');
-  const extended = field(body, 'extended_hours');
-  if (extended !== undefined && typeof extended !== 'boolean') throw invalid('extended_hours must be true or false');
-  return {
-    symbol: symbol.trim().toUpperCase(),
-    qty: parseQty(field(body, 'qty')),
-    side,
-    type: type as AlpacaOrderType,
-    timeInForce: parseTif(field(body, 'time_in_force')),
-    limitPrice: type === 'limit' ? parsePrice(rawLimit, 'limit_price') : null,
-    clientOrderId: parseClientOrderId(field(body, 'client_order_id')),
-    extendedHours: extended === true,
-  };
-}
-
-export function parseReplace(body: unknown): ReplaceRequest {
-  if (!isRecord(body)) throw malformed('request body must be a JSON object');
-  rejectUnsupported(body, ['stop_price', 'trail', 'notional']);
-  const patch: ReplaceRequest = {};
-  if (field(body, 'qty') !== undefined) patch.qty = parseQty(field(body, 'qty'));
-  if (field(body, 'limit_price') !== undefined) patch.limitPrice = parsePrice(field(body, 'limit_price'), 'limit_price');
-  if (field(body, 'time_in_force') !== undefined) patch.timeInForce = parseTif(field(body, 'time_in_force'));
-  const clientOrderId = parseClientOrderId(field(body, 'client_order_id'));
-  if (clientOrderId !== undefined) patch.clientOrderId = clientOrderId;
-  return patch;
-}
-
-function intParam(query: URLSearchParams, name: string, fallback: number, max: number): number {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw invalid(`${name} must be a whole number from 1 to ${max}`);
-  return n;
-}
-
-function timeParam(query: URLSearchParams, name: string): number | undefined {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return undefined;
-  const us = parseRequestTime(raw);
-  if (Number.isNaN(us)) throw invalid(`${name}: expected RFC 3339 or YYYY-MM-DD, got ${JSON.stringify(raw)}`);
-  return us;
-}
-
-function symbolsParam(query: URLSearchParams): string[] {
-  const raw = query.get('symbols');
-  if (raw === null || raw.trim() === '') throw invalid('symbols is required');
-  return [...new Set(raw.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== ''))].sort();
-}
 
 // ── handlers ─────────────────────────────────────────────────────────────────────────────────
 
