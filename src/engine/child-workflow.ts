@@ -38,23 +38,6 @@ export interface ExecutorContext {
   onDone(executor: ParentExecutor, record: ExecutionRecord): void;
 }
 
-export interface ExecutorContext {
-  clock: Clock;
-  market: Market;
-  config: EngineConfig;
-  params?: LadderParams;
-  ticks?: TickTable;
-  /** Baseline mode: skip the limit steps and send the market step at arrival. */
-  marketOnly?: boolean;
-  /** 'replace': move a working child with Market.replace (one message) when the market has it. */
-  amend?: 'cancel_replace' | 'replace';
-  /** A child was sent: the engine routes its events back here. */
-  onChildSent(childId: string, executor: ParentExecutor): void;
-  /** New filled quantity (for the shared position). */
-  onFilled(executor: ParentExecutor, qty: number): void;
-  onDone(executor: ParentExecutor, record: ExecutionRecord): void;
-}
-
 type TimerName = 'stepTimer' | 'deadlineTimer' | 'cancelAckTimer' | 'retryTimer' | 'spreadWaitTimer';
 
 export abstract class ChildWorkflow {
