@@ -70,21 +70,83 @@ export interface LiveRunResult {
 
 const READY_TIMEOUT_MS = 15_000;
 
+/** Everything one run shares between its phases. */
+interface LiveSession {
+  options: LiveRunOptions;
+  config: LadderConfig;
+  log: (line: string) => void;
+  endpoints: Endpoints;
+  /** Parents by arrival time (ties: file order). */
+  parents: ParentOrder[];
+  symbols: string[];
+  retry: RetryPolicy;
+  api: LiveApi;
+  clock: WallClock;
+  runTag: string;
+  reconciled: ReconciledOrder[];
+  recorder: TapeRecorder | null;
+  market: AlpacaMarket;
+  engine: LadderEngine;
+  records: ExecutionRecord[];
+  /** The arrival time the engine used per parent. */
+  arrivals: Map<string, number>;
+  /** Parents whose symbol is kept fresh (REST when the stream is quiet or down), from stale_ms before arrival to their end. */
+  watching: Set<string>;
+  /** Arrival and watch timers not yet fired (watch timers keyed `<id>\u0000watch`). */
+  parentTimers: Map<string, number>;
+  fatalError: unknown;
+  stopping: boolean;
+  interrupted: boolean;
+  /** Set by the schedule: stop waiting for the parents. */
+  stopRun: () => void;
+  /** Set by the schedule: a record came in. */
+  onRecorded: () => void;
+  onFatal: (err: unknown) => void;
+  close: () => void;
+}
+
 export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
+  const s = await openSession(options);
+  const finished = scheduleParents(s);
+  const onAbort = () => {
+    if (!s.stopping) {
+      s.interrupted = true;
+      s.log('live: interrupted — canceling working children, writing the partial run');
+    }
+    s.stopRun();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  await finished;
+  options.signal?.removeEventListener('abort', onAbort);
+
+  const { notStarted, unconfirmed } = await stopAndDrain(s);
+  await closeTape(s);
+  await Promise.race([s.market.settle(), new Promise((r) => setTimeout(r, Math.min(s.config.live.shutdown_wait_ms, 5000)).unref())]);
+  s.close();
+  const files = writeLiveRun(s, notStarted, unconfirmed);
+  const { records, interrupted, fatalError: error, market, reconciled, endpoints, runTag } = s;
+  return { records, interrupted, error, files, stats: market.stats, reconciled, notStarted, unconfirmed, endpoints, runTag };
+}
+
+function announce(endpoints: Endpoints, feed: 'iex' | 'sip', log: (line: string) => void): void {
+  if (endpoints.liveMoney) log(`live: LIVE MONEY — real orders go to ${endpoints.tradingUrl} (--live-money with live keys)`);
+  else log(`live: paper/rehearsal — orders go to ${endpoints.tradingUrl}`);
+  if (feed === 'iex') {
+    log('live: warning: feed iex is ONE venue\'s quote (IEX), not the national best bid and offer — mids, spreads and step prices differ from the NBBO; set live.feed: sip for the national quote');
+  }
+}
+
+/** Steps 1–3: endpoints, the venue's clock, leftovers of an earlier run, the adapter and its streams. */
+async function openSession(options: LiveRunOptions): Promise<LiveSession> {
   const { config } = options;
   const live = config.live;
   const log = options.log ?? (() => {});
   const endpoints = resolveEndpoints(live, options.keys, { liveMoney: options.liveMoney ?? false });
-  const parents = [...options.parents].map((p, index) => ({ p, index })).sort((a, b) => a.p.arrivalTsUs - b.p.arrivalTsUs || a.index - b.index);
-  const symbols = [...new Set(parents.map(({ p }) => p.symbol))].sort();
+  const parents = [...options.parents].map((p, index) => ({ p, index })).sort((a, b) => a.p.arrivalTsUs - b.p.arrivalTsUs || a.index - b.index).map(({ p }) => p);
+  const symbols = [...new Set(parents.map((p) => p.symbol))].sort();
   const retry: RetryPolicy = { attempts: live.retry.attempts, minDelayMs: live.retry.min_delay_ms, maxDelayMs: live.retry.max_delay_ms };
-
-  if (endpoints.liveMoney) log(`live: LIVE MONEY — real orders go to ${endpoints.tradingUrl} (--live-money with live keys)`);
-  else log(`live: paper/rehearsal — orders go to ${endpoints.tradingUrl}`);
-  if (live.feed === 'iex') {
-    log('live: warning: feed iex is ONE venue\'s quote (IEX), not the national best bid and offer — mids, spreads and step prices differ from the NBBO; set live.feed: sip for the national quote');
-  }
-
+  announce(endpoints, live.feed, log);
   const api =
     options.api ??
     sdkLiveApi({
@@ -98,78 +160,99 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
 
   // 1. The venue's clock: market hours, and on a replay the time itself.
   const venueClock: VenueClock = await withRetry('clock', () => api.trading.clock(), retry);
-  let fatalError: unknown = null;
-  let stopRun: (() => void) | null = null;
-  const onFatal = (err: unknown) => {
-    if (fatalError === null) {
-      fatalError = err;
+  const s = { options, config, log, endpoints, parents, symbols, retry, api } as LiveSession;
+  Object.assign(s, { fatalError: null, stopping: false, interrupted: false, records: [], arrivals: new Map(), watching: new Set(), parentTimers: new Map() });
+  s.stopRun = () => {};
+  s.onRecorded = () => {};
+  s.onFatal = (err: unknown) => {
+    if (s.fatalError === null) {
+      s.fatalError = err;
       log(`live: error: ${describe(err)} — stopping`);
     }
-    stopRun?.();
+    s.stopRun();
   };
-  const clock = new WallClock({
+  s.clock = new WallClock({
     originUs: endpoints.loopback && Number.isFinite(venueClock.timestampUs) ? venueClock.timestampUs : undefined,
     speed: live.speed,
     wall: options.wall,
-    onError: onFatal,
+    onError: s.onFatal,
   });
-  const runTag = Math.floor(clock.nowUs() / 1e6).toString(36);
+  s.runTag = Math.floor(s.clock.nowUs() / 1e6).toString(36);
 
   // 2. Leftovers of an earlier run.
-  const reconciled = await reconcileOpenOrders(api.trading, { prefix: live.client_id_prefix, retry, waitMs: live.shutdown_wait_ms, log });
+  s.reconciled = await reconcileOpenOrders(api.trading, { prefix: live.client_id_prefix, retry, waitMs: live.shutdown_wait_ms, log });
 
   // 3. Market adapter, tape, streams.
-  const recorder = live.record_tape ? new TapeRecorder() : null;
-  const market = new AlpacaMarket({
-    clock,
-    api,
-    staleMs: config.execution.stale_ms,
-    retry,
+  s.recorder = live.record_tape ? new TapeRecorder() : null;
+  s.market = makeMarket(s);
+  s.market.hours.set(venueClock);
+  s.close = () => {
+    s.market.stop();
+    s.clock.stop();
+    api.dataStream.close();
+    api.tradeStream.close();
+  };
+  await connectStreams(s);
+  s.engine = makeEngine(s);
+  return s;
+}
+
+function makeMarket(s: LiveSession): AlpacaMarket {
+  const live = s.config.live;
+  const recorder = s.recorder;
+  return new AlpacaMarket({
+    clock: s.clock,
+    api: s.api,
+    staleMs: s.config.execution.stale_ms,
+    retry: s.retry,
     clientIdPrefix: live.client_id_prefix,
-    runTag,
+    runTag: s.runTag,
     reorderWaitMs: live.reorder_wait_ms,
-    log,
-    onFatal,
+    log: s.log,
+    onFatal: s.onFatal,
     onQuoteSeen: (symbol, q, source) => recorder?.quote(symbol, q.tsUs, q.bid, q.ask, q.bidSize, q.askSize, source === 'rest'),
     onTradeSeen: (t) => recorder?.trade(t.symbol, t.tsUs, t.price, t.size, t.exchange, t.conditions),
   });
-  market.hours.set(venueClock);
+}
 
-  api.dataStream.subscribe(symbols);
+async function connectStreams(s: LiveSession): Promise<void> {
+  const { api, endpoints } = s;
+  api.dataStream.subscribe(s.symbols);
   api.dataStream.connect();
   api.tradeStream.connect();
   const [tradeReady, dataReady] = await Promise.all([api.tradeStream.whenReady(READY_TIMEOUT_MS), api.dataStream.whenReady(READY_TIMEOUT_MS)]);
   if (!tradeReady) {
-    closeAll();
+    s.close();
     throw new Error(`trade_updates stream at ${endpoints.tradingStreamUrl} did not authenticate and listen within ${READY_TIMEOUT_MS / 1000} s`);
   }
-  if (!dataReady) log(`live: market-data stream at ${endpoints.dataStreamUrl} is not ready — quotes from REST until it is`);
-  await Promise.all(symbols.map((s) => market.quotes.refresh(s)));
+  if (!dataReady) s.log(`live: market-data stream at ${endpoints.dataStreamUrl} is not ready — quotes from REST until it is`);
+  await Promise.all(s.symbols.map((symbol) => s.market.quotes.refresh(symbol)));
+}
 
-  // 4. The engine, and the parents at their times.
-  const records: ExecutionRecord[] = [];
-  let onRecorded = () => {};
-  const engine = new LadderEngine({
-    clock,
-    market,
-    config,
+function makeEngine(s: LiveSession): LadderEngine {
+  return new LadderEngine({
+    clock: s.clock,
+    market: s.market,
+    config: s.config,
     // 'replace': a step move is one PATCH (AlpacaMarket.replace); refused → cancel then submit.
-    amend: live.amend,
+    amend: s.config.live.amend,
     onRecord: (r) => {
-      records.push(r);
-      if (watching.delete(r.clientOrderId)) market.quotes.unwatch(r.symbol);
-      onRecorded();
+      s.records.push(r);
+      if (s.watching.delete(r.clientOrderId)) s.market.quotes.unwatch(r.symbol);
+      s.onRecorded();
     },
   });
-  const arrivals = new Map<string, number>();
-  /** Parents whose symbol is kept fresh (REST when the stream is quiet or down), from stale_ms before arrival to their end. */
-  const watching = new Set<string>();
-  const parentTimers = new Map<string, number>();
-  let late = 0;
-  let stopping = false;
-  let interrupted = false;
-  let markoutTimer: number | null = null;
+}
 
+/**
+ * Steps 4–5: each parent handed to the engine at its arrival time (at once when already past);
+ * once every parent ended, quotes are recorded until the last fill + markout_collect_s. Resolves
+ * then, or when the run is stopped.
+ */
+function scheduleParents(s: LiveSession): Promise<void> {
+  const { clock, parents, market, engine, parentTimers } = s;
+  let late = 0;
+  let markoutTimer: number | null = null;
   const finished = new Promise<void>((resolveFinished) => {
     let done = false;
     const finish = () => {
@@ -178,96 +261,96 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
       if (markoutTimer !== null) clock.cancelTimer(markoutTimer);
       resolveFinished();
     };
-    stopRun = () => {
-      if (stopping) return;
-      stopping = true;
+    s.stopRun = () => {
+      if (s.stopping) return;
+      s.stopping = true;
       finish();
     };
-    // 5. Every parent ended: markouts need quotes until the last fill + markout_collect_s.
-    onRecorded = () => {
-      if (stopping || records.length < parents.length || markoutTimer !== null) return;
-      let lastFillUs = Number.NEGATIVE_INFINITY;
-      for (const r of records) for (const c of r.children) for (const f of c.fills) lastFillUs = Math.max(lastFillUs, f.tsUs);
-      const untilUs = lastFillUs + live.markout_collect_s * 1e6;
-      if (!Number.isFinite(lastFillUs) || untilUs <= clock.nowUs()) return finish();
-      log(`live: all parents done — recording quotes for markouts until ${formatIsoUtcUs(untilUs)}`);
+    s.onRecorded = () => {
+      if (s.stopping || s.records.length < parents.length || markoutTimer !== null) return;
+      const untilUs = lastFillUs(s.records) + s.config.live.markout_collect_s * 1e6;
+      if (!Number.isFinite(untilUs) || untilUs <= clock.nowUs()) return finish();
+      s.log(`live: all parents done — recording quotes for markouts until ${formatIsoUtcUs(untilUs)}`);
       markoutTimer = clock.setTimer(untilUs, finish);
     };
     const now = clock.nowUs();
-    const leadUs = config.execution.stale_ms * 1000;
-    for (const { p } of parents) {
+    const leadUs = s.config.execution.stale_ms * 1000;
+    for (const p of parents) {
       if (p.arrivalTsUs < now) late++;
       // A fresh quote waits at arrival, so the parent never waits on a REST round trip.
-      const watchTimer = clock.setTimer(Math.max(now, p.arrivalTsUs - leadUs), () => {
-        parentTimers.delete(`${p.clientOrderId}\u0000watch`);
-        if (stopping) return;
-        watching.add(p.clientOrderId);
+      const watchKey = `${p.clientOrderId}\u0000watch`;
+      parentTimers.set(watchKey, clock.setTimer(Math.max(now, p.arrivalTsUs - leadUs), () => {
+        parentTimers.delete(watchKey);
+        if (s.stopping) return;
+        s.watching.add(p.clientOrderId);
         market.quotes.watch(p.symbol);
-      });
-      parentTimers.set(`${p.clientOrderId}\u0000watch`, watchTimer);
-      const timer = clock.setTimer(Math.max(p.arrivalTsUs, now), () => {
+      }));
+      parentTimers.set(p.clientOrderId, clock.setTimer(Math.max(p.arrivalTsUs, now), () => {
         parentTimers.delete(p.clientOrderId);
-        if (stopping) return;
+        if (s.stopping) return;
         const arrivalTsUs = clock.nowUs();
-        arrivals.set(p.clientOrderId, arrivalTsUs);
+        s.arrivals.set(p.clientOrderId, arrivalTsUs);
         engine.submit({ ...p, arrivalTsUs });
-      });
-      parentTimers.set(p.clientOrderId, timer);
+      }));
     }
     if (parents.length === 0) finish();
   });
-  if (late > 0) log(`live: ${late} parent(s) have times already past — sent at once`);
-  log(`live: running ${parents.length} parent(s) on ${symbols.join(', ') || '(none)'} — run tag ${runTag}, Ctrl-C to stop`);
-  options.onStarted?.({ clock, market, engine });
+  if (late > 0) s.log(`live: ${late} parent(s) have times already past — sent at once`);
+  s.log(`live: running ${parents.length} parent(s) on ${s.symbols.join(', ') || '(none)'} — run tag ${s.runTag}, Ctrl-C to stop`);
+  s.options.onStarted?.({ clock, market, engine });
+  return finished;
+}
 
-  const onAbort = () => {
-    if (!stopping) {
-      interrupted = true;
-      log('live: interrupted — canceling working children, writing the partial run');
-    }
-    stopRun?.();
-  };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+function lastFillUs(records: readonly ExecutionRecord[]): number {
+  let last = Number.NEGATIVE_INFINITY;
+  for (const r of records) for (const c of r.children) for (const f of c.fills) last = Math.max(last, f.tsUs);
+  return last;
+}
 
-  await finished;
-  options.signal?.removeEventListener('abort', onAbort);
-
-  // 6. Stop: end the executors, cancel what still works, wait for the answers.
-  const notStarted = [...parentTimers.keys()].filter((k) => !k.includes('\u0000'));
-  for (const timer of parentTimers.values()) clock.cancelTimer(timer);
+/** Step 6: end the executors, cancel what still works, wait up to shutdown_wait_ms for the answers. */
+async function stopAndDrain(s: LiveSession): Promise<{ notStarted: string[]; unconfirmed: string[] }> {
+  const { engine, market } = s;
+  const notStarted = [...s.parentTimers.keys()].filter((k) => !k.includes('\u0000'));
+  for (const timer of s.parentTimers.values()) s.clock.cancelTimer(timer);
   if (engine.workingCount() > 0 || market.openChildren().length > 0) {
     try {
       engine.shutdown('shutdown');
     } catch (err) {
-      onFatal(err);
+      s.onFatal(err);
     }
     market.cancelAllOpen();
-    await waitUntil(() => market.openChildren().length === 0, live.shutdown_wait_ms);
+    await waitUntil(() => market.openChildren().length === 0, s.config.live.shutdown_wait_ms);
   }
   const unconfirmed = market.openChildren().map((c) => c.engineId);
-  if (unconfirmed.length > 0) log(`live: warning: no cancel confirmation for ${unconfirmed.join(', ')} — check the account`);
+  if (unconfirmed.length > 0) s.log(`live: warning: no cancel confirmation for ${unconfirmed.join(', ')} — check the account`);
+  return { notStarted, unconfirmed };
+}
 
-  // The tape closes with each symbol's quote as it stands now (asked over REST): a quiet symbol's
-  // last quote still holds, so markout horizons up to now have a mid.
-  if (recorder && !interrupted && fatalError === null) {
-    await Promise.all(symbols.map((s) => market.quotes.refresh(s)));
-    const nowUs = clock.nowUs();
-    for (const s of symbols) {
-      const q = market.quotes.latest(s);
-      if (q && nowUs - q.tsUs < config.execution.stale_ms * 1000) recorder.quote(s, nowUs, q.bid, q.ask, q.bidSize, q.askSize);
-    }
+/**
+ * The tape closes with each symbol's quote as it stands now (asked over REST): a quiet symbol's
+ * last quote still holds, so markout horizons up to now have a mid.
+ */
+async function closeTape(s: LiveSession): Promise<void> {
+  const { recorder, market } = s;
+  if (!recorder || s.interrupted || s.fatalError !== null) return;
+  await Promise.all(s.symbols.map((symbol) => market.quotes.refresh(symbol)));
+  const nowUs = s.clock.nowUs();
+  for (const symbol of s.symbols) {
+    const q = market.quotes.latest(symbol);
+    if (q && nowUs - q.tsUs < s.config.execution.stale_ms * 1000) recorder.quote(symbol, nowUs, q.bid, q.ask, q.bidSize, q.askSize);
   }
-  await Promise.race([market.settle(), new Promise((r) => setTimeout(r, Math.min(live.shutdown_wait_ms, 5000)).unref())]);
-  closeAll();
+}
 
-  // Write: the tape, the orders as run, then the run directory (run.json last).
-  const outDir = resolve(options.outDir);
+/** Write: the tape, the orders as run, then the run directory (run.json last). */
+function writeLiveRun(s: LiveSession, notStarted: string[], unconfirmed: string[]): Record<string, string> {
+  const { config, endpoints, recorder, records, market } = s;
+  const live = config.live;
+  const outDir = resolve(s.options.outDir);
   const tapeDir = join(outDir, 'tape');
   const tapeDays = recorder ? recorder.write(tapeDir) : [];
-  const rank = new Map(parents.map(({ p }, i) => [p.clientOrderId, i]));
+  const rank = new Map(s.parents.map((p, i) => [p.clientOrderId, i]));
   records.sort((a, b) => (rank.get(a.clientOrderId) ?? 0) - (rank.get(b.clientOrderId) ?? 0));
-  writeOrdersCsv(join(outDir, 'orders.csv'), records, arrivals);
+  writeOrdersCsv(join(outDir, 'orders.csv'), records, s.arrivals);
   const files = writeRunDir(outDir, {
     records,
     manifest: {
@@ -275,24 +358,19 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
       command: 'live',
       mode: endpoints.liveMoney ? 'live-money' : endpoints.loopback ? 'rehearsal' : 'paper',
       dataDir: recorder ? tapeDir : null,
-      orders: { ...(options.ordersInfo ?? {}), asRun: join(outDir, 'orders.csv') },
+      orders: { ...(s.options.ordersInfo ?? {}), asRun: join(outDir, 'orders.csv') },
       seed: config.seed,
       config,
-      endpoints: {
-        trading: endpoints.tradingUrl,
-        data: endpoints.dataUrl,
-        tradingStream: endpoints.tradingStreamUrl,
-        dataStream: endpoints.dataStreamUrl,
-      },
+      endpoints: { trading: endpoints.tradingUrl, data: endpoints.dataUrl, tradingStream: endpoints.tradingStreamUrl, dataStream: endpoints.dataStreamUrl },
       feed: live.feed,
       speed: live.speed,
-      runTag,
-      clientIdPrefix: `${live.client_id_prefix}${runTag}-`,
-      interrupted,
-      error: fatalError === null ? null : describe(fatalError),
+      runTag: s.runTag,
+      clientIdPrefix: `${live.client_id_prefix}${s.runTag}-`,
+      interrupted: s.interrupted,
+      error: s.fatalError === null ? null : describe(s.fatalError),
       notStarted,
       unconfirmedCancels: unconfirmed,
-      reconciled,
+      reconciled: s.reconciled,
       tape: recorder ? { symbolDays: tapeDays, quotes: recorder.quoteCount, trades: recorder.tradeCount } : null,
       live: market.stats,
       quotes: market.quotes.stats,
@@ -300,27 +378,20 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
   });
   files['orders.csv'] = join(outDir, 'orders.csv');
   if (recorder) files.tape = tapeDir;
-  return { records, interrupted, error: fatalError, files, stats: market.stats, reconciled, notStarted, unconfirmed, endpoints, runTag };
+  return files;
+}
 
-  function closeAll(): void {
-    market.stop();
-    clock.stop();
-    api.dataStream.close();
-    api.tradeStream.close();
-  }
-
-  function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
-    return new Promise((resolveWait) => {
-      if (done()) return resolveWait();
-      const started = Date.now();
-      const poll = setInterval(() => {
-        if (done() || Date.now() - started >= timeoutMs) {
-          clearInterval(poll);
-          resolveWait();
-        }
-      }, 10);
-    });
-  }
+function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolveWait) => {
+    if (done()) return resolveWait();
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (done() || Date.now() - started >= timeoutMs) {
+        clearInterval(poll);
+        resolveWait();
+      }
+    }, 10);
+  });
 }
 
 /** OUT/orders.csv: the parents as the engine got them (ts = the arrival it used), for a replay. */
