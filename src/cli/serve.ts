@@ -30,17 +30,19 @@ Clients must present the key pair given here (--key-id/--secret or APCA_API_KEY_
 
 Admin endpoint (same keys): GET /admin/status, GET|POST|DELETE /admin/faults (keys of serve.faults),
 POST /admin/advance {"ms": N} (moves virtual time; the only clock at --speed 0),
-POST /admin/drop-data-stream.
+POST /admin/drop-data-stream, POST /admin/lockstep (at --speed lockstep: the client moves time;
+see README "Lockstep rehearsal").
 
 Examples:
   ladderlab serve --data out/tape --speed 10
-  ladderlab serve --data out/tape --day 2013-10-07 --symbols IBM --speed max --port 0`;
+  ladderlab serve --data out/tape --day 2013-10-07 --symbols IBM --speed max --port 0
+  ladderlab serve --data out/tape --speed lockstep --port 0`;
 
-/** `--speed`: a number ≥ 0 or `max`. */
-export function parseSpeed(text: string): number | 'max' {
-  if (text === 'max') return 'max';
+/** `--speed`: a number ≥ 0, `max` or `lockstep`. */
+export function parseSpeed(text: string): number | 'max' | 'lockstep' {
+  if (text === 'max' || text === 'lockstep') return text;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InputError(`--speed ${text}: expected a number ≥ 0 or max`);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InputError(`--speed ${text}: expected a number ≥ 0, max or lockstep`);
   return n;
 }
 
@@ -52,7 +54,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('data', { type: 'string', demandOption: true, describe: 'tape directory (DIR/<SYMBOL>/<DAY>.{quotes,trades}.arrow)' })
       .option('day', { type: 'string', describe: 'New York date to replay (default: the earliest in --data)' })
       .option('symbols', { type: 'string', describe: 'comma-separated symbols (default: every symbol with a tape that day)' })
-      .option('speed', { type: 'string', describe: 'virtual seconds per wall second, 0 = paused, or max (default serve.speed)' })
+      .option('speed', { type: 'string', describe: 'virtual seconds per wall second, 0 = paused, max, or lockstep (time moved by the client) (default serve.speed)' })
       .option('port', { type: 'number', describe: 'port on 127.0.0.1, 0 = any free one (default serve.port)' })
       .option('start', { type: 'string', describe: 'New York time HH:MM[:SS] where the replay starts (default serve.start)' })
       .option('config', { type: 'string', describe: 'YAML config (fill model, latency, serve.*)' })

@@ -23,7 +23,7 @@ export const serveFaultsSchema = z
 export const serveSchema = z
   .object({
     port: z.number().int().min(0).max(65535).default(8765),
-    speed: z.union([nonNegative(), z.literal('max')]).default(1),
+    speed: z.union([nonNegative(), z.literal('max'), z.literal('lockstep')]).default(1),
     start: z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'a New York time HH:MM[:SS]').default('09:30'),
     cash: positive().default(100_000),
     history_look_ahead: z.boolean().default(false),

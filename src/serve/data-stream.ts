@@ -39,6 +39,8 @@ interface Connection {
   authenticated: boolean;
   subs: Record<Channel, Set<string>>;
   authTimer: ReturnType<typeof setTimeout> | null;
+  /** Quote and trade rows sent on this connection (lockstep.ts). */
+  sentRows: number;
 }
 
 function emptySubs(): Record<Channel, Set<string>> {
@@ -97,7 +99,7 @@ export class DataStreamServer {
   // ── per connection ───────────────────────────────────────────────────────────────────────
 
   private open(ws: WebSocket, json: boolean): void {
-    const c: Connection = { ws, json, authenticated: false, subs: emptySubs(), authTimer: null };
+    const c: Connection = { ws, json, authenticated: false, subs: emptySubs(), authTimer: null, sentRows: 0 };
     this.connections.add(c);
     c.authTimer = setTimeout(() => {
       c.authTimer = null;
@@ -239,10 +241,19 @@ export class DataStreamServer {
         }
         if (frames.length === MAX_FRAMES_PER_MESSAGE) {
           this.send(c, frames);
+          c.sentRows += frames.length;
           frames = [];
         }
       }
       if (frames.length > 0) this.send(c, frames);
+      c.sentRows += frames.length;
     }
+  }
+
+  /** Quote and trade rows sent on the connections open now. */
+  sentCount(): number {
+    let n = 0;
+    for (const c of this.connections) if (c.ws.readyState === WebSocket.OPEN) n += c.sentRows;
+    return n;
   }
 }

@@ -26,12 +26,12 @@ import { uuidSource } from './ids.ts';
 import { accountJson, positionsJson, type MarkPrices } from './account.ts';
 import { isOpen, type OrderRecord } from './orders.ts';
 import { TradeUpdateOutbox } from './outbox.ts';
-import { Pacer } from './pacer.ts';
+import { ReplayDriver, type DrivenVenue, type Speed } from './replay-driver.ts';
 import { Portfolio } from './portfolio.ts';
 import { rfc3339Micros } from './wire.ts';
 import type { LatestRow, MarketClock, MarketDataSink, TapeEvent, Venue } from './venue.ts';
 
-export type Speed = number | 'max';
+export type { Speed } from './replay-driver.ts';
 
 export interface ReplayVenueOptions {
   /** Tape directory (DIR/<SYMBOL>/<DAY>.{quotes,trades}.arrow). */
@@ -56,18 +56,12 @@ interface Cursor {
   nextTrade: number;
 }
 
-const TICK_MS = 10;
-const MAX_STEP_MIN_US = 1_000;
-const MAX_STEP_MAX_US = 60_000_000;
-const MAX_ROWS_PER_STEP = 4_000;
-const BACKLOG_WAIT_MS = 5;
-
 function parseStart(start: string, day: string): number {
   const [h, m, s] = start.split(':').map(Number);
   return nyLocalToUtcUs(day, ((h * 60 + m) * 60 + (s ?? 0)) * 1000);
 }
 
-export class ReplayVenue implements Venue {
+export class ReplayVenue implements Venue, DrivenVenue {
   readonly day: string;
   readonly symbols: readonly string[];
   readonly faults: Faults;
@@ -84,17 +78,11 @@ export class ReplayVenue implements Venue {
   private readonly cursors: Cursor[] = [];
   private readonly sinks: MarketDataSink[] = [];
   private readonly feedLagUs: number;
-  private readonly tapeEndUs: number;
+  private readonly endUs: number;
   private readonly startingCash: number;
   private readonly createdAtUs: number;
   private readonly accountId: string;
-  private readonly wallNowMs: () => number;
-  private pacer: Pacer | null = null;
-  private interval: ReturnType<typeof setInterval> | null = null;
-  private maxTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
-  private maxStepUs = 1_000_000;
-  private running = false;
-  private closed = false;
+  private readonly driver: ReplayDriver;
 
   constructor(options: ReplayVenueOptions) {
     const { config } = options;
@@ -113,7 +101,6 @@ export class ReplayVenue implements Venue {
 
     this.speed = options.speed ?? config.serve.speed;
     this.historyLookAhead = config.serve.history_look_ahead;
-    this.wallNowMs = options.wallNowMs ?? (() => Date.now());
     const startUs = options.startUs ?? parseStart(config.serve.start, this.day);
     this.createdAtUs = startUs;
     this.clock = new VirtualClock(startUs);
@@ -132,7 +119,7 @@ export class ReplayVenue implements Venue {
         nextTrade: firstIndexAfter(t.trades.ts.subarray(0, t.trades.length), startUs - this.feedLagUs),
       });
     }
-    this.tapeEndUs = end + this.feedLagUs;
+    this.endUs = end + this.feedLagUs;
 
     this.faults = new Faults(config.serve.faults, this.day);
     this.portfolio = new Portfolio(config.serve.cash);
@@ -154,83 +141,83 @@ export class ReplayVenue implements Venue {
       quote: (symbol) => this.usableQuote(symbol),
     });
     this.broker.onUpdate((update) => this.outbox.push(update));
+    this.driver = new ReplayDriver(this, this.speed, options.wallNowMs ?? (() => Date.now()));
   }
 
-  // ── pacing ───────────────────────────────────────────────────────────────────────────────
+  // ── pacing (replay-driver.ts) ─────────────────────────────────────────────────────────────
 
   /** Start the replay clock (the server calls this once it listens). */
   start(): void {
-    if (this.running || this.closed) return;
-    this.running = true;
-    if (this.speed === 'max') this.scheduleMaxStep(false);
-    else this.startPaced(this.speed);
+    this.driver.start();
   }
 
   close(): void {
-    this.closed = true;
-    if (this.interval) clearInterval(this.interval);
-    this.interval = null;
-    if (this.maxTimer) {
-      clearTimeout(this.maxTimer as ReturnType<typeof setTimeout>);
-      clearImmediate(this.maxTimer as ReturnType<typeof setImmediate>);
-    }
-    this.maxTimer = null;
+    this.driver.close();
   }
 
-  private startPaced(speed: number): void {
-    this.pacer = new Pacer(this.clock.nowUs(), speed, this.wallNowMs());
-    if (speed > 0) {
-      this.interval = setInterval(() => this.advanceTo(this.pacer!.targetUs(this.wallNowMs())), TICK_MS);
-      this.interval.unref();
-    }
+  advanceBy(us: number): void {
+    this.driver.advanceBy(us);
   }
 
-  private scheduleMaxStep(wait: boolean): void {
-    const step = () => {
-      this.maxTimer = null;
-      if (this.closed) return;
-      // Nobody listening and no order yet: a max replay would be over before the first client
-      // arrived, so it waits for one (a market-data subscription or an order).
-      if (this.sinks.some((s) => s.backlogged()) || !this.anyClientInterest()) {
-        this.scheduleMaxStep(true);
-        return;
-      }
-      const published = this.advanceTo(Math.min(this.tapeEndUs, this.clock.nowUs() + this.maxStepUs));
-      // Aim at a few thousand rows per step: enough to keep sockets busy, small enough to stay responsive.
-      if (published > MAX_ROWS_PER_STEP) this.maxStepUs = Math.max(MAX_STEP_MIN_US, Math.floor(this.maxStepUs / 2));
-      else if (published < MAX_ROWS_PER_STEP / 4) this.maxStepUs = Math.min(MAX_STEP_MAX_US, this.maxStepUs * 2);
-      if (this.clock.nowUs() >= this.tapeEndUs) {
-        this.startPaced(1);
-        return;
-      }
-      this.scheduleMaxStep(false);
-    };
-    this.maxTimer = wait ? setTimeout(step, BACKLOG_WAIT_MS) : setImmediate(step);
+  /** Lockstep (`speed: lockstep`): move to min(untilUs, the next due event); returns the new time. */
+  get lockstep(): boolean {
+    return this.speed === 'lockstep';
+  }
+
+  lockstepTo(untilUs: number): number {
+    return this.driver.step(untilUs);
   }
 
   /** Run the venue through `targetUs` and publish the rows that became visible; returns rows published. */
-  private advanceTo(targetUs: number): number {
+  advanceTo(targetUs: number): number {
     const to = Math.max(targetUs, this.clock.nowUs());
     this.market.run(to, EventClass.timer + 1);
     return this.publish();
   }
 
-  private anyClientInterest(): boolean {
+  tapeEndUs(): number {
+    return this.endUs;
+  }
+
+  backlogged(): boolean {
+    return this.sinks.some((s) => s.backlogged());
+  }
+
+  /**
+   * The first time after now at which something is due: a venue event (order arrival, ack, fill,
+   * broker timer, held trade update), a row to publish (row time + feed latency), or — with a feed
+   * latency — a row the matching reads at its own time. Only symbols a client wants or holds an
+   * open order in count, so a replay of a busy day does not stop at every row nobody reads.
+   */
+  nextEventUs(): number {
+    const now = this.clock.nowUs();
+    let next = this.clock.nextUs();
+    for (const c of this.cursors) {
+      if (!this.symbolActive(c.symbol)) continue;
+      const q = c.tape.quotes;
+      const t = c.tape.trades;
+      if (c.nextQuote < q.length) next = Math.min(next, q.ts[c.nextQuote] + this.feedLagUs);
+      if (c.nextTrade < t.length) next = Math.min(next, t.ts[c.nextTrade] + this.feedLagUs);
+      if (this.feedLagUs > 0) {
+        const qi = firstIndexAfter(q.ts.subarray(0, q.length), now);
+        const ti = firstIndexAfter(t.ts.subarray(0, t.length), now);
+        if (qi < q.length) next = Math.min(next, q.ts[qi]);
+        if (ti < t.length) next = Math.min(next, t.ts[ti]);
+      }
+    }
+    return next > now ? next : Infinity;
+  }
+
+  private symbolActive(symbol: string): boolean {
+    return this.sinks.some((s) => s.wants(symbol)) || this.broker.all().some((o) => o.symbol === symbol && isOpen(o));
+  }
+
+  anyClientInterest(): boolean {
     return this.broker.all().length > 0 || this.symbols.some((symbol) => this.sinks.some((sink) => sink.wants(symbol)));
   }
 
   settle(): void {
     this.advanceTo(this.clock.nowUs());
-  }
-
-  advanceBy(us: number): void {
-    if (!(us >= 0)) throw new RangeError('advance: virtual time cannot move backwards');
-    if (this.pacer) {
-      this.pacer.shift(us);
-      this.advanceTo(this.pacer.targetUs(this.wallNowMs()));
-    } else {
-      this.advanceTo(this.clock.nowUs() + us);
-    }
   }
 
   nowUs(): number {
@@ -397,9 +384,9 @@ export class ReplayVenue implements Venue {
       speed: this.speed,
       now: rfc3339Micros(this.clock.nowUs()),
       now_us: this.clock.nowUs(),
-      tape_end: rfc3339Micros(this.tapeEndUs),
+      tape_end: rfc3339Micros(this.endUs),
       open_orders: this.broker.all().filter(isOpen).length,
-      waiting_for_client: this.speed === 'max' && !this.anyClientInterest(),
+      waiting_for_client: this.driver.waitingForClient(),
       faults: this.faults.current,
     };
   }

@@ -10,7 +10,7 @@
  *   GET  /v2/stocks/{quotes,trades}?symbols=…  · /v2/stocks/{symbol}/{quotes,trades}   (paginated)
  *   GET  /v2/stocks/{quotes,trades}/latest?symbols=… · /v2/stocks/{symbol}/{quotes,trades}/latest
  *   admin (same keys): GET /admin/status · GET|POST|DELETE /admin/faults · POST /admin/advance {ms}
- *                      · POST /admin/drop-data-stream
+ *                      · POST /admin/drop-data-stream · POST /admin/lockstep (lockstep.ts)
  * Every request must carry the configured key pair: none → 401, wrong → 403. Each request first
  * settles the venue at the current virtual time (due acks and fills are applied before answering).
  */
@@ -23,6 +23,7 @@ import { isOpen, orderJson, type OrderRecord } from './orders.ts';
 import type { QuoteColumns, TradeColumns } from '../data/tape/tape.ts';
 import type { Venue } from './venue.ts';
 import { quoteJson, rfc3339Micros, tradeJson } from './wire.ts';
+import { lockstepStep, type StreamCounts } from './lockstep.ts';
 import { intParam, isRecord, parseNewOrder, parseReplace, readBody, symbolsParam, timeParam } from './rest-parse.ts';
 
 
@@ -31,6 +32,8 @@ export interface RestContext {
   keys: KeyCheck;
   /** Cut every market-data socket; returns how many were cut. */
   dropDataStream: () => number;
+  /** Stream messages sent on the open connections (lockstep.ts compares them with the client's). */
+  streamCounts: () => StreamCounts;
 }
 
 const DEFAULT_HISTORY_LIMIT = 1000;
@@ -250,6 +253,8 @@ const adminAdvance: Handler = async ({ venue }, req) => {
 
 const adminDrop: Handler = (ctx) => ok({ dropped: ctx.dropDataStream() });
 
+const adminLockstep: Handler = async (ctx, req) => ok(lockstepStep(ctx.venue, ctx.streamCounts, await req.body()));
+
 // ── routing ──────────────────────────────────────────────────────────────────────────────────
 
 const ROUTES: [method: string, pattern: RegExp, handler: Handler][] = [
@@ -279,6 +284,7 @@ const ROUTES: [method: string, pattern: RegExp, handler: Handler][] = [
   ['DELETE', /^\/admin\/faults$/, adminResetFaults],
   ['POST', /^\/admin\/advance$/, adminAdvance],
   ['POST', /^\/admin\/drop-data-stream$/, adminDrop],
+  ['POST', /^\/admin\/lockstep$/, adminLockstep],
 ];
 
 function route(method: string, path: string): { handler: Handler; params: string[] } {

@@ -64,7 +64,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const keys = new KeyCheck(options.keys);
   const dataStream = new DataStreamServer(venue, keys, venue.faults, options.config.serve.data_connections_per_key);
   const tradingStream = new TradingStreamServer(venue, keys);
-  const ctx = { venue, keys, dropDataStream: () => dataStream.dropAll() };
+  const ctx = {
+    venue,
+    keys,
+    dropDataStream: () => dataStream.dropAll(),
+    streamCounts: () => ({ trade_updates: tradingStream.sentCount(), market_data: dataStream.sentCount() }),
+  };
 
   const server: Server = createServer((req, res) => {
     void handleRest(ctx, req, res);

@@ -21,6 +21,8 @@ interface Connection {
   ws: WebSocket;
   authenticated: boolean;
   listening: boolean;
+  /** trade_updates messages sent on this connection (lockstep.ts). */
+  sent: number;
 }
 
 /** The wire message for one update. */
@@ -61,7 +63,7 @@ export class TradingStreamServer {
   }
 
   private open(ws: WebSocket): void {
-    const c: Connection = { ws, authenticated: false, listening: false };
+    const c: Connection = { ws, authenticated: false, listening: false, sent: 0 };
     this.connections.add(c);
     ws.on('message', (data) => this.onMessage(c, data));
     ws.on('close', () => this.connections.delete(c));
@@ -108,7 +110,15 @@ export class TradingStreamServer {
       if (!c.authenticated || !c.listening || c.ws.readyState !== WebSocket.OPEN) continue;
       text ??= JSON.stringify(tradeUpdateMessage(u));
       c.ws.send(text);
+      c.sent++;
     }
+  }
+
+  /** trade_updates messages sent on the connections open now. */
+  sentCount(): number {
+    let n = 0;
+    for (const c of this.connections) if (c.ws.readyState === WebSocket.OPEN) n += c.sent;
+    return n;
   }
 
   private send(c: Connection, message: unknown): void {

@@ -70,6 +70,10 @@ export interface Venue {
 
   /** Process everything due at the current virtual time (acks and fills of a zero-latency venue). */
   settle(): void;
+  /** `speed: lockstep`: time moves only by `lockstepTo` (replay-driver.ts). */
+  readonly lockstep: boolean;
+  /** Lockstep: move to min(untilUs, the next due event); returns the new virtual time. */
+  lockstepTo(untilUs: number): number;
   /** Move virtual time forward by `us` (admin; the only way time moves at speed 0). */
   advanceBy(us: number): void;
   /** The fault settings changed (re-check held orders). */
