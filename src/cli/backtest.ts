@@ -4,11 +4,9 @@
  * (records/children/fills/baseline .arrow + run.json, see src/records/write.ts) and print the
  * report's summary tables (src/reports/summary.ts): the same numbers `ladderlab report` prints.
  */
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { LadderConfig } from '../config.ts';
-import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { dirTapeSource, runBacktest, type BacktestResult } from '../sim/backtest.ts';
 import { ladderlabVersion, writeRunDir } from '../records/write.ts';
@@ -16,9 +14,9 @@ import type { MidAt } from '../reports/metrics.ts';
 import { DEFAULT_REPLICATES, formatSummary, summaryTables } from '../reports/summary.ts';
 import { tapeMidAt } from '../reports/tape-mids.ts';
 import { stderrBar } from './progress-bar.ts';
-import { resolveConfig, resolveOrders } from './run-inputs.ts';
+import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
 
-interface BacktestArgs {
+interface BacktestArgs extends SelectionArgs {
   config?: string;
   data: string;
   orders: string;
@@ -42,7 +40,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
   command: 'backtest',
   describe: 'Replay tapes through the simulator with the ladder and write the run directory',
   builder: (y) =>
-    y
+    selectionOptions(y)
       .option('config', { type: 'string', describe: 'YAML config (default ./ladderlab.yaml when present, else the defaults)' })
       .option('data', { type: 'string', demandOption: true, describe: 'tape directory: DIR/<SYMBOL>/<YYYY-MM-DD>.{quotes,trades}.arrow' })
       .option('orders', { type: 'string', demandOption: true, describe: 'parent orders: a CSV file, or a number N to generate' })
@@ -55,12 +53,9 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
     const started = process.hrtime.bigint();
     const config = resolveConfig(args.config, args.seed);
     const dataDir = resolve(args.data);
-    if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new InputError(`--data ${args.data}: not a directory`);
+    const { selection, tapes } = resolveSymbolDays(dataDir, args);
     const source = dirTapeSource(dataDir);
-    const tapes = source.list();
-    if (tapes.length === 0) throw new InputError(`--data ${args.data}: no tapes (expected ${args.data}/<SYMBOL>/<YYYY-MM-DD>.quotes.arrow and .trades.arrow)`);
-
-    const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes);
+    const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes, selection);
     const ladderBar = stderrBar('ladder   [{bar}] {value}/{total} parents | eta {eta}s');
     const result = runBacktest({ config, tapes: source, parents, onProgress: ladderBar.update });
     ladderBar.stop();

@@ -1,6 +1,7 @@
 /** The subcommands, one module each. */
 import type { CommandModule } from 'yargs';
 import { backtestCommand } from './backtest.ts';
+import { dataCommand } from './data.ts';
 import { ingestCommand } from './ingest.ts';
 import { laddersCommand } from './ladders.ts';
 import { liveCommand } from './live.ts';
@@ -10,4 +11,4 @@ import { serveCommand } from './serve.ts';
 import { sweepCommand } from './sweep.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [laddersCommand, backtestCommand, ingestCommand, reportCommand, sweepCommand, serveCommand, liveCommand, reconcileCommand];
+export const commands: CommandModule<any, any>[] = [laddersCommand, backtestCommand, ingestCommand, dataCommand, reportCommand, sweepCommand, serveCommand, liveCommand, reconcileCommand];

@@ -6,9 +6,11 @@ import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
 import { isSweepDir, reportSweepDir } from '../reports/sweep/report.ts';
+import { describeSelection, isSelected } from '../data/catalogue.ts';
 import { stderrBar } from './progress-bar.ts';
+import { selectionFrom, selectionOptions, type SelectionArgs } from './run-inputs.ts';
 
-interface ReportArgs {
+interface ReportArgs extends SelectionArgs {
   runDir: string;
   out?: string;
   data?: string;
@@ -21,7 +23,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <run-dir>',
   describe: 'Write the HTML report of a backtest run or a sweep directory (metrics, tables with 95 % intervals, charts)',
   builder: (y) =>
-    y
+    selectionOptions(y)
       .positional('run-dir', { type: 'string', demandOption: true, describe: 'directory written by `ladderlab backtest` or `ladderlab sweep`' })
       .option('x', { type: 'string', describe: 'sweep: grid key for the heatmap\'s x axis (default the first --grid key)' })
       .option('y', { type: 'string', describe: 'sweep: grid key for the heatmap\'s y axis (default the second)' })
@@ -32,7 +34,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     if (!Number.isInteger(args.replicates) || args.replicates < 0) {
       throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 0`);
     }
+    const selection = selectionFrom(args);
     if (isSweepDir(args.runDir)) {
+      if (describeSelection(selection) !== 'everything') throw new InputError(`${describeSelection(selection)}: a sweep's symbol-days are chosen when it runs (ladderlab sweep --symbols/--from/--to)`);
       process.stdout.write(`${await reportSweepDir(args.runDir, { out: args.out, x: args.x, y: args.y })}\n`);
       return;
     }
@@ -42,6 +46,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         out: args.out,
         replicates: args.replicates,
         dataDir: args.data,
+        select: (symbol, day) => isSelected(selection, symbol, day),
         onProgress: (done, total, stage) => bar.update(done, total, { stage }),
       });
       bar.stop();

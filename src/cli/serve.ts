@@ -7,10 +7,13 @@ import { defaultConfig, loadConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { resolveKeyPair } from '../serve/auth.ts';
 import { closedUntilUs } from '../serve/faults.ts';
+import { parseSelection, replaySelection } from '../data/catalogue.ts';
 import { startServe } from '../serve/server.ts';
 import { rfc3339Seconds } from '../serve/wire.ts';
 
 interface ServeArgs {
+  from?: string;
+  to?: string;
   data: string;
   day?: string;
   symbols?: string;
@@ -54,6 +57,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('data', { type: 'string', demandOption: true, describe: 'tape directory (DIR/<SYMBOL>/<DAY>.{quotes,trades}.arrow)' })
       .option('day', { type: 'string', describe: 'New York date to replay (default: the earliest in --data)' })
       .option('symbols', { type: 'string', describe: 'comma-separated symbols (default: every symbol with a tape that day)' })
+      .option('from', { type: 'string', describe: 'with no --day: replay the earliest selected day on or after this New York date' })
+      .option('to', { type: 'string', describe: 'with no --day: only days up to this New York date' })
       .option('speed', { type: 'string', describe: 'virtual seconds per wall second, 0 = paused, max, or lockstep (time moved by the client) (default serve.speed)' })
       .option('port', { type: 'number', describe: 'port on 127.0.0.1, 0 = any free one (default serve.port)' })
       .option('start', { type: 'string', describe: 'New York time HH:MM[:SS] where the replay starts (default serve.start)' })
@@ -70,8 +75,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     if (args.port !== undefined && !(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535)) throw new InputError(`--port ${args.port}: expected 0–65535`);
     const speed = args.speed !== undefined ? parseSpeed(args.speed) : config.serve.speed;
-    const symbols = args.symbols?.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
-    const srv = await startServe({ dir: args.data, config, keys, port: args.port, day: args.day, symbols, speed });
+    const { day, symbols } = replaySelection(args.data, parseSelection(args), args.day);
+    const srv = await startServe({ dir: args.data, config, keys, port: args.port, day, symbols, speed });
     const v = srv.venue;
     const closed = config.serve.faults.market_closed_until;
     process.stdout.write(

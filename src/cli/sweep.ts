@@ -4,17 +4,15 @@
  * worker threads; write OUT/sweep.arrow + sweep.json (and OUT/cells/ for --resume); print the
  * ranked cells with their out-of-sample paired differences from the baseline.
  */
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
-import { dirTapeSource } from '../sim/backtest.ts';
 import { parseGridAxis } from '../sweep/grid.ts';
 import { defaultWorkers, runSweep, type SweepSummary } from '../sweep/sweep.ts';
 import { stderrBar } from './progress-bar.ts';
-import { resolveConfig, resolveOrders } from './run-inputs.ts';
+import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
 
-interface SweepArgs {
+interface SweepArgs extends SelectionArgs {
   config?: string;
   data: string;
   orders: string;
@@ -41,7 +39,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep',
   describe: 'Run a parameter grid on the same parents and rank the ladders out of sample',
   builder: (y) =>
-    y
+    selectionOptions(y)
       .option('config', { type: 'string', describe: 'YAML config (default ./ladderlab.yaml when present, else the defaults)' })
       .option('data', { type: 'string', demandOption: true, describe: 'tape directory' })
       .option('orders', { type: 'string', demandOption: true, describe: 'parent orders: a CSV file, or a number N to generate' })
@@ -56,9 +54,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   handler: async (args) => {
     const config = resolveConfig(args.config, args.seed);
     const dataDir = resolve(args.data);
-    if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new InputError(`--data ${args.data}: not a directory`);
-    const tapes = dirTapeSource(dataDir).list();
-    if (tapes.length === 0) throw new InputError(`--data ${args.data}: no tapes`);
+    const { selection, tapes } = resolveSymbolDays(dataDir, args);
     const workers = args.workers ?? defaultWorkers();
     if (!Number.isInteger(workers) || workers < 1) throw new InputError(`--workers ${args.workers}: need a whole number ≥ 1`);
     if (!Number.isInteger(args.replicates) || args.replicates < 0) throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 0`);
@@ -69,7 +65,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       if (axis.values.length !== 1) throw new InputError(`--baseline ${flag}: one value per key`);
       baseline[axis.key] = axis.values[0];
     }
-    const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes);
+    const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes, selection);
     const bar = stderrBar('sweep [{bar}] {value}/{total} cells | elapsed {duration_formatted} | eta {eta_formatted}');
     const summary = await runSweep({
       baseRaw: structuredClone(config) as unknown as Record<string, unknown>,

@@ -6,9 +6,14 @@
  * qty a positive whole number of shares. Ids default to `o<line>`. Every error names file, line
  * and field.
  *
- * Generated (`--orders N`): each order picks one symbol-day uniformly from the data (restricted to
- * `orders.symbols` when set), an arrival uniform in that day's regular session, buy or sell with
- * equal odds, and qty = qty_min + qty_lot · k with k uniform in 0 … ⌊(qty_max − qty_min)/qty_lot⌋.
+ * Generated (`--orders N`), over the selected symbol-days (restricted to `orders.symbols` when set),
+ * as `orders.count_per` says:
+ *   run         N parents in all, each on a symbol-day drawn uniformly;
+ *   symbol_day  N parents on each symbol-day;
+ *   hour        round(N · session hours) parents on each symbol-day (N per regular-session hour:
+ *               65 a full 6.5 h day for N = 10).
+ * Each has an arrival uniform in its day's regular session, buy or sell with equal odds, and
+ * qty = qty_min + qty_lot · k with k uniform in 0 … ⌊(qty_max − qty_min)/qty_lot⌋.
  * One seeded stream ('orders'), so the same seed and data give the same orders.
  */
 import { readFileSync } from 'node:fs';
@@ -118,6 +123,12 @@ export interface GenerateOptions {
   tapes: readonly { symbol: string; day: string }[];
 }
 
+/** Regular-session hours of a New York day (6.5 on a full day). */
+function sessionHours(day: string): number {
+  const { openUs, closeUs } = regularSession(day);
+  return (closeUs - openUs) / 3.6e9;
+}
+
 /** N random parents over the regular sessions of the data's symbol-days, sorted by arrival. */
 export function generateParentOrders(options: GenerateOptions): SourcedParent[] {
   const { count, orders } = options;
@@ -132,15 +143,24 @@ export function generateParentOrders(options: GenerateOptions): SourcedParent[] 
   const rng = makeRng(options.seed, 'orders');
   const lots = Math.floor((orders.qty_max - orders.qty_min) / orders.qty_lot) + 1;
   const drafts: Omit<SourcedParent, 'clientOrderId'>[] = [];
-  for (let k = 0; k < count; k++) {
-    const tape = pool[Math.floor(rng() * pool.length)];
+  const draft = (tape: { symbol: string; day: string }): void => {
     const { openUs, closeUs } = regularSession(tape.day);
     const arrivalTsUs = openUs + Math.floor(rng() * (closeUs - openUs));
     const side = rng() < 0.5 ? 'buy' : 'sell';
     const qty = orders.qty_min + orders.qty_lot * Math.floor(rng() * lots);
     drafts.push({ symbol: tape.symbol, side, qty, arrivalTsUs, line: null });
+  };
+  const per = orders.count_per ?? 'run';
+  if (per === 'run') {
+    for (let k = 0; k < count; k++) draft(pool[Math.floor(rng() * pool.length)]);
+  } else {
+    for (const tape of pool) {
+      const n = per === 'symbol_day' ? count : Math.round(count * sessionHours(tape.day));
+      for (let k = 0; k < n; k++) draft(tape);
+    }
   }
+  if (drafts.length === 0) throw new InputError(`--orders ${count} per hour: no parents on the selected symbol-days`);
   drafts.sort((a, b) => a.arrivalTsUs - b.arrivalTsUs);
-  const width = String(count).length;
+  const width = String(drafts.length).length;
   return drafts.map((d, i) => ({ clientOrderId: `g${String(i + 1).padStart(width, '0')}`, ...d }));
 }

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { basename, join, resolve } from 'node:path';
 import type { ColumnTable } from 'arquero';
 import type { LadderConfig } from '../config.ts';
+import { nyDay } from '../core/calendar.ts';
 import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { BASELINE_MISSING, SEED_CLAIMED_FILL_RATES, reportCharts } from './charts.ts';
@@ -234,11 +235,20 @@ export interface ReportRunOptions {
   /** Tape directory for mids, instead of the one run.json names (a run moved to another machine). */
   dataDir?: string;
   onProgress?: ReportInput['onProgress'];
+  /** Only the parents on these symbol-days (`--symbols/--from/--to`: data/catalogue.ts `isSelected`). */
+  select?: (symbol: string, day: string) => boolean;
 }
 
 /** `ladderlab report RUN_DIR`: load, build, write; returns the report's path. */
 export async function reportRunDir(runDir: string, options: ReportRunOptions = {}): Promise<string> {
   const run = loadRun(runDir);
+  const select = options.select;
+  if (select) {
+    const selected = (r: ExecutionRecord) => select(r.symbol, nyDay(r.arrivalTsUs));
+    run.records = run.records.filter(selected);
+    if (run.baseline) run.baseline = run.baseline.filter(selected);
+    if (run.records.length === 0) throw new InputError(`${runDir}: no parent of the run is on the selected symbol-days`);
+  }
   if (options.dataDir !== undefined) {
     if (!existsSync(options.dataDir)) throw new InputError(`--data ${options.dataDir}: no such directory`);
     run.dataDir = resolve(options.dataDir);
