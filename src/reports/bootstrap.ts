@@ -1,23 +1,22 @@
 /**
- * Block bootstrap by arrival minute (DESIGN §5): orders that arrive close together see the same
- * market, so their outcomes are correlated; resampling single orders would understate the
- * uncertainty. The blocks are the arrival minutes present in the run.
+ * Block bootstrap by arrival minute (DESIGN §5), from per-block sums. Orders that arrive close
+ * together see the same market, so their outcomes are correlated; resampling single orders would
+ * understate the uncertainty. The blocks are the arrival minutes present in the rows given.
  *
- * One replicate draws B blocks with replacement from the B blocks (seedrandom, seeded from the
- * config seed and the table's label, so every table is reproducible on its own). A block drawn
- * k times contributes each of its rows k times; instead of copying rows each row gets the weight
- * w = k of its block, and every statistic is written as a weighted aggregate (Σ w·x / Σ w).
- * The interval is the percentile interval of the replicate statistics: [q(α/2), q(1 − α/2)],
- * α = 1 − level. A statistic undefined in a replicate (its group drawn empty: 0/0) is left out
- * of that group's quantiles.
+ * Every statistic is a ratio of sums over rows, R = Σᵢ aᵢ / Σᵢ bᵢ (a mean: a = x, b = 1; a
+ * quantity-weighted mean: a = q·x, b = q; a share: a = [event], b = 1), rows where x is missing
+ * left out of both sums. One replicate draws B blocks with replacement from the B blocks
+ * (seedrandom, seeded from the config seed and the table's label: drawBlocks); block b drawn k_b
+ * times contributes its rows k_b times, so with the block sums S_b = Σ_{i∈b} aᵢ, N_b = Σ_{i∈b} bᵢ
  *
- * Speed: arquero compiles every expression on each call, so replicates are evaluated many at a
- * time — the rows are crossed with a chunk of replicate ids (column `rep`) and the statistic
- * groups by `rep` as well — keeping each chunk near CHUNK_ROWS rows.
+ *     R* = Σ_b k_b·S_b / Σ_b k_b·N_b
+ *
+ * — no per-row work per replicate. The point estimate is the same with every k_b = 1. The
+ * interval is the percentile interval of the replicate values: [q(α/2), q(1 − α/2)], α = 1 −
+ * level, q linear between order statistics (type 7, as arquero and d3); a replicate whose ratio
+ * is undefined (0/0: its group drawn empty) is left out of that statistic's quantiles.
  */
-import * as aq from 'arquero';
-import type { ColumnTable } from 'arquero';
-import { seededRandom } from '../core/rng.ts';
+import { seededUniformStream } from '../core/rng.ts';
 
 export interface BootstrapOptions {
   /** Number of replicates (1000 gives stable 95 % percentile intervals). */
@@ -28,142 +27,169 @@ export interface BootstrapOptions {
   label: string;
   /** Confidence level, default 0.95. */
   level?: number;
-  /** The columns the statistic reads (only those are crossed with replicates); default all. */
-  columns?: readonly string[];
 }
 
 /**
- * A statistic over a table that carries a row-weight column `w`, grouped by `by` (the replicate
- * id when bootstrapping, nothing for the point estimate) and then by its own keys: returns one
- * row per group with the `by` columns, the key columns and the statistic columns. It must use
- * only weighted aggregates.
+ * Block multiplicities of every replicate: drawn[r·B + b] = times block b is drawn in replicate r
+ * (≤ B; 16 bits: a block drawn 65,536 times in one replicate is beyond any run's odds).
+ * The same seed and label give the same draws.
  */
-export type WeightedStatistic = (weighted: ColumnTable, by: readonly string[]) => ColumnTable;
-
-/** Rows of one chunk of replicates (rows × replicates). */
-const CHUNK_ROWS = 250_000;
-
-/** Σ w·x / Σ w over the rows where x is present: an arquero rollup expression. */
-export function weightedMean(column: string): string {
-  return `op.sum(d.${column} == null ? null : d.w * d.${column}) / op.sum(d.${column} == null ? null : d.w)`;
-}
-
-/** Σ w·y·x / Σ w·y over the rows where x is present (y a weight column such as filled qty). */
-export function weightedMeanBy(column: string, by: string): string {
-  return `op.sum(d.${column} == null ? null : d.w * d.${by} * d.${column}) / op.sum(d.${column} == null ? null : d.w * d.${by})`;
-}
-
-/** Σ w over the rows where x is present: the (weighted) count behind a statistic. */
-export function weightedCount(column: string): string {
-  return `op.sum(d.${column} == null ? null : d.w)`;
-}
-
-/** Row → block index, blocks being the sorted distinct values of `blockColumn`. */
-function blockIndex(table: ColumnTable, blockColumn: string): { rowBlock: Int32Array; blockCount: number } {
-  const blocks = table.dedupe(blockColumn).orderby(blockColumn).array(blockColumn) as number[];
-  const index = new Map<number, number>(blocks.map((b, i) => [b, i]));
-  const values = table.array(blockColumn) as number[];
-  const rowBlock = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) rowBlock[i] = index.get(values[i])!;
-  return { rowBlock, blockCount: blocks.length };
-}
-
-/**
- * Block multiplicities of every replicate: drawn[r·B + b] = times block b is drawn in replicate r.
- * Exposed for tests: the same seed and label give the same draws.
- */
-export function drawBlocks(blockCount: number, replicates: number, seed: string | number, label: string): Float64Array {
-  const rng = seededRandom(`${seed}/bootstrap/${label}`);
-  const drawn = new Float64Array(blockCount * replicates);
+export function drawBlocks(blockCount: number, replicates: number, seed: string | number, label: string): Uint16Array {
+  const next = seededUniformStream(`${seed}/bootstrap/${label}`);
+  const u = new Float64Array(blockCount);
+  const drawn = new Uint16Array(blockCount * replicates);
   for (let r = 0; r < replicates; r++) {
-    for (let b = 0; b < blockCount; b++) drawn[r * blockCount + Math.floor(rng() * blockCount)] += 1;
+    next(u);
+    const row = drawn.subarray(r * blockCount, (r + 1) * blockCount);
+    for (let b = 0; b < blockCount; b++) row[Math.floor(u[b] * blockCount)] += 1;
   }
   return drawn;
 }
 
-/**
- * Point estimates (every weight 1) with percentile intervals: the output has the `keys`
- * columns, and for each statistic column c: c, c_lo, c_hi, in the point table's row order.
- * A statistic that ignores `by` still works: it is then evaluated one replicate at a time.
- */
-export function blockBootstrap(
-  table: ColumnTable,
-  blockColumn: string,
-  keys: readonly string[],
-  statColumns: readonly string[],
-  statistic: WeightedStatistic,
-  options: BootstrapOptions,
-): ColumnTable {
-  const rows = table.numRows();
-  const point = statistic(table.assign({ w: new Float64Array(rows).fill(1) }), []);
-  if (rows === 0 || options.replicates <= 0) return withIntervals(point, keys, statColumns, null);
-
-  const { rowBlock, blockCount } = blockIndex(table, blockColumn);
-  const drawn = drawBlocks(blockCount, options.replicates, options.seed, options.label);
-  const data = (options.columns ? table.select(...new Set([...options.columns, ...keys])) : table).assign({
-    bootRow: Array.from({ length: rows }, (_, i) => i),
-  });
-  const evaluate = (first: number, count: number): ColumnTable => {
-    const reps = Array.from({ length: count }, (_, i) => first + i);
-    const crossed = aq.table({ rep: reps }).cross(data);
-    const repCol = crossed.array('rep') as number[];
-    const rowCol = crossed.array('bootRow') as number[];
-    const w = new Float64Array(repCol.length);
-    for (let i = 0; i < w.length; i++) w[i] = drawn[repCol[i] * blockCount + rowBlock[rowCol[i]]];
-    return statistic(crossed.assign({ w }), ['rep']);
-  };
-  let perChunk = Math.max(1, Math.floor(CHUNK_ROWS / rows));
-  const results: ColumnTable[] = [];
-  for (let first = 0; first < options.replicates; first += perChunk) {
-    const count = Math.min(perChunk, options.replicates - first);
-    const result = evaluate(first, count);
-    if (result.columnIndex('rep') < 0) {
-      // The statistic ignored `by`: only correct with one replicate per evaluation.
-      if (count > 1) {
-        perChunk = 1;
-        first -= 1; // the loop adds perChunk: redo this chunk from `first`
-        continue;
-      }
-      results.push(result.assign({ rep: new Array(result.numRows()).fill(first) }));
-    } else {
-      results.push(result);
-    }
-  }
-  const all = results[0].concat(...results.slice(1));
-  const alpha = 1 - (options.level ?? 0.95);
-  const bounds: Record<string, string> = {};
-  for (const c of statColumns) {
-    bounds[`${c}_lo`] = `op.quantile(d.${c}, ${alpha / 2})`;
-    bounds[`${c}_hi`] = `op.quantile(d.${c}, ${1 - alpha / 2})`;
-  }
-  const intervals = keys.length > 0 ? all.groupby(...keys).rollup(bounds) : all.rollup(bounds);
-  return withIntervals(point, keys, statColumns, intervals);
+/** Point estimate and percentile interval of one ratio statistic (NaN when undefined). */
+export interface Estimate {
+  value: number;
+  lo: number;
+  hi: number;
 }
 
-/** Join intervals onto point estimates, keeping the point table's row order; NaN → null. */
-function withIntervals(point: ColumnTable, keys: readonly string[], statColumns: readonly string[], intervals: ColumnTable | null): ColumnTable {
-  let out: ColumnTable;
-  if (intervals === null) {
-    const empty: Record<string, (number | null)[]> = {};
-    for (const c of statColumns) {
-      empty[`${c}_lo`] = new Array(point.numRows()).fill(null);
-      empty[`${c}_hi`] = new Array(point.numRows()).fill(null);
+/**
+ * Per-block sums of ratio statistics over a fixed set of rows. Add each statistic with `ratio`
+ * (row contributions; a NaN numerator leaves the row out of both sums), then `estimate` them all
+ * with one set of block draws.
+ */
+export class BlockSums {
+  readonly blockCount: number;
+  /** Block index of each row (blocks = the sorted distinct block values). */
+  readonly rowBlock: Int32Array;
+  private readonly sums: Float64Array[] = [];
+
+  constructor(blockOfRow: ArrayLike<number>) {
+    const distinct = [...new Set(Array.from(blockOfRow))].sort((a, b) => a - b);
+    const index = new Map(distinct.map((b, i) => [b, i]));
+    this.blockCount = distinct.length;
+    this.rowBlock = new Int32Array(blockOfRow.length);
+    for (let i = 0; i < blockOfRow.length; i++) this.rowBlock[i] = index.get(blockOfRow[i])!;
+  }
+
+  get rows(): number {
+    return this.rowBlock.length;
+  }
+
+  get statistics(): number {
+    return this.sums.length / 2;
+  }
+
+  /** Adds Σ num(i) / Σ den(i) over the rows where num(i) is not NaN; returns its index. */
+  ratio(num: (row: number) => number, den: (row: number) => number): number {
+    const s = new Float64Array(this.blockCount);
+    const n = new Float64Array(this.blockCount);
+    for (let i = 0; i < this.rowBlock.length; i++) {
+      const a = num(i);
+      if (Number.isNaN(a)) continue;
+      s[this.rowBlock[i]] += a;
+      n[this.rowBlock[i]] += den(i);
     }
-    out = point.assign(empty);
-  } else if (keys.length === 0) {
-    out = point.assign(intervals);
-  } else {
-    // join_left moves unmatched rows to the end: restore the point table's order.
-    const order = Array.from({ length: point.numRows() }, (_, i) => i);
-    out = point
-      .assign({ pointRow: order })
-      .join_left(intervals, [keys as string[], keys as string[]])
-      .orderby('pointRow')
-      .select(aq.not('pointRow'));
+    this.sums.push(s, n);
+    return this.sums.length / 2 - 1;
   }
-  const clean: Record<string, string> = {};
-  for (const c of statColumns) {
-    for (const name of [c, `${c}_lo`, `${c}_hi`]) clean[name] = `op.is_finite(d.${name}) ? d.${name} : null`;
+
+  /** Σ_b S_b / Σ_b N_b of statistic `k` (every block once). */
+  point(k: number): number {
+    const s = this.sums[2 * k];
+    const n = this.sums[2 * k + 1];
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < this.blockCount; j++) {
+      a += s[j];
+      b += n[j];
+    }
+    return a / b;
   }
-  return out.derive(clean).reify();
+
+  /** Point estimates and percentile intervals of every statistic, from one set of draws. */
+  estimate(options: BootstrapOptions): Estimate[] {
+    const K = this.statistics;
+    const points = Array.from({ length: K }, (_, k) => this.point(k));
+    if (this.rows === 0 || options.replicates <= 0 || K === 0) return points.map((value) => ({ value, lo: Number.NaN, hi: Number.NaN }));
+    const R = options.replicates;
+    const drawn = drawBlocks(this.blockCount, R, options.seed, options.label);
+    // Identical sum columns (a group's count, say) are multiplied once.
+    const unique = new Map<string, number>();
+    const columns: Float64Array[] = [];
+    const columnOf = this.sums.map((col) => {
+      const key = col.join(',');
+      let index = unique.get(key);
+      if (index === undefined) {
+        index = columns.length;
+        columns.push(col);
+        unique.set(key, index);
+      }
+      return index;
+    });
+    const sums = replicateSums(drawn, columns, R, this.blockCount);
+    const byColumn = columnOf.map((c) => sums.subarray(c * R, (c + 1) * R));
+    const alpha = 1 - (options.level ?? 0.95);
+    const values = new Float64Array(R);
+    return points.map((value, s) => {
+      const num = byColumn[2 * s];
+      const den = byColumn[2 * s + 1];
+      for (let r = 0; r < R; r++) values[r] = num[r] / den[r];
+      const sorted = definedSorted(values);
+      return { value, lo: quantileSorted(sorted, alpha / 2), hi: quantileSorted(sorted, 1 - alpha / 2) };
+    });
+  }
+}
+
+/** Replicates per pass: their draws (REPLICATE_CHUNK × B) stay in cache while every column is multiplied. */
+const REPLICATE_CHUNK = 16;
+
+/**
+ * out[m·R + r] = Σ_b k_rb · columns[m]_b: each column of block sums dotted with each replicate's
+ * multiplicities, a chunk of replicates at a time.
+ */
+function replicateSums(drawn: Uint16Array, columns: readonly Float64Array[], replicates: number, blockCount: number): Float64Array {
+  const out = new Float64Array(columns.length * replicates);
+  for (let first = 0; first < replicates; first += REPLICATE_CHUNK) {
+    const last = Math.min(replicates, first + REPLICATE_CHUNK);
+    for (let m = 0; m < columns.length; m++) {
+      const col = columns[m];
+      for (let r = first; r < last; r++) {
+        let acc = 0;
+        const base = r * blockCount;
+        for (let b = 0; b < blockCount; b++) acc += drawn[base + b] * col[b];
+        out[m * replicates + r] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+/** The replicate values a quantile sees: NaN (0/0, an empty draw) left out, ascending. */
+function definedSorted(values: Float64Array): Float64Array {
+  let n = 0;
+  const out = new Float64Array(values.length);
+  for (const v of values) if (!Number.isNaN(v)) out[n++] = v;
+  return out.subarray(0, n).sort();
+}
+
+/** Type-7 quantile of ascending values (arquero's and d3's): NaN for none. */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  if (p <= 0 || n < 2) return sorted[0];
+  if (p >= 1) return sorted[n - 1];
+  const i = (n - 1) * p;
+  const i0 = Math.floor(i);
+  return sorted[i0] + (sorted[i0 + 1] - sorted[i0]) * (i - i0);
+}
+
+/**
+ * The mean of `values` with its block-bootstrap interval (blocks from `blockOf`), NaN values left
+ * out: the one-statistic case the sweep analysis uses.
+ */
+export function bootstrapMean(values: ArrayLike<number>, blockOf: ArrayLike<number>, options: BootstrapOptions): Estimate {
+  const sums = new BlockSums(blockOf);
+  sums.ratio((i) => values[i], () => 1);
+  return sums.estimate(options)[0];
 }

@@ -1,23 +1,24 @@
 /**
- * The report's tables (DESIGN §5), built with arquero from per-parent metrics, each statistic
- * with a 95 % block-bootstrap interval by arrival minute (bootstrap.ts). Every statistic is a
- * weighted aggregate (w = the row's bootstrap weight; 1 for the point estimate):
+ * The report's tables (DESIGN §5), from per-parent metrics, each statistic with a 95 %
+ * block-bootstrap interval by arrival minute (bootstrap.ts: per-block sums). Every statistic is
+ * a ratio of sums over the rows of its group, R = Σ a / Σ b (rows where the value is missing left
+ * out), so a replicate is Σ_b k_b·S_b / Σ_b k_b·N_b:
  *
- *   fill rate per step k (parents = accepted parents; "filled at k" = fully filled, last fill at k):
- *     share_k       = Σw·[filled at k] / Σw
- *     cumulative_k  = Σ_{j≤k} share_j
- *     conditional_k = share_k / (1 − cumulative_{k−1})  (of the parents still open at step k;
- *                     parents that ended unfilled before step k count as still open)
+ *   fill rate per step k, by side (parents = accepted parents; "filled at k" = fully filled, last fill at k):
+ *     share_k       = Σ[filled at k] / Σ1
+ *     cumulative_k  = Σ[filled at j ≤ k] / Σ1
+ *     conditional_k = Σ[filled at k] / Σ(1 − [filled at j < k]) = share_k / (1 − cumulative_{k−1})
+ *                     (of the parents still open at step k; parents that ended unfilled count as open)
  *   by spread bucket (arrival spreadPct): means of shortfall, paired improvement vs the simulated
  *     baseline, analytic improvement vs the arrival far touch (parents equally weighted)
  *   speed vs price by side: fill rate, mean time to fill (filled parents), mean shortfall
- *   markouts by side and horizon: filled-qty-weighted means  Σw·q·x / Σw·q
+ *   markouts by side and horizon: filled-qty-weighted means  Σq·x / Σq
  *   ladder vs baseline by side: mean shortfall of each (paired parents only) and the mean paired
  *     improvement = baseline shortfall − ladder shortfall (positive = the ladder saved)
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { type BootstrapOptions, blockBootstrap, weightedCount, weightedMean, weightedMeanBy } from './bootstrap.ts';
+import { BlockSums, quantileSorted } from './bootstrap.ts';
 import { MARKOUT_HORIZONS_S, PARENT_METRIC_COLUMNS, type ParentMetrics, SPREAD_BUCKETS, baselineImprovementBps } from './metrics.ts';
 
 export interface TableOptions {
@@ -38,10 +39,6 @@ export interface ReportTables {
   ladderVsBaseline: ColumnTable | null;
   executionDetails: ColumnTable;
   overall: ColumnTable;
-}
-
-function bootstrapOptions(options: TableOptions, label: string, columns: readonly string[]): BootstrapOptions {
-  return { replicates: options.replicates, seed: options.seed, label, columns };
 }
 
 /**
@@ -68,177 +65,224 @@ export function stepLabel(step: number, progressiveSteps: number): string {
   return step >= progressiveSteps ? 'market' : step === 0 ? 'step 1 (mid)' : `step ${step + 1}`;
 }
 
-/** `table` grouped by the bootstrap's `by` columns and then `keys` (ungrouped when both are empty). */
-function grouped(table: ColumnTable, by: readonly string[], ...keys: string[]): ColumnTable {
-  const all = [...by, ...keys];
-  return all.length > 0 ? table.groupby(...all) : table;
+/** A parent row of parentsTable (metrics plus the paired baseline columns). */
+export type ParentRow = ParentMetrics & { baselineShortfallBps: number | null; baselineTimeToFillS: number | null; improvementBaselineBps: number | null };
+
+/** A row's value as a number: null/undefined → NaN (left out of the ratio). */
+export const val = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
+
+/** A ratio statistic: Σ num / Σ den over a group's rows (num NaN → row left out); den defaults to 1. */
+export interface RatioStat<R> {
+  name: string;
+  num: (row: R) => number;
+  den?: (row: R) => number;
 }
 
-/** Left joins leave `undefined` in rows without a match: make every missing cell null. */
-function missingAsNull(table: ColumnTable): ColumnTable {
-  const exprs: Record<string, string> = {};
-  for (const name of table.columnNames()) exprs[name] = `d[${JSON.stringify(name)}] === undefined ? null : d[${JSON.stringify(name)}]`;
-  return table.derive(exprs);
+/** mean of a column: Σx / Σ1 over rows where x is present. */
+export const meanOf = <R>(name: string, x: (row: R) => number | null | undefined): RatioStat<R> => ({ name, num: (r) => val(x(r)) });
+
+/** weight-weighted mean: Σ q·x / Σ q over rows where x is present. */
+export const weightedMeanOf = <R>(name: string, x: (row: R) => number | null | undefined, q: (row: R) => number): RatioStat<R> => ({
+  name,
+  num: (r) => {
+    const v = x(r);
+    return v === null || v === undefined ? Number.NaN : q(r) * v;
+  },
+  den: q,
+});
+
+/** A group of a table: its key columns and which rows belong to it. */
+export interface GroupDef<R> {
+  key: Record<string, unknown>;
+  member: (row: R) => boolean;
 }
 
-function concatAll(tables: ColumnTable[]): ColumnTable {
-  return tables[0].concat(...tables.slice(1));
+/**
+ * For each group, each statistic's point estimate and interval (columns name, name_lo, name_hi;
+ * NaN → null), all from one set of block draws (labelled `label`) over `rows`' arrival minutes.
+ */
+export function groupEstimates<R extends { arrivalMinute: number }>(
+  rows: readonly R[],
+  groups: readonly GroupDef<R>[],
+  stats: readonly RatioStat<R>[],
+  options: TableOptions,
+  label: string,
+): Record<string, unknown>[] {
+  const sums = new BlockSums(rows.map((r) => r.arrivalMinute));
+  for (const g of groups) {
+    const inGroup = rows.map(g.member);
+    for (const s of stats) sums.ratio((i) => (inGroup[i] ? s.num(rows[i]) : Number.NaN), s.den ? (i) => s.den!(rows[i]) : () => 1);
+  }
+  const estimates = sums.estimate({ replicates: options.replicates, seed: options.seed, label });
+  return groups.map((g, gi) => {
+    const out: Record<string, unknown> = { ...g.key };
+    stats.forEach((s, si) => {
+      const e = estimates[gi * stats.length + si];
+      out[s.name] = finite(e.value);
+      out[`${s.name}_lo`] = finite(e.lo);
+      out[`${s.name}_hi`] = finite(e.hi);
+    });
+    return out;
+  });
 }
 
-const FILL_RATE_COLUMNS = ['side', 'fillStep'];
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+const rowsByTable = new WeakMap<ColumnTable, ParentRow[]>();
+
+/** Rows of a parents table as plain objects (made once per table: every table reads them). */
+export function parentRows(parents: ColumnTable): ParentRow[] {
+  let rows = rowsByTable.get(parents);
+  if (!rows) {
+    rows = parents.objects() as ParentRow[];
+    rowsByTable.set(parents, rows);
+  }
+  return rows;
+}
+
+export const SIDES = ['buy', 'sell', 'all'] as const;
+
+/** buy, sell and all, in that order (sideOrder 0, 1, 2). */
+export function sideGroups<R extends { side: string }>(): GroupDef<R>[] {
+  return SIDES.map((side, i) => ({ key: { side, sideOrder: i }, member: side === 'all' ? () => true : (r) => r.side === side }));
+}
+
+/** Σ over a group's rows of `count(row)` (a point-only count). */
+function countWhere<R>(rows: readonly R[], member: (r: R) => boolean, count: (r: R) => number = () => 1): number {
+  let n = 0;
+  for (const r of rows) if (member(r)) n += count(r);
+  return n;
+}
+
+/** Type-7 quantile of a column's present values over a group (point only); null for none. */
+function quantileWhere<R>(rows: readonly R[], member: (r: R) => boolean, x: (r: R) => number | null, p: number): number | null {
+  const values = Float64Array.from(rows.filter((r) => member(r) && x(r) !== null).map((r) => x(r) as number)).sort();
+  return finite(quantileSorted(values, p));
+}
 
 /** Fill rate per step by side (buy, sell, all): per-step share, cumulative and conditional, with intervals. */
 export function fillRateByStepTable(parents: ColumnTable, options: TableOptions): ColumnTable {
-  const maxObserved = parents.numRows() > 0 ? ((parents.rollup({ m: 'op.max(d.fillStep)' }).get('m', 0) as number | undefined) ?? 0) : 0;
+  const rows = parentRows(parents);
+  const maxObserved = rows.reduce((m, r) => Math.max(m, r.fillStep ?? 0), 0);
   const lastStep = Math.max(options.progressiveSteps, maxObserved);
-  const stepList = Array.from({ length: lastStep + 1 }, (_, k) => k);
-  const statistic = (weighted: ColumnTable, by: readonly string[]) => {
-    const sums: Record<string, string> = { parents: 'op.sum(d.w)' };
-    for (const k of stepList) sums[`filled${k}`] = `op.sum(d.fillStep === ${k} ? d.w : 0)`;
-    const wide = bySideAndAll(weighted, by, sums);
-    const long = concatAll(stepList.map((k) => wide.select(...by, 'side', 'parents', { [`filled${k}`]: 'filledAt' }).derive({ fillStep: `${k}` })));
-    return grouped(long, by, 'side')
-      .orderby('fillStep')
-      .derive({ share: 'd.filledAt / d.parents', cumulative: aq.rolling('d => op.sum(d.filledAt) / op.max(d.parents)') })
-      .derive({ conditional: 'd.share / (1 - op.lag(d.cumulative, 1, 0))' })
-      .ungroup();
-  };
-  const table = blockBootstrap(
-    parents,
-    'arrivalMinute',
-    ['side', 'fillStep'],
-    ['share', 'cumulative', 'conditional'],
-    statistic,
-    bootstrapOptions(options, 'fill-rate-by-step', FILL_RATE_COLUMNS),
+  const steps = Array.from({ length: lastStep + 1 }, (_, k) => k);
+  const done = (r: ParentRow, k: number) => r.fillStep !== null && r.fillStep <= k;
+  const groups = sideGroups<ParentRow>().flatMap((g) => steps.map((k) => ({ key: { ...g.key, fillStep: k, stepLabel: stepLabel(k, options.progressiveSteps) }, member: g.member })));
+  const stats = (k: number): RatioStat<ParentRow>[] => [
+    { name: 'share', num: (r) => (r.fillStep === k ? 1 : 0) },
+    { name: 'cumulative', num: (r) => (done(r, k) ? 1 : 0) },
+    { name: 'conditional', num: (r) => (r.fillStep === k ? 1 : 0), den: (r) => (k > 0 && done(r, k - 1) ? 0 : 1) },
+  ];
+  // One BlockSums for the table: each (side, step) group has its own three ratios.
+  const perStep = steps.map((k) => stats(k));
+  const sums = new BlockSums(rows.map((r) => r.arrivalMinute));
+  for (const g of groups) {
+    const inGroup = rows.map(g.member);
+    for (const s of perStep[g.key.fillStep]) sums.ratio((i) => (inGroup[i] ? s.num(rows[i]) : Number.NaN), s.den ? (i) => s.den!(rows[i]) : () => 1);
+  }
+  const estimates = sums.estimate({ replicates: options.replicates, seed: options.seed, label: 'fill-rate-by-step' });
+  return aq.from(
+    groups.map((g, gi) => {
+      const out: Record<string, unknown> = {
+        ...g.key,
+        parents: countWhere(rows, g.member),
+        filledAt: countWhere(rows, (r) => g.member(r) && r.fillStep === g.key.fillStep),
+      };
+      ['share', 'cumulative', 'conditional'].forEach((name, si) => {
+        const e = estimates[gi * 3 + si];
+        out[name] = finite(e.value);
+        out[`${name}_lo`] = finite(e.lo);
+        out[`${name}_hi`] = finite(e.hi);
+      });
+      return out;
+    }),
   );
-  const labels = SIDE_ROWS.cross(aq.table({ fillStep: stepList, stepLabel: stepList.map((k) => stepLabel(k, options.progressiveSteps)) }));
-  return missingAsNull(labels.join_left(table, [['side', 'fillStep'], ['side', 'fillStep']]).orderby('sideOrder', 'fillStep'))
-    .derive({ parents: 'd.parents == null ? 0 : d.parents', filledAt: 'd.filledAt == null ? 0 : d.filledAt' })
-    .reify();
 }
-
-const BUCKET_COLUMNS = ['spreadBucket', 'shortfallBps', 'improvementBaselineBps', 'improvementFarTouchBps'];
 
 /** Shortfall and improvements by arrival spread bucket (all three buckets, empty ones with n = 0). */
 export function bySpreadBucketTable(parents: ColumnTable, options: TableOptions): ColumnTable {
-  const statistic = (weighted: ColumnTable, by: readonly string[]) =>
-    grouped(weighted.filter('d.spreadBucket != null'), by, 'spreadBucket').rollup({
-      n: 'op.sum(d.w)',
-      shortfallBps: weightedMean('shortfallBps'),
-      improvementBaselineBps: weightedMean('improvementBaselineBps'),
-      pairedN: weightedCount('improvementBaselineBps'),
-      improvementFarTouchBps: weightedMean('improvementFarTouchBps'),
-    });
-  const table = blockBootstrap(
-    parents,
-    'arrivalMinute',
-    ['spreadBucket'],
-    ['shortfallBps', 'improvementBaselineBps', 'improvementFarTouchBps'],
-    statistic,
-    bootstrapOptions(options, 'by-spread-bucket', BUCKET_COLUMNS),
-  );
-  const buckets = aq.table({ spreadBucket: SPREAD_BUCKETS as string[], bucketOrder: SPREAD_BUCKETS.map((_, i) => i) });
-  return missingAsNull(buckets.join_left(table, 'spreadBucket').orderby('bucketOrder'))
-    .derive({ n: 'd.n == null ? 0 : d.n', pairedN: 'd.pairedN == null ? 0 : d.pairedN' })
-    .reify();
+  const rows = parentRows(parents);
+  const groups = SPREAD_BUCKETS.map((bucket, i) => ({ key: { spreadBucket: bucket as string, bucketOrder: i }, member: (r: ParentRow) => r.spreadBucket === bucket }));
+  const stats = [
+    meanOf<ParentRow>('shortfallBps', (r) => r.shortfallBps),
+    meanOf<ParentRow>('improvementBaselineBps', (r) => r.improvementBaselineBps),
+    meanOf<ParentRow>('improvementFarTouchBps', (r) => r.improvementFarTouchBps),
+  ];
+  const out = groupEstimates(rows, groups, stats, options, 'by-spread-bucket').map((row, i) => ({
+    ...row,
+    n: countWhere(rows, groups[i].member),
+    pairedN: countWhere(rows, (r) => groups[i].member(r) && r.improvementBaselineBps !== null),
+  }));
+  return aq.from(out);
 }
-
-const SIDE_ROWS = aq.table({ side: ['buy', 'sell', 'all'], sideOrder: [0, 1, 2] });
-
-/** Group by side and add an "all" row computed from the same weights. */
-function bySideAndAll(weighted: ColumnTable, by: readonly string[], rollup: Record<string, string>): ColumnTable {
-  const perSide = grouped(weighted, by, 'side').rollup(rollup);
-  const all = grouped(weighted, by).rollup(rollup).derive({ side: () => 'all' });
-  return perSide.concat(all);
-}
-
-/** Every side row (buy, sell, all) in that order, with n-like columns 0 when the side is absent. */
-function sideRows(table: ColumnTable, countColumns: string[]): ColumnTable {
-  const zeros: Record<string, string> = {};
-  for (const c of countColumns) zeros[c] = `d.${c} == null ? 0 : d.${c}`;
-  return missingAsNull(SIDE_ROWS.join_left(table, 'side').orderby('sideOrder')).derive(zeros);
-}
-
-const SPEED_COLUMNS = ['side', 'complete', 'timeToFillS', 'shortfallBps', 'improvementFarTouchBps'];
 
 /** Speed vs price by side: fill rate, mean time to fill, mean shortfall and far-touch improvement. */
 export function speedVsPriceTable(parents: ColumnTable, options: TableOptions): ColumnTable {
-  const statistic = (weighted: ColumnTable, by: readonly string[]) =>
-    bySideAndAll(weighted, by, {
-      n: 'op.sum(d.w)',
-      fillRate: weightedMean('complete'),
-      timeToFillS: weightedMean('timeToFillS'),
-      shortfallBps: weightedMean('shortfallBps'),
-      improvementFarTouchBps: weightedMean('improvementFarTouchBps'),
-    });
-  const table = blockBootstrap(
-    parents,
-    'arrivalMinute',
-    ['side'],
-    ['fillRate', 'timeToFillS', 'shortfallBps', 'improvementFarTouchBps'],
-    statistic,
-    bootstrapOptions(options, 'speed-vs-price', SPEED_COLUMNS),
+  const rows = parentRows(parents);
+  const groups = sideGroups<ParentRow>();
+  const stats = [
+    meanOf<ParentRow>('fillRate', (r) => r.complete),
+    meanOf<ParentRow>('timeToFillS', (r) => r.timeToFillS),
+    meanOf<ParentRow>('shortfallBps', (r) => r.shortfallBps),
+    meanOf<ParentRow>('improvementFarTouchBps', (r) => r.improvementFarTouchBps),
+  ];
+  // Medians and p90 are point estimates only.
+  return aq.from(
+    groupEstimates(rows, groups, stats, options, 'speed-vs-price').map((row, i) => ({
+      ...row,
+      n: countWhere(rows, groups[i].member),
+      medianTimeToFillS: quantileWhere(rows, groups[i].member, (r) => r.timeToFillS, 0.5),
+      p90TimeToFillS: quantileWhere(rows, groups[i].member, (r) => r.timeToFillS, 0.9),
+    })),
   );
-  // Medians are point estimates only (a weighted median is not an arquero aggregate).
-  const medians = bySideAndAll(parents, [], { medianTimeToFillS: 'op.median(d.timeToFillS)', p90TimeToFillS: 'op.quantile(d.timeToFillS, 0.9)' });
-  return sideRows(table.join_left(medians, 'side'), ['n']).reify();
 }
+
+type HorizonColumn = `${'markout' | 'realizedSpread' | 'priceImpact'}${(typeof MARKOUT_HORIZONS_S)[number]}sBps`;
 
 /** Markouts, realized spread and price impact by side and horizon (long format), with null counts. */
 export function markoutsTable(parents: ColumnTable, options: TableOptions): ColumnTable {
-  const rollup: Record<string, string> = {
-    filledParents: 'op.sum(d.filledQty > 0 ? d.w : 0)',
-    effectiveSpreadBps: weightedMeanBy('effectiveSpreadBps', 'filledQty'),
-  };
-  const statColumns: string[] = ['effectiveSpreadBps'];
-  const columns: string[] = ['side', 'filledQty', 'effectiveSpreadBps'];
+  const rows = parentRows(parents);
+  const sides = sideGroups<ParentRow>();
+  const q = (r: ParentRow) => r.filledQty;
+  const metrics = ['markout', 'realizedSpread', 'priceImpact'] as const;
+  const stats: RatioStat<ParentRow>[] = [weightedMeanOf('effectiveSpreadBps', (r) => r.effectiveSpreadBps, q)];
   for (const h of MARKOUT_HORIZONS_S) {
-    for (const metric of ['markout', 'realizedSpread', 'priceImpact']) {
-      rollup[`${metric}${h}sBps`] = weightedMeanBy(`${metric}${h}sBps`, 'filledQty');
-      statColumns.push(`${metric}${h}sBps`);
-      columns.push(`${metric}${h}sBps`);
-    }
-    rollup[`unknown${h}s`] = `op.sum(d.filledQty > 0 && d.markout${h}sBps == null ? d.w : 0)`;
+    for (const m of metrics) stats.push(weightedMeanOf(`${m}${h}sBps`, (r) => r[`${m}${h}sBps` as HorizonColumn], q));
   }
-  const wide = sideRows(
-    blockBootstrap(parents, 'arrivalMinute', ['side'], statColumns, (weighted, by) => bySideAndAll(weighted, by, rollup), bootstrapOptions(options, 'markouts', columns)),
-    ['filledParents', ...MARKOUT_HORIZONS_S.map((h) => `unknown${h}s`)],
-  );
-  const long = MARKOUT_HORIZONS_S.map((h) => {
-    const rename: Record<string, string> = { side: 'side', sideOrder: 'sideOrder', filledParents: 'filledParents', [`unknown${h}s`]: 'unknownHorizon' };
-    for (const metric of ['markout', 'realizedSpread', 'priceImpact']) {
-      for (const suffix of ['', '_lo', '_hi']) rename[`${metric}${h}sBps${suffix}`] = `${metric}Bps${suffix}`;
+  const wide = groupEstimates(rows, sides, stats, options, 'markouts');
+  const out: Record<string, unknown>[] = [];
+  sides.forEach((g, i) => {
+    for (const h of MARKOUT_HORIZONS_S) {
+      const row: Record<string, unknown> = {
+        side: g.key.side,
+        sideOrder: g.key.sideOrder,
+        filledParents: countWhere(rows, (r) => g.member(r) && r.filledQty > 0),
+        unknownHorizon: countWhere(rows, (r) => g.member(r) && r.filledQty > 0 && r[`markout${h}sBps` as HorizonColumn] === null),
+        horizonS: h,
+      };
+      for (const suffix of ['', '_lo', '_hi']) {
+        for (const m of metrics) row[`${m}Bps${suffix}`] = wide[i][`${m}${h}sBps${suffix}`];
+        row[`effectiveSpreadBps${suffix}`] = wide[i][`effectiveSpreadBps${suffix}`];
+      }
+      out.push(row);
     }
-    for (const suffix of ['', '_lo', '_hi']) rename[`effectiveSpreadBps${suffix}`] = `effectiveSpreadBps${suffix}`;
-    return wide.select(rename).derive({ horizonS: `${h}` });
   });
-  return concatAll(long).orderby('sideOrder', 'horizonS').reify();
+  return aq.from(out);
 }
-
-const BASELINE_COLUMNS = ['side', 'shortfallBps', 'baselineShortfallBps', 'improvementBaselineBps', 'timeToFillS', 'baselineTimeToFillS'];
 
 /** Ladder vs the simulated market-order baseline, paired parents only; null without a baseline. */
 export function ladderVsBaselineTable(parents: ColumnTable, hasBaseline: boolean, options: TableOptions): ColumnTable | null {
   if (!hasBaseline) return null;
-  const paired = parents.filter('d.improvementBaselineBps != null');
-  const statistic = (weighted: ColumnTable, by: readonly string[]) =>
-    bySideAndAll(weighted, by, {
-      pairs: 'op.sum(d.w)',
-      ladderShortfallBps: weightedMean('shortfallBps'),
-      baselineShortfallBps: weightedMean('baselineShortfallBps'),
-      improvementBps: weightedMean('improvementBaselineBps'),
-      ladderTimeToFillS: weightedMean('timeToFillS'),
-      baselineTimeToFillS: weightedMean('baselineTimeToFillS'),
-    });
-  const table = blockBootstrap(
-    paired,
-    'arrivalMinute',
-    ['side'],
-    ['ladderShortfallBps', 'baselineShortfallBps', 'improvementBps', 'ladderTimeToFillS', 'baselineTimeToFillS'],
-    statistic,
-    bootstrapOptions(options, 'ladder-vs-baseline', BASELINE_COLUMNS),
-  );
-  return sideRows(table, ['pairs']).reify();
+  const paired = parentRows(parents).filter((r) => r.improvementBaselineBps !== null);
+  const groups = sideGroups<ParentRow>();
+  const stats = [
+    meanOf<ParentRow>('ladderShortfallBps', (r) => r.shortfallBps),
+    meanOf<ParentRow>('baselineShortfallBps', (r) => r.baselineShortfallBps),
+    meanOf<ParentRow>('improvementBps', (r) => r.improvementBaselineBps),
+    meanOf<ParentRow>('ladderTimeToFillS', (r) => r.timeToFillS),
+    meanOf<ParentRow>('baselineTimeToFillS', (r) => r.baselineTimeToFillS),
+  ];
+  return aq.from(groupEstimates(paired, groups, stats, options, 'ladder-vs-baseline').map((row, i) => ({ ...row, pairs: countWhere(paired, groups[i].member) })));
 }
 
 /**
@@ -248,45 +292,56 @@ export function ladderVsBaselineTable(parents: ColumnTable, hasBaseline: boolean
  */
 export function executionDetailsTable(parents: ColumnTable): ColumnTable {
   if (parents.numRows() === 0) return aq.table({ side: [] });
-  const withW = parents.assign({ w: new Float64Array(parents.numRows()).fill(1) });
-  return sideRows(bySideAndAll(withW, [], {
-    n: 'op.count()',
-    effectiveSpreadBps: weightedMeanBy('effectiveSpreadBps', 'filledQty'),
-    priceLevelsSent: 'op.mean(d.priceLevelsSent)',
-    fillPriceLevels: 'op.mean(d.filledQty > 0 ? d.fillPriceLevels : null)',
-    beyondDisplayedShare: 'op.sum(d.beyondDisplayedQty) / op.sum(d.beyondDisplayedQty == null ? null : d.filledQty)',
-    fillStep: 'op.mean(d.fillStep)',
-  }), ['n']).reify();
+  const rows = parentRows(parents);
+  const ratio = (member: (r: ParentRow) => boolean, num: (r: ParentRow) => number | null, den: (r: ParentRow) => number = () => 1): number | null => {
+    let a = 0;
+    let b = 0;
+    for (const r of rows) {
+      const x = num(r);
+      if (!member(r) || x === null) continue;
+      a += x;
+      b += den(r);
+    }
+    return b > 0 ? a / b : null;
+  };
+  return aq.from(
+    sideGroups<ParentRow>().map((g) => ({
+      ...g.key,
+      n: countWhere(rows, g.member),
+      effectiveSpreadBps: ratio(g.member, (r) => (r.effectiveSpreadBps === null ? null : r.filledQty * r.effectiveSpreadBps), (r) => r.filledQty),
+      priceLevelsSent: ratio(g.member, (r) => r.priceLevelsSent),
+      fillPriceLevels: ratio(g.member, (r) => (r.filledQty > 0 ? r.fillPriceLevels : null)),
+      beyondDisplayedShare: ratio(g.member, (r) => r.beyondDisplayedQty, (r) => r.filledQty),
+      fillStep: ratio(g.member, (r) => r.fillStep),
+    })),
+  );
 }
 
 /** One row for the verdict: the headline statistics over all accepted parents. */
 export function overallTable(parents: ColumnTable, options: TableOptions): ColumnTable {
-  const statistic = (weighted: ColumnTable, by: readonly string[]) =>
-    grouped(weighted, by).rollup({
-      n: 'op.sum(d.w)',
-      fillRate: weightedMean('complete'),
-      shortfallBps: weightedMean('shortfallBps'),
-      improvementBaselineBps: weightedMean('improvementBaselineBps'),
-      pairedN: weightedCount('improvementBaselineBps'),
-      improvementFarTouchBps: weightedMean('improvementFarTouchBps'),
-      timeToFillS: weightedMean('timeToFillS'),
-    });
-  const table = blockBootstrap(
-    parents,
-    'arrivalMinute',
-    [],
-    ['fillRate', 'shortfallBps', 'improvementBaselineBps', 'improvementFarTouchBps', 'timeToFillS'],
-    statistic,
-    bootstrapOptions(options, 'overall', ['complete', 'shortfallBps', 'improvementBaselineBps', 'improvementFarTouchBps', 'timeToFillS']),
-  );
-  const extras = parents.rollup({
-    medianTimeToFillS: 'op.median(d.timeToFillS)',
-    savedFarTouchUsd: 'op.sum(d.improvementFarTouchUsd)',
-    marketStepParents: `op.sum(d.fillStep != null && d.fillStep >= ${options.progressiveSteps} ? 1 : 0)`,
-    filledQty: 'op.sum(d.filledQty)',
-    qty: 'op.sum(d.qty)',
-  });
-  return (parents.numRows() > 0 ? table.assign(extras) : table).reify();
+  const rows = parentRows(parents);
+  const all = () => true;
+  const stats = [
+    meanOf<ParentRow>('fillRate', (r) => r.complete),
+    meanOf<ParentRow>('shortfallBps', (r) => r.shortfallBps),
+    meanOf<ParentRow>('improvementBaselineBps', (r) => r.improvementBaselineBps),
+    meanOf<ParentRow>('improvementFarTouchBps', (r) => r.improvementFarTouchBps),
+    meanOf<ParentRow>('timeToFillS', (r) => r.timeToFillS),
+  ];
+  const [row] = groupEstimates(rows, [{ key: {}, member: all }], stats, options, 'overall');
+  const sum = (x: (r: ParentRow) => number | null) => (rows.length > 0 ? rows.reduce((s, r) => s + (x(r) ?? 0), 0) : null);
+  return aq.from([
+    {
+      n: rows.length,
+      ...row,
+      pairedN: countWhere(rows, (r) => r.improvementBaselineBps !== null),
+      medianTimeToFillS: quantileWhere(rows, all, (r) => r.timeToFillS, 0.5),
+      savedFarTouchUsd: rows.some((r) => r.improvementFarTouchUsd !== null) ? sum((r) => r.improvementFarTouchUsd) : null,
+      marketStepParents: countWhere(rows, (r) => r.fillStep !== null && r.fillStep >= options.progressiveSteps),
+      filledQty: sum((r) => r.filledQty),
+      qty: sum((r) => r.qty),
+    },
+  ]);
 }
 
 /** The bootstrap tables buildTables makes, in order (for progress reporting). */

@@ -4,15 +4,14 @@
  *
  * Paired difference (common random numbers: the same parents in every cell):
  *   d_i = shortfall_i(cell) − shortfall_i(baseline)   [bps; negative = the cell is cheaper]
- * over parents filled in both. Its mean gets a 95 % interval from a block bootstrap by arrival
- * minute (src/reports/bootstrap.ts).
+ * over parents where both are known. Its mean gets a 95 % interval from a block bootstrap by
+ * arrival minute (src/reports/bootstrap.ts, from per-block sums).
  *
  * No in-sample winner: cells are RANKED on even-numbered parents (index 0, 2, 4, … in arrival
  * order) and every figure reported beside the rank comes from the odd-numbered parents, which
  * the ranking never saw.
  */
-import * as aq from 'arquero';
-import { blockBootstrap, weightedMean } from '../reports/bootstrap.ts';
+import { bootstrapMean } from '../reports/bootstrap.ts';
 import type { CellOutcome } from './protocol.ts';
 import { paretoFront } from './pareto.ts';
 import type { SweepRow } from '../records/sweep-results.ts';
@@ -78,13 +77,8 @@ function pairedDiff(cell: CellOutcome, baseline: CellOutcome, subset: number[], 
     d.push(diff);
   }
   if (d.length === 0) return { mean: NaN, lo: NaN, hi: NaN };
-  const table = aq.table({ minute, d });
-  const result = blockBootstrap(table, 'minute', [], ['d'], (t) => t.rollup({ d: weightedMean('d') }), {
-    replicates: options.replicates,
-    seed: options.seed,
-    label,
-  }).object() as { d: number | null; d_lo: number | null; d_hi: number | null };
-  return { mean: result.d ?? NaN, lo: result.d_lo ?? NaN, hi: result.d_hi ?? NaN };
+  const e = bootstrapMean(d, minute, { replicates: options.replicates, seed: options.seed, label });
+  return { mean: e.value, lo: e.lo, hi: e.hi };
 }
 
 function indices(n: number, keep: (i: number) => boolean): number[] {

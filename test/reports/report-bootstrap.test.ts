@@ -1,7 +1,8 @@
 /** Block bootstrap by arrival minute: seeded draws, blocks kept whole, weighted = resampled. */
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
-import { blockBootstrap, drawBlocks, weightedMean } from '../../src/reports/bootstrap.ts';
+import { drawBlocks } from '../../src/reports/bootstrap.ts';
+import { blockBootstrap, weightedMean } from './legacy/bootstrap.ts';
 
 const meanOfX = (t: aq.ColumnTable, by: readonly string[]) => (by.length ? t.groupby(...by) : t).rollup({ x: weightedMean('x') });
 
