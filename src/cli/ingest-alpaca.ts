@@ -16,7 +16,8 @@ export interface AlpacaDownloadArgs {
   out: string;
   'base-url': string;
   'page-limit': number;
-  'quote-size-multiplier': number;
+  'quote-size-multiplier'?: number;
+  'allow-partial': boolean;
   'skip-bad-rows': boolean;
   json: boolean;
 }
@@ -35,7 +36,8 @@ export function alpacaDownloadOptions<T>(y: Argv<T>) {
     .option('end', { type: 'string', describe: '--from alpaca: New York date (inclusive) or RFC 3339 time; default = --start' })
     .option('feed', { choices: ['sip', 'iex'] as const, default: 'sip' as const, describe: '--from alpaca: sip consolidated; iex one venue (not the NBBO)' })
     .option('base-url', { type: 'string', default: ALPACA_DATA_URL, describe: '--from alpaca: market-data REST base URL (http://127.0.0.1:PORT for serve)' })
-    .option('page-limit', { type: 'number', default: DEFAULT_PAGE_LIMIT, describe: '--from alpaca: rows per page (1–10000)' });
+    .option('page-limit', { type: 'number', default: DEFAULT_PAGE_LIMIT, describe: '--from alpaca: rows per page (1–10000)' })
+    .option('allow-partial', { type: 'boolean', default: false, describe: '--from alpaca: keep a download that ends well before --end (warned), instead of exit 2' });
 }
 
 export async function alpacaDownloadHandler(args: AlpacaDownloadArgs): Promise<void> {
@@ -60,6 +62,7 @@ export async function alpacaDownloadHandler(args: AlpacaDownloadArgs): Promise<v
       pageLimit: args['page-limit'],
       quoteSizeMultiplier: args['quote-size-multiplier'],
       skipBadRows: args['skip-bad-rows'],
+      allowPartial: args['allow-partial'],
       onPage: progress.onPage,
     });
   } finally {

@@ -54,7 +54,7 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
       .option('day', { type: 'string', describe: 'New York date YYYY-MM-DD (vendor: from the file name; csv/alpaca: keep only this day, else write every day found)' })
       .option('out', { type: 'string', demandOption: true, describe: 'tape directory; writes OUT/<SYMBOL>/<DAY>.quotes.arrow and .trades.arrow' })
       .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'drop bad rows and count them per reason instead of stopping (exit 2)' })
-      .option('quote-size-multiplier', { type: 'number', default: 1, describe: 'alpaca: multiply quote sizes (100 when the feed reports round lots)' })
+      .option('quote-size-multiplier', { type: 'number', describe: 'alpaca: multiply every quote size by this (default by date: Alpaca sizes are round lots of 100 before 2025-11-03, shares after; 1 for ladderlab serve)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .epilog(EPILOG) as never,
   handler: async (args) => {

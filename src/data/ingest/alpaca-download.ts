@@ -9,6 +9,13 @@
  * The base URL is configurable, so the same download runs against `ladderlab serve`; a tape
  * served and downloaded again comes back byte-identical. `start`/`end` are New York dates
  * (whole days) or RFC 3339 times; the API's bounds are inclusive and carry ms precision.
+ * `asof` = the start's New York date, so a symbol means what it meant then (renames).
+ * Quote sizes are stored in shares (alpaca.ts: round lots before 2025-11-03).
+ *
+ * A download that ends well before what was asked is refused (InputError, exit 2; with
+ * `allowPartial` a loud warning instead): the last quote must be no earlier than
+ *   min(end, regular close of the last weekday ≤ end's New York date) − PARTIAL_SLACK_US
+ * (a server that only has history up to "now", a plan's delay, a symbol that stopped trading).
  * NOTE the `iex` feed is ONE venue's quote, not the national best bid and offer.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ApiError, FetchError, marketData } from '@alpacahq/alpaca-trade-api';
-import { isValidDay, nyDay, nyDayRange } from '../../core/calendar.ts';
+import { addDays, isValidDay, isWeekday, nyDay, nyDayRange, regularSession } from '../../core/calendar.ts';
 import { InputError } from '../../core/errors.ts';
 import { isValidSymbol } from '../tape/tape.ts';
 import { ingest } from './ingest.ts';
@@ -41,6 +48,10 @@ export interface AlpacaDownloadOptions {
   pageLimit?: number;
   quoteSizeMultiplier?: number;
   skipBadRows?: boolean;
+  /** Keep a download that ends well before `end` (warn through onWarning) instead of failing. */
+  allowPartial?: boolean;
+  /** Where warnings go (default stderr). */
+  onWarning?: (message: string) => void;
   /** Called after each page (for a progress display). */
   onPage?: (page: DownloadedPage) => void;
 }
@@ -58,6 +69,8 @@ export interface AlpacaDownloadResult {
   summaries: IngestSummary[];
   /** Symbols the API had no quotes for in the window (nothing written). */
   empty: string[];
+  /** Symbols whose download ended well before the requested end (kept only with allowPartial). */
+  partial: string[];
   pages: number;
 }
 
@@ -80,6 +93,25 @@ export function downloadWindowMs(start: string, end: string): { startMs: number;
   return { startMs, endMs, day: first === nyDay(endMs * 1000) ? first : undefined };
 }
 
+/** How far before the expected end the last quote may be: 30 minutes. */
+export const PARTIAL_SLACK_US = 30 * 60_000_000;
+
+/**
+ * Why a symbol's quotes end well before the requested end (see the header), or undefined when
+ * they do not.
+ */
+export function partialDownload(symbol: string, rows: number, lastT: string | undefined, endMs: number, source: string): string | undefined {
+  if (lastT === undefined) return undefined;
+  const lastUs = new TimestampParser().parse(lastT);
+  if (Number.isNaN(lastUs)) return undefined;
+  let day = nyDay(endMs * 1000);
+  while (!isWeekday(day)) day = addDays(day, -1);
+  const expectedUs = Math.min(endMs * 1000, regularSession(day).closeUs);
+  if (lastUs >= expectedUs - PARTIAL_SLACK_US) return undefined;
+  const hours = ((expectedUs - lastUs) / 3.6e9).toFixed(1);
+  return `${symbol}: the download from ${source} ends at ${lastT}, ${hours} h before the requested end ${new Date(expectedUs / 1000).toISOString()} (${rows} quotes)`;
+}
+
 function isLoopback(url: string): boolean {
   const host = new URL(url).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
@@ -100,11 +132,12 @@ async function downloadKind(
   o: AlpacaDownloadOptions,
   symbol: string,
   kind: 'quotes' | 'trades',
-  window: { startMs: number; endMs: number },
+  window: { startMs: number; endMs: number; asof: string },
   dir: string,
-): Promise<{ files: string[]; rows: number }> {
+): Promise<{ files: string[]; rows: number; lastT: string | undefined }> {
   const files: string[] = [];
   let rows = 0;
+  let lastT: string | undefined;
   let pageToken: string | undefined;
   const seen = new Set<string>();
   for (let page = 1; ; page++) {
@@ -115,18 +148,21 @@ async function downloadKind(
       limit: o.pageLimit ?? DEFAULT_PAGE_LIMIT,
       feed: o.feed,
       sort: 'asc' as const,
+      asof: window.asof,
       pageToken,
     };
     const resp = kind === 'quotes' ? await api.stockQuotes(request) : await api.stockTrades(request);
     const body = (kind === 'quotes' ? (resp as marketData.StockQuotesResp).quotes : (resp as marketData.StockTradesResp).trades) ?? {};
     const pageRows = (body as Record<string, unknown[]>)[symbol] ?? [];
     rows += pageRows.length;
+    const last = pageRows[pageRows.length - 1] as { t?: unknown } | undefined;
+    if (typeof last?.t === 'string') lastT = last.t;
     const file = join(dir, `${symbol}.${kind}.${String(page).padStart(5, '0')}.json`);
     writeFileSync(file, JSON.stringify({ [kind]: { [symbol]: pageRows }, next_page_token: resp.nextPageToken ?? null }));
     files.push(file);
     const next = resp.nextPageToken || undefined;
     o.onPage?.({ symbol, kind, page, rows: pageRows.length, totalRows: rows, more: next !== undefined });
-    if (next === undefined || seen.has(next)) return { files, rows };
+    if (next === undefined || seen.has(next)) return { files, rows, lastT };
     seen.add(next);
     pageToken = next;
   }
@@ -137,7 +173,8 @@ export async function downloadAlpaca(o: AlpacaDownloadOptions): Promise<AlpacaDo
   for (const s of o.symbols) if (!isValidSymbol(s)) throw new InputError(`--symbols ${s}: use letters, digits and . - _ ^ only`);
   const limit = o.pageLimit ?? DEFAULT_PAGE_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InputError(`--page-limit ${limit}: expected 1–10000`);
-  const window = downloadWindowMs(o.start, o.end);
+  const span = downloadWindowMs(o.start, o.end);
+  const window = { ...span, asof: nyDay(span.startMs * 1000) };
   const baseUrl = (o.baseUrl ?? ALPACA_DATA_URL).replace(/\/+$/, '');
   const local = isLoopback(baseUrl);
   const api = new marketData.StockApi(
@@ -152,10 +189,10 @@ export async function downloadAlpaca(o: AlpacaDownloadOptions): Promise<AlpacaDo
     }),
   );
   const dir = mkdtempSync(join(tmpdir(), 'ladderlab-alpaca-'));
-  const result: AlpacaDownloadResult = { summaries: [], empty: [], pages: 0 };
+  const result: AlpacaDownloadResult = { summaries: [], empty: [], partial: [], pages: 0 };
   try {
     for (const symbol of o.symbols) {
-      let quotes: { files: string[]; rows: number };
+      let quotes: { files: string[]; rows: number; lastT: string | undefined };
       let trades: { files: string[]; rows: number };
       try {
         quotes = await downloadKind(api, o, symbol, 'quotes', window, dir);
@@ -167,6 +204,12 @@ export async function downloadAlpaca(o: AlpacaDownloadOptions): Promise<AlpacaDo
       if (quotes.rows === 0) {
         result.empty.push(symbol);
         continue;
+      }
+      const short = partialDownload(symbol, quotes.rows, quotes.lastT, window.endMs, baseUrl);
+      if (short !== undefined) {
+        if (!o.allowPartial) throw new InputError(`${short}; nothing written (pass --allow-partial to keep it)`);
+        (o.onWarning ?? ((m: string) => process.stderr.write(`WARNING: ${m}\n`)))(`${short}; kept as it is (--allow-partial)`);
+        result.partial.push(symbol);
       }
       result.summaries.push(
         await ingest({

@@ -9,8 +9,11 @@
  * a JSON syntax error names the line of the file instead.
  *
  * `t` is RFC 3339 (ns digits truncated to µs). Quotes: bp, ap > 0 (a zero side is bad input,
- * as in every format), bs/as whole shares × `quoteSizeMultiplier` (default 1; pass 100 for
- * feeds that report quote sizes in round lots). `bx`/`ax` are not kept (the tape has no quote
+ * as in every format), bs/as stored in SHARES whatever the date: Alpaca's quote sizes are round
+ * lots of 100 before 2025-11-03 and shares from then on (the SDK's StockQuote model says so), so
+ *   shares = size · 100 for a quote stamped before 2025-11-03 00:00 New York, else size
+ * unless `quoteSizeMultiplier` says otherwise for every row (1 for a source that already sends
+ * shares, such as `ladderlab serve`). `bx`/`ax` are not kept (the tape has no quote
  * exchange). NOTE the `iex` feed is ONE venue's quote, not the national best bid and offer.
  *
  * Trades: eligible = exchange `x` ≠ D and every condition in `c` is in ELIGIBLE_CONDITIONS:
@@ -20,6 +23,7 @@
  * Z/U, prior reference P, derivatively priced 4, opening/closing/reopening O/5/6/Q/M, cross X,
  * contingent V/7, corrected close 9, stopped 1, …) is a print a displayed order could not meet.
  */
+import { nyLocalToUtcUs } from '../../core/calendar.ts';
 import { InputError } from '../../core/errors.ts';
 import { exchangeCode, OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
 import type { BadRowReason, BadRows } from './bad-rows.ts';
@@ -30,6 +34,15 @@ import { TimestampParser } from './timestamps.ts';
 import { emptyQuoteStats, emptyTradeStats, type QuotesRead, type TradesRead } from './types.ts';
 import { describe, ObjectFields, RowCheck } from './row-check.ts';
 import { parsePrice, parseShares, TimeGate } from './values.ts';
+
+/** From this New York date on, Alpaca quote sizes are shares; before it, round lots of 100. */
+export const ALPACA_SHARE_SIZES_FROM = '2025-11-03';
+const SHARE_SIZES_FROM_US = nyLocalToUtcUs(ALPACA_SHARE_SIZES_FROM, 0);
+
+/** Shares per unit of an Alpaca quote size stamped at tsUs: 100 before 2025-11-03, else 1. */
+export function alpacaQuoteSizeMultiplier(tsUs: number): number {
+  return tsUs < SHARE_SIZES_FROM_US ? 100 : 1;
+}
 
 export const ALPACA_ELIGIBLE_CONDITIONS: ReadonlySet<string> = new Set(['@', ' ', 'E', 'F', 'I', 'T', 'Y', '8']);
 
@@ -120,7 +133,7 @@ function pagesOf(file: string, doc: unknown, kind: Kind, symbol: string | undefi
 export interface AlpacaReadOptions {
   symbol?: string;
   day?: string;
-  /** Quote sizes × this (default 1; 100 for round-lot sizes). */
+  /** Quote sizes × this for every row; default by date (alpacaQuoteSizeMultiplier). */
   quoteSizeMultiplier?: number;
   progress?: ProgressSink;
 }
@@ -172,7 +185,7 @@ export async function readAlpacaQuotes(files: readonly string[], bad: BadRows, o
   const gate = new TimeGate(opts.day);
   const check = new RowCheck(bad);
   const raw = new ObjectFields();
-  const multiplier = opts.quoteSizeMultiplier ?? 1;
+  const fixed = opts.quoteSizeMultiplier;
   let symbol: string | undefined;
   for (const { file, pages, symbol: s } of await loadPages(files, 'quotes', opts)) {
     symbol = s;
@@ -189,6 +202,7 @@ export async function readAlpacaQuotes(files: readonly string[], bad: BadRows, o
         const bidSize = check.value(parseShares(q.bs, false), reasonFor(q.bs, 'bad_size'), 'bs', 'expected whole shares ≥ 0', raw, 'bs');
         const askSize = check.value(parseShares(q.as, false), reasonFor(q.as, 'bad_size'), 'as', 'expected whole shares ≥ 0', raw, 'as');
         if (!check.ok || !gate.accept(tsUs, check, 't')) continue;
+        const multiplier = fixed ?? alpacaQuoteSizeMultiplier(tsUs);
         out.push(tsUs, bid, ask, bidSize * multiplier, askSize * multiplier);
       }
     }

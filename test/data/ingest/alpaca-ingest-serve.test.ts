@@ -55,8 +55,19 @@ describe('ingest --from alpaca against serve', () => {
     const srv = await serveLookAhead(source, T0);
     const out = tempDir('alpaca-copy-');
     const pages: DownloadedPage[] = [];
-    const result = await downloadAlpaca({ symbols: ['XYZ', 'ABC'], start: DAY, end: DAY, feed: 'sip', out, keys: KEYS, baseUrl: srv.baseUrl, pageLimit: 2, onPage: (p) => pages.push(p) });
+    // serve sends quote sizes in shares whatever the date (Alpaca: round lots before 2025-11-03);
+    // its test tape ends at 10:00, far before the day's close: kept with allowPartial, warned.
+    const warnings: string[] = [];
+    const options = { symbols: ['XYZ', 'ABC'], start: DAY, end: DAY, feed: 'sip' as const, out, keys: KEYS, baseUrl: srv.baseUrl, pageLimit: 2, quoteSizeMultiplier: 1 };
+    await expect(downloadAlpaca(options)).rejects.toThrow(
+      `XYZ: the download from ${srv.baseUrl} ends at 2024-03-05T15:00:20.000000000Z, 6.0 h before the requested end 2024-03-05T21:00:00.000Z (5 quotes); nothing written (pass --allow-partial to keep it)`,
+    );
+    expect(existsSync(join(out, 'XYZ'))).toBe(false);
+    const result = await downloadAlpaca({ ...options, allowPartial: true, onWarning: (m) => warnings.push(m), onPage: (p) => pages.push(p) });
     expect(result.empty).toEqual([]);
+    expect(result.partial).toEqual(['XYZ', 'ABC']);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^XYZ: the download .* \(5 quotes\); kept as it is \(--allow-partial\)$/);
     // XYZ: 5 quotes (3 pages), 5 trades (3 pages); ABC: 2 quotes (1 page), 1 trade (1 page).
     expect(pages.map((p) => `${p.symbol} ${p.kind} ${p.page}:${p.rows}`)).toEqual([
       'XYZ quotes 1:2', 'XYZ quotes 2:2', 'XYZ quotes 3:1',
@@ -77,7 +88,7 @@ describe('ingest --from alpaca against serve', () => {
     cleanups.push(() => rmSync(source, { recursive: true, force: true }));
     const srv = await serveLookAhead(source, T0);
     const out = tempDir('alpaca-cli-');
-    const child = spawn(process.execPath, ['bin/ladderlab.mjs', 'ingest', '--from', 'alpaca', '--symbols', 'XYZ,NOPE', '--start', DAY, '--base-url', srv.baseUrl, '--out', out, '--page-limit', '3'], {
+    const child = spawn(process.execPath, ['bin/ladderlab.mjs', 'ingest', '--from', 'alpaca', '--symbols', 'XYZ,NOPE', '--start', DAY, '--base-url', srv.baseUrl, '--out', out, '--page-limit', '3', '--quote-size-multiplier', '1', '--allow-partial'], {
       env: { ...process.env, APCA_API_KEY_ID: KEYS.keyId, APCA_API_SECRET_KEY: KEYS.secret },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -86,7 +97,7 @@ describe('ingest --from alpaca against serve', () => {
     child.stdout.on('data', (d) => (stdout += String(d)));
     child.stderr.on('data', (d) => (stderr += String(d)));
     const code = await new Promise<number | null>((done) => child.once('exit', done));
-    expect(stderr).toBe('');
+    expect(stderr).toMatch(/^WARNING: XYZ: the download from .* kept as it is \(--allow-partial\)\n$/);
     expect(code).toBe(0);
     expect(stdout).toContain('NOPE: no quotes between 2024-03-05 and 2024-03-05 (nothing written)');
     expect(stdout).toContain('6 pages downloaded');
@@ -115,7 +126,8 @@ describe.skipIf(!hasVendorData)('ingest --from alpaca against serve: the real IB
     writeSymbolDay(source, symbolDay);
     const srv = await serveLookAhead(source);
     const out = tempDir('ibm-copy-');
-    const result = await downloadAlpaca({ symbols: ['IBM'], start: '2013-10-07', end: '2013-10-07', feed: 'sip', out, keys: KEYS, baseUrl: srv.baseUrl });
+    const result = await downloadAlpaca({ symbols: ['IBM'], start: '2013-10-07', end: '2013-10-07', feed: 'sip', out, keys: KEYS, baseUrl: srv.baseUrl, quoteSizeMultiplier: 1 });
+    expect(result.partial).toEqual([]); // the day's quotes run to 20:00, past the 16:00 close
     const day = result.summaries[0].days[0];
     expect([day.day, day.quotes, day.trades]).toEqual(['2013-10-07', symbolDay.quotes.length, symbolDay.trades.length]);
     expect(result.summaries[0].trades.offExchange + result.summaries[0].trades.specialCondition).toBe(symbolDay.trades.length - day.eligibleTrades);

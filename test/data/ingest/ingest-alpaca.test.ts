@@ -53,6 +53,26 @@ describe('Alpaca JSON pages', () => {
     expect([summary.trades.offExchange, summary.trades.specialCondition]).toEqual([1, 1]);
   });
 
+  it('stores quote sizes in shares whatever the date: round lots ×100 before 2025-11-03 (New York), shares from then on', async () => {
+    const pages = write('lots.json', {
+      quotes: {
+        XYZ: [
+          q('2025-11-03T04:59:59.999999Z', 10, 10.01, 3, 5), // 23:59:59.999999 on Nov 2 in New York: lots
+          q('2025-11-03T05:00:00Z', 10, 10.01, 3, 5), // midnight Nov 3 New York: shares
+          q('2025-11-03T14:30:00Z', 10, 10.01, 250, 1),
+        ],
+      },
+    });
+    await ingest({ format: 'alpaca', quotes: [pages], out });
+    const nov2 = loadSymbolDay(out, 'XYZ', '2025-11-02').quotes;
+    const nov3 = loadSymbolDay(out, 'XYZ', '2025-11-03').quotes;
+    expect([Array.from(nov2.bidSize), Array.from(nov2.askSize)]).toEqual([[300], [500]]);
+    expect([Array.from(nov3.bidSize), Array.from(nov3.askSize)]).toEqual([[3, 250], [5, 1]]);
+    // an explicit multiplier applies to every row (a source that already sends shares: 1)
+    await ingest({ format: 'alpaca', quotes: [pages], out, quoteSizeMultiplier: 1 });
+    expect(Array.from(loadSymbolDay(out, 'XYZ', '2025-11-02').quotes.bidSize)).toEqual([3]);
+  });
+
   it('takes the single-symbol form and an array of pages; infers the only symbol', async () => {
     const pages = write('pages.json', [
       { symbol: 'IBM', quotes: [q('2024-03-01T14:30:00Z', 185, 185.02)], next_page_token: 'x' },
