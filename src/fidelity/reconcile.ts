@@ -1,6 +1,7 @@
 /**
  * `reconcile`: re-simulate a run's parents at their real arrival times on the run's own tape,
- * under each variant's configuration (variants.ts), and compare parent by parent (compare.ts).
+ * under each variant's configuration (variants.ts), and compare parent by parent (compare.ts) —
+ * all of them, or one half (calibrate fits on the even half; the odd half scores it).
  * The summary per variant is what the fidelity report's table shows:
  *   step agreement k/n with its Wilson interval, filled-or-not agreement per child, the KS
  *   distance between the live and simulated time-to-fill distributions (parents filled in each),
@@ -55,8 +56,10 @@ export interface ReconcileOptions {
 export const DIFF_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 export function reconcileRun(run: ObservedRun, variants: readonly Variant[], options: ReconcileOptions = {}): ReconcileResult {
+  // Every parent is re-simulated (risk state and shared displayed size as live had them); only the
+  // chosen half is compared.
   const live = selectHalf(run.records, options.half ?? 'all');
-  const parents = parentsOf(live);
+  const parents = parentsOf(run.records);
   const tapes = dirTapeSource(run.tapeDir);
   const midAt = tapeMidAt(run.tapeDir);
   const rows: ReconcileRow[] = [];

@@ -23,6 +23,7 @@ import { LadderEngine } from '../engine/engine.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import { formatIsoUtcUs } from '../data/orders.ts';
 import { ladderlabVersion, writeRunDir } from '../records/write.ts';
+import { FEED_RECEIPTS_FILE, FeedReceipts } from '../records/feed-receipts.ts';
 import { sdkLiveApi, type LiveApi, type VenueClock } from './alpaca-api.ts';
 import { AlpacaMarket, type AlpacaMarketStats } from './alpaca-market.ts';
 import { describeError as describe } from './describe-error.ts';
@@ -85,6 +86,8 @@ interface LiveSession {
   runTag: string;
   reconciled: ReconciledOrder[];
   recorder: TapeRecorder | null;
+  /** Streamed quotes' times and when they reached us (feed.arrow: calibrate's feed latency). */
+  feedReceipts: FeedReceipts;
   market: AlpacaMarket;
   engine: LadderEngine;
   records: ExecutionRecord[];
@@ -184,6 +187,7 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
 
   // 3. Market adapter, tape, streams.
   s.recorder = live.record_tape ? new TapeRecorder() : null;
+  s.feedReceipts = new FeedReceipts();
   s.market = makeMarket(s);
   s.market.hours.set(venueClock);
   s.close = () => {
@@ -210,7 +214,10 @@ function makeMarket(s: LiveSession): AlpacaMarket {
     reorderWaitMs: live.reorder_wait_ms,
     log: s.log,
     onFatal: s.onFatal,
-    onQuoteSeen: (symbol, q, source) => recorder?.quote(symbol, q.tsUs, q.bid, q.ask, q.bidSize, q.askSize, source === 'rest'),
+    onQuoteSeen: (symbol, q, source) => {
+      recorder?.quote(symbol, q.tsUs, q.bid, q.ask, q.bidSize, q.askSize, source === 'rest');
+      if (source === 'stream') s.feedReceipts.add(symbol, q.tsUs, s.clock.nowUs());
+    },
     onTradeSeen: (t) => recorder?.trade(t.symbol, t.tsUs, t.price, t.size, t.exchange, t.conditions),
   });
 }
@@ -351,6 +358,7 @@ function writeLiveRun(s: LiveSession, notStarted: string[], unconfirmed: string[
   const rank = new Map(s.parents.map((p, i) => [p.clientOrderId, i]));
   records.sort((a, b) => (rank.get(a.clientOrderId) ?? 0) - (rank.get(b.clientOrderId) ?? 0));
   writeOrdersCsv(join(outDir, 'orders.csv'), records, s.arrivals);
+  writeFileAtomic(join(outDir, FEED_RECEIPTS_FILE), s.feedReceipts.toArrow());
   const files = writeRunDir(outDir, {
     records,
     manifest: {
@@ -377,6 +385,7 @@ function writeLiveRun(s: LiveSession, notStarted: string[], unconfirmed: string[
     },
   });
   files['orders.csv'] = join(outDir, 'orders.csv');
+  files[FEED_RECEIPTS_FILE] = join(outDir, FEED_RECEIPTS_FILE);
   if (recorder) files.tape = tapeDir;
   return files;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runLive } from '../../src/live/run.ts';
 import { loadRun } from '../../src/records/read.ts';
+import { readFeedDelaysMs } from '../../src/records/feed-receipts.ts';
 import { dirTapeSource, runBacktest } from '../../src/sim/backtest.ts';
 import { readParentOrdersCsv } from '../../src/data/orders.ts';
 import { backtestRecords, expectTimesClose, KEYS, liveConfig, parents, shape, startE2eServe, TOLERANCE_US, type E2eServe } from './live-e2e-helpers.ts';
@@ -66,7 +67,17 @@ describe('live vs backtest through serve at 50×', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(manifest).toMatchObject({ command: 'live', mode: 'rehearsal', feed: 'iex', speed: 50, interrupted: false, counts: { parents: 2, filled: 2, children: 7, fills: 4 } });
 
-    // The tape holds what was seen, through the markout window (last fill + 60 s).
+    // Receipt times for calibrate: every ack and fill reached us at or after the venue's time, and
+    // feed.arrow keeps each streamed quote's time beside its receipt.
+    for (const c of run.records.flatMap((r) => r.children)) {
+      if (c.ackTsUs !== null) expect(c.ackRecvTsUs!, c.clientOrderId).toBeGreaterThanOrEqual(c.ackTsUs);
+      for (const f of c.fills) expect(f.recvTsUs!, f.execId).toBeGreaterThanOrEqual(f.tsUs);
+    }
+    const feedDelays = readFeedDelaysMs(out);
+    expect(feedDelays.length).toBeGreaterThan(0);
+    expect(Math.min(...feedDelays)).toBeGreaterThanOrEqual(0);
+
+        // The tape holds what was seen, through the markout window (last fill + 60 s).
     const source = dirTapeSource(join(out, 'tape'));
     expect(source.list()).toEqual([
       { symbol: 'ABC', day: '2024-03-05' },

@@ -1,0 +1,153 @@
+/**
+ * `ladderlab calibrate RUN_DIR…`: fit the simulator to observed children.
+ *   1. load each run (observed.ts) and check it records receipt times and quote receipts;
+ *   2. split parents by arrival order: even → fit, odd → goodness of fit (split.ts);
+ *   3. latency channels from the even parents' own timestamps (latency-fit.ts: closed-form MLE);
+ *   4. the fill model by simulated moments: child-level replay (fill-fit.ts);
+ *   5. the calibrated `sim` section re-simulates the odd parents (goodness.ts), beside the run's
+ *      own sim section and the defaults.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import type { ExecutionRecord } from '../engine/types.ts';
+import { defaultConfig } from '../config.ts';
+import type { SimConfig } from '../sim/config.ts';
+import { dirTapeSource } from '../sim/backtest.ts';
+import { FEED_RECEIPTS_FILE, readFeedReceipts, type FeedReceipt } from '../records/feed-receipts.ts';
+import { replayChildrenOf } from './child-replay.ts';
+import { fillFitSteps, fitFillModel, type FillModelFit, type ReplaySet } from './fill-fit.ts';
+import { stepRates, ttfQuantilesS, type GoodnessOfFit } from './goodness.ts';
+import { feedDelays, fitChannel, latencyDelays, type ChannelFit } from './latency-fit.ts';
+import { loadObservedRun, requireReceiptTimes, type ObservedRun } from './observed.ts';
+import { reconcileRun, summarize, type VariantSummary } from './reconcile.ts';
+import { inArrivalOrder, selectHalf } from './split.ts';
+
+export interface CalibrateOptions {
+  replicates?: number;
+  onProgress?: (done: number, total: number, stage: string) => void;
+}
+
+export interface Calibration {
+  runDirs: string[];
+  fitParents: number;
+  holdoutParents: number;
+  /** Children of the fit half resting inside the spread when they reached the venue (intensity's data). */
+  insideSpreadChildren: number;
+  latency: ChannelFit[];
+  fill: FillModelFit;
+  sim: SimConfig;
+  /** Held-out parents under the calibrated sim (first), the runs' own sim, and the defaults. */
+  goodness: GoodnessOfFit;
+  comparison: VariantSummary[];
+}
+
+export const DEFAULT_REPLICATES = 200;
+
+function requireFeed(run: ObservedRun): FeedReceipt[] {
+  const path = join(run.runDir, FEED_RECEIPTS_FILE);
+  if (!existsSync(path)) {
+    throw new InputError(`${path}: missing — field "recv_ts" of streamed quotes (feed latency) is not recorded in this run directory; record it again with this version of ladderlab live`);
+  }
+  return readFeedReceipts(run.runDir);
+}
+
+/** A child inside the spread at its venue arrival: better than its own side's touch in the quote it was priced from. */
+function insideSpread(records: readonly ExecutionRecord[]): number {
+  let n = 0;
+  for (const r of records) {
+    for (const c of r.children) {
+      if (c.isMarketStep || !(c.sentBid > 0 && c.sentAsk > c.sentBid)) continue;
+      if (r.side === 'buy' ? c.limitPrice > c.sentBid + 1e-9 && c.limitPrice < c.sentAsk - 1e-9 : c.limitPrice < c.sentAsk - 1e-9 && c.limitPrice > c.sentBid + 1e-9) n++;
+    }
+  }
+  return n;
+}
+
+export function calibrateRuns(runDirs: readonly string[], options: CalibrateOptions = {}): Calibration {
+  if (runDirs.length === 0) throw new InputError('calibrate: name at least one run directory');
+  const replicates = options.replicates ?? DEFAULT_REPLICATES;
+  const runs = runDirs.map(loadObservedRun);
+  for (const run of runs) requireReceiptTimes(run);
+  const feeds = runs.map(requireFeed);
+  const seed = runs[0].config.seed;
+  const progress = options.onProgress ?? (() => {});
+
+  // 3. Latency on the fit half.
+  const fitRecords = runs.map((run) => selectHalf(run.records, 'even'));
+  const delays = runs.map((run) => latencyDelays(inArrivalOrder(run.records), (i) => i % 2 === 0));
+  const latency: ChannelFit[] = [
+    fitChannel('entry', delays.flatMap((d) => d.entry), replicates, seed),
+    fitChannel('cancel', delays.flatMap((d) => d.cancel), replicates, seed),
+    fitChannel('response', delays.flatMap((d) => d.response), replicates, seed),
+    fitChannel('feed', feeds.flatMap(feedDelays), replicates, seed),
+  ];
+
+  // 4. Fill model: replay every child of each run, score the even parents' children.
+  let offset = 0;
+  const sets: ReplaySet[] = runs.map((run) => {
+    const ordered = inArrivalOrder(run.records);
+    const children = replayChildrenOf(ordered, run.config.execution);
+    const scored = children.flatMap((c, i) => (c.parentIndex % 2 === 0 ? [i] : []));
+    const set = { seed: run.config.seed, tapes: dirTapeSource(run.tapeDir), children, scored, parentOffset: offset };
+    offset += ordered.length;
+    return set;
+  });
+  const base = runs[0].config.sim;
+  const fill = fitFillModel({ sim: base, sets, replicates, seed, onStep: (d, t) => progress(d, t + 3, 'fill model') });
+
+  const byName = Object.fromEntries(latency.map((f) => [f.channel, f]));
+  // A channel with no samples (e.g. no cancel ever raced nothing) keeps the run's own setting.
+  const channel = (f: ChannelFit) =>
+    f.samples === 0 || !Number.isFinite(f.medianMs) ? base.latency[f.channel] : { ms: round(f.medianMs), jitter: f.jitter, sigma: f.jitter === 'lognormal' ? round(f.sigma) : 0.5 };
+  const sim: SimConfig = {
+    ...base,
+    fill_model: 'queue',
+    queue_power: round(fill.queuePower.value),
+    p_touch: round(fill.pTouch.value),
+    latency: { entry: channel(byName.entry), cancel: channel(byName.cancel), response: channel(byName.response), feed: channel(byName.feed) },
+  };
+
+  // 5. Held-out parents: calibrated, as run, defaults (first run; all runs' summaries pooled by parent rows).
+  const comparisonRows: { label: string; live: ExecutionRecord[]; sim: ExecutionRecord[]; summary: VariantSummary }[] = [];
+  const steps = fillFitSteps();
+  progress(steps, steps + 3, 'goodness of fit');
+  const variantsOf = (run: ObservedRun) => [
+    { label: 'calibrated', config: { ...run.config, sim } },
+    { label: 'as run', config: run.config },
+    { label: 'sim defaults', config: { ...run.config, sim: defaultConfig().sim } },
+  ];
+  const results = runs.map((run) => reconcileRun(run, variantsOf(run), { half: 'odd' }));
+  for (const [v, label] of ['calibrated', 'as run', 'sim defaults'].entries()) {
+    const live = results.flatMap((r) => r.live);
+    const simRecords = results.flatMap((r) => r.live.map((p) => r.simulated.get(label)!.get(p.clientOrderId)!));
+    // Every run's rows for this variant in one summary (k and n pooled).
+    const rows = results.flatMap((r) => r.rows.filter((row) => row.variant === label));
+    comparisonRows.push({ label, live, sim: simRecords, summary: summarize(results[0].variants[v], rows) });
+  }
+  progress(steps + 3, steps + 3, 'done');
+  const calibrated = comparisonRows[0];
+  const goodness: GoodnessOfFit = {
+    parents: calibrated.live.length,
+    stepRates: stepRates(calibrated.live, calibrated.sim, runs[0].config.execution.progressive_steps),
+    ttfObservedS: ttfQuantilesS(calibrated.live),
+    ttfPredictedS: ttfQuantilesS(calibrated.sim),
+    summary: calibrated.summary,
+  };
+  return {
+    runDirs: runs.map((r) => r.runDir),
+    fitParents: fitRecords.reduce((s, r) => s + r.length, 0),
+    holdoutParents: calibrated.live.length,
+    insideSpreadChildren: fitRecords.reduce((s, r) => s + insideSpread(r), 0),
+    latency,
+    fill,
+    sim,
+    goodness,
+    comparison: comparisonRows.map((c) => c.summary),
+  };
+}
+
+/** Four significant digits: a config a person can read, finer than any interval. */
+export function round(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(4)) : x;
+}
