@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC, tableToIPC } from 'apache-arrow';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.ts';
+import { calibrateRuns } from '../../src/fidelity/calibrate.ts';
+import { childScore, replayChildren, replayChildrenOf } from '../../src/fidelity/child-replay.ts';
+import { latencyDelays } from '../../src/fidelity/latency-fit.ts';
+import { loadObservedRun } from '../../src/fidelity/observed.ts';
+import { inArrivalOrder, selectHalf } from '../../src/fidelity/split.ts';
+import { dirTapeSource } from '../../src/sim/backtest.ts';
+import { writeObservedRun } from './fidelity-fixtures.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'ladderlab-calibrate-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const truth = { seed: 8, sim: { fill_model: 'queue', queue_power: 1.5, p_touch: 0.5, latency: { entry: { ms: 40, jitter: 'lognormal', sigma: 0.3 }, cancel: { ms: 15 }, response: { ms: 12 } } } };
+
+describe('calibrate, piece by piece', () => {
+  const observed = writeObservedRun({ root, name: 'obs', truth, parents: 100 });
+  const run = loadObservedRun(observed.dir);
+  const ordered = inArrivalOrder(run.records);
+
+  it('child replay at the truth reproduces every child, buys and sells; another model does not', () => {
+    const children = replayChildrenOf(ordered, run.config.execution);
+    expect(new Set(children.map((c) => c.side))).toEqual(new Set(['buy', 'sell']));
+    expect(children.filter((c) => c.observedFilledQty > 0).length).toBeGreaterThan(20);
+    const tapes = dirTapeSource(run.tapeDir);
+    const atTruth = replayChildren(children, run.config.sim, run.config.seed, tapes);
+    expect(children.map((c, i) => childScore(c, atTruth, i))).toEqual(children.map(() => 1));
+    const through = replayChildren(children, { ...run.config.sim, fill_model: 'through' }, run.config.seed, tapes);
+    const missed = children.filter((c, i) => childScore(c, through, i) < 1);
+    expect(missed.length).toBeGreaterThan(0);
+    expect(new Set(missed.map((c) => c.side)).size).toBe(2);
+  });
+
+  it('latency delays are the run\'s own timestamps: entry = ack − sent, response = receipt − venue time, cancel = canceled − cancel sent', () => {
+    const d = latencyDelays(ordered, () => true);
+    const entry = d.entry.flat();
+    expect(entry.length).toBe(ordered.flatMap((r) => r.children).filter((c) => c.ackTsUs !== null).length);
+    expect(Math.min(...entry.map((x) => x.ms))).toBeGreaterThan(10);
+    // response is fixed 12 ms: every ack and fill arrives exactly 12 ms after the venue's time
+    expect(new Set(d.response.flat().map((x) => x.ms))).toEqual(new Set([12]));
+    expect(new Set(d.cancel.flat().map((x) => x.ms))).toEqual(new Set([15]));
+    // only the kept parents' groups (a parent refused before any child has none)
+    const evenWithChildren = selectHalf(ordered, 'even').filter((r) => r.children.some((c) => c.ackTsUs !== null)).length;
+    expect(latencyDelays(ordered, (i) => i % 2 === 0).entry.length).toBe(evenWithChildren);
+  });
+
+  it('recovers the truth on a small run too (queue_power 1.5, p_touch 0.5, fixed cancel and response)', () => {
+    const c = calibrateRuns([observed.dir], { replicates: 30 });
+    expect(Math.abs(c.sim.queue_power - 1.5) / 1.5).toBeLessThan(0.15);
+    expect(Math.abs(c.sim.p_touch - 0.5) / 0.5).toBeLessThan(0.15);
+    expect(c.sim.latency.cancel).toEqual({ ms: 15, jitter: 'none', sigma: 0.5 });
+    expect(c.sim.latency.response).toEqual({ ms: 12, jitter: 'none', sigma: 0.5 });
+    expect(Math.abs(c.sim.latency.entry.ms - 40) / 40).toBeLessThan(0.15);
+    expect(c.fill.modelShares[0]).toEqual({ model: 'queue', share: 1 });
+  }, 120_000);
+
+  it('an older run directory: the missing receipt column is named, exit 2 (InputError)', () => {
+    const old = writeObservedRun({ root, name: 'old', truth, parents: 10 });
+    const path = join(old.dir, 'children.arrow');
+    const table = tableFromIPC(readFileSync(path));
+    const names = table.schema.fields.map((f) => f.name).filter((n) => n !== 'ack_recv_ts');
+    writeFileSync(path, tableToIPC(table.select(names), 'file'));
+    expect(() => calibrateRuns([old.dir])).toThrow(InputError);
+    expect(() => calibrateRuns([old.dir])).toThrow(/children\.arrow: field "ack_recv_ts" is missing/);
+    expect(() => calibrateRuns([])).toThrow(/at least one run directory/);
+  });
+});
