@@ -1,6 +1,8 @@
 /**
  * New York market calendar arithmetic: New York local time ↔ epoch µs (UTC), correct across
- * daylight-saving changes. Uses Intl's IANA zone data (no tz library).
+ * daylight-saving changes. Uses Intl's IANA zone data (no tz library), asked once per UTC day:
+ * offsets, day names, day bounds and sessions are cached, so the hot paths (every parent order,
+ * every executor, every ingested row) make no Intl call and no new string.
  *
  *   utcMs = localWallClockMs − offsetMs(instant),  offsetMs = local wall clock − UTC (−4 h EDT, −5 h EST)
  *
@@ -30,9 +32,8 @@ function zoneFormatter(): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** New York wall clock minus UTC at instant `utcMs`, in ms (−14 400 000 in EDT, −18 000 000 in EST). */
-export function nyOffsetMs(utcMs: number): number {
-  const wholeSecondMs = Math.floor(utcMs / 1000) * 1000;
+/** The zone's offset at a whole-second instant, from Intl (~9 µs a call: only `offsetSpan` calls it). */
+function intlOffsetMs(wholeSecondMs: number): number {
   const parts = zoneFormatter().formatToParts(new Date(wholeSecondMs));
   let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   for (const p of parts) {
@@ -46,6 +47,60 @@ export function nyOffsetMs(utcMs: number): number {
     }
   }
   return Date.UTC(y, mo - 1, d, h, mi, s) - wholeSecondMs;
+}
+
+/**
+ * The offsets of one UTC day (cached): `beforeMs` until the instant `switchMs`, `afterMs` from it on
+ * (switchMs = +Infinity on the 363 days a year without a change). New York changes its offset at
+ * most once in any UTC day (twice a year, months apart), so the day's first and last second decide
+ * whether it changes at all, and a binary search over whole seconds finds when (17 Intl calls, on
+ * the two change days of a year only).
+ */
+interface OffsetSpan {
+  beforeMs: number;
+  afterMs: number;
+  switchMs: number;
+}
+
+const offsetSpans = new Map<number, OffsetSpan>();
+let lastSpanDay = Number.NaN;
+let lastSpan: OffsetSpan = { beforeMs: 0, afterMs: 0, switchMs: Infinity };
+
+function offsetSpan(utcDay: number): OffsetSpan {
+  if (utcDay === lastSpanDay) return lastSpan;
+  let span = offsetSpans.get(utcDay);
+  if (span === undefined) {
+    const startMs = utcDay * MS_PER_DAY;
+    const lastSecondMs = startMs + MS_PER_DAY - 1000;
+    const beforeMs = intlOffsetMs(startMs);
+    const afterMs = intlOffsetMs(lastSecondMs);
+    let switchMs = Infinity;
+    if (beforeMs !== afterMs) {
+      // First whole second with the new offset: invariant offset(lo) = before, offset(hi) = after.
+      let lo = startMs / 1000;
+      let hi = lastSecondMs / 1000;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (intlOffsetMs(mid * 1000) === beforeMs) lo = mid;
+        else hi = mid;
+      }
+      switchMs = hi * 1000;
+    }
+    span = { beforeMs, afterMs, switchMs };
+    offsetSpans.set(utcDay, span);
+  }
+  lastSpanDay = utcDay;
+  lastSpan = span;
+  return span;
+}
+
+/**
+ * New York wall clock minus UTC at instant `utcMs`, in ms (−14 400 000 in EDT, −18 000 000 in EST).
+ * Cached per UTC day (`offsetSpan`): no Intl call once the day was seen.
+ */
+export function nyOffsetMs(utcMs: number): number {
+  const span = offsetSpan(Math.floor(utcMs / MS_PER_DAY));
+  return Math.floor(utcMs / 1000) * 1000 < span.switchMs ? span.beforeMs : span.afterMs;
 }
 
 /** Parse YYYY-MM-DD into UTC midnight ms, or NaN when it is not a real calendar date. */
@@ -70,19 +125,24 @@ function requireDay(day: string): number {
   return ms;
 }
 
-// Per-day cache: most days have one offset all day; only DST-change days need the per-time path.
-let cachedDay = '';
-let cachedMidnightMs = 0;
-let cachedOffsetMs: number | null = null; // null → the offset changes during this day
+/** One New York day: its UTC midnight, and its offset when it holds all day (null on DST-change days). */
+interface LocalDay {
+  midnightMs: number;
+  offsetMs: number | null;
+}
 
-function dayOffsets(day: string): void {
-  if (day === cachedDay) return;
-  const midnightMs = requireDay(day);
-  const early = localOffset(midnightMs, 0);
-  const late = localOffset(midnightMs, MS_PER_DAY - 1000);
-  cachedDay = day;
-  cachedMidnightMs = midnightMs;
-  cachedOffsetMs = early === late ? early : null;
+const localDays = new Map<string, LocalDay>();
+
+function localDay(day: string): LocalDay {
+  let info = localDays.get(day);
+  if (info === undefined) {
+    const midnightMs = requireDay(day);
+    const early = localOffset(midnightMs, 0);
+    const late = localOffset(midnightMs, MS_PER_DAY - 1000);
+    info = { midnightMs, offsetMs: early === late ? early : null };
+    localDays.set(day, info);
+  }
+  return info;
 }
 
 /** The offset in force at local time `localMs` after `midnightMs` (two-pass fixed point). */
@@ -99,15 +159,24 @@ function localOffset(midnightMs: number, localMs: number): number {
  * allowed), to epoch µs: µs = (utcMidnightMs + localMs − offsetMs) · 1000, rounded to whole µs.
  */
 export function nyLocalToUtcUs(day: string, msSinceMidnight: number): number {
-  dayOffsets(day);
-  const offsetMs = cachedOffsetMs ?? localOffset(cachedMidnightMs, Math.floor(msSinceMidnight));
-  return (cachedMidnightMs - offsetMs) * 1000 + Math.round(msSinceMidnight * 1000);
+  const info = localDay(day);
+  const offsetMs = info.offsetMs ?? localOffset(info.midnightMs, Math.floor(msSinceMidnight));
+  return (info.midnightMs - offsetMs) * 1000 + Math.round(msSinceMidnight * 1000);
 }
 
-/** New York date (YYYY-MM-DD) of the instant `tsUs` (epoch µs). */
+/** YYYY-MM-DD of each local day number (days since 1970-01-01), made once. */
+const dayNames = new Map<number, string>();
+
+/** New York date (YYYY-MM-DD) of the instant `tsUs` (epoch µs). Cached: no Intl call, no new string. */
 export function nyDay(tsUs: number): string {
   const utcMs = Math.floor(tsUs / 1000);
-  return new Date(utcMs + nyOffsetMs(utcMs)).toISOString().slice(0, 10);
+  const localDayNumber = Math.floor((utcMs + nyOffsetMs(utcMs)) / MS_PER_DAY);
+  let name = dayNames.get(localDayNumber);
+  if (name === undefined) {
+    name = new Date(localDayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+    dayNames.set(localDayNumber, name);
+  }
+  return name;
 }
 
 /** ms since New York local midnight of the instant `tsUs` (fractional for sub-ms times). */
@@ -121,9 +190,21 @@ export const REGULAR_CLOSE_MS = 16 * 60 * 60_000;
 export const EXTENDED_OPEN_MS = 4 * 60 * 60_000;
 export const EXTENDED_CLOSE_MS = 20 * 60 * 60_000;
 
-/** The regular session 09:30–16:00 New York on `day`, as epoch µs [openUs, closeUs). */
-export function regularSession(day: string): { openUs: number; closeUs: number } {
-  return { openUs: nyLocalToUtcUs(day, REGULAR_OPEN_MS), closeUs: nyLocalToUtcUs(day, REGULAR_CLOSE_MS) };
+export interface SessionBounds {
+  readonly openUs: number;
+  readonly closeUs: number;
+}
+
+const regularSessions = new Map<string, SessionBounds>();
+
+/** The regular session 09:30–16:00 New York on `day`, as epoch µs [openUs, closeUs). Cached per day (frozen). */
+export function regularSession(day: string): SessionBounds {
+  let bounds = regularSessions.get(day);
+  if (bounds === undefined) {
+    bounds = Object.freeze({ openUs: nyLocalToUtcUs(day, REGULAR_OPEN_MS), closeUs: nyLocalToUtcUs(day, REGULAR_CLOSE_MS) });
+    regularSessions.set(day, bounds);
+  }
+  return bounds;
 }
 
 /** The extended session 04:00–20:00 New York on `day`, as epoch µs [openUs, closeUs). */

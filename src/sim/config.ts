@@ -19,6 +19,8 @@ export const simSchema = z
     fill_model: z.enum(['through', 'touch', 'queue']).default('queue'),
     p_touch: z.number().min(0).max(1).default(0.3),
     queue_power: positive().default(2),
+    /** How the queue model splits cancellations: f(x) = x^queue_power (power) or ln(1 + x) (log). */
+    queue_prob: z.enum(['power', 'log']).default('power'),
     include_ineligible: z.boolean().default(false),
     latency: z
       .object({

@@ -3,7 +3,6 @@
  * tapes through the Market port, buy and sell, plus the queue model's hooks directly.
  */
 import { describe, expect, it } from 'vitest';
-import { resetFillState, type FillOrder } from '../../src/sim/fill/model.ts';
 import { LogQueueProb, PowerQueueProb } from '../../src/sim/fill/prob.ts';
 import { QueueFillModel } from '../../src/sim/fill/queue.ts';
 import { buy, makeMarket, SEC, sell, T0, tape } from './sim-fixtures.ts';
@@ -123,6 +122,30 @@ describe('queue: place in the displayed queue', () => {
     });
   }
 
+  /**
+   * queue_prob: log on the same tape: s = ln 301 / (ln 301 + ln 201) = 0.518337…, ahead after the
+   * 100 cancelled = 300 − 51.83… = 248.17; a 300-share print then fills 51 (whole shares).
+   */
+  it('queue_prob: log splits cancellations by ln(1 + x) (buy and sell)', () => {
+    const b = makeMarket(
+      [tape([[T0, 10.0, 10.05, 300, 400], [T0 + 2 * SEC, 10.0, 10.05, 500, 400], [T0 + 3 * SEC, 10.0, 10.05, 400, 400]], [[T0 + 4 * SEC, 10.0, 300, 'N']])],
+      { fill_model: 'queue', queue_prob: 'log', queue_power: 7 },
+    );
+    b.at(T0 + SEC);
+    b.market.submit(buy('b1', 100, 10.0));
+    b.market.run();
+    expect(b.fills()).toEqual([{ tsUs: T0 + 4 * SEC, price: 10.0, qty: 51, cumQty: 51 }]);
+
+    const s = makeMarket(
+      [tape([[T0, 10.0, 10.05, 400, 300], [T0 + 2 * SEC, 10.0, 10.05, 400, 500], [T0 + 3 * SEC, 10.0, 10.05, 400, 400]], [[T0 + 4 * SEC, 10.05, 300, 'N']])],
+      { fill_model: 'queue', queue_prob: 'log' },
+    );
+    s.at(T0 + SEC);
+    s.market.submit(sell('s1', 100, 10.05));
+    s.market.run();
+    expect(s.fills()).toEqual([{ tsUs: T0 + 4 * SEC, price: 10.05, qty: 51, cumQty: 51 }]);
+  });
+
   it('a size decrease explained by prints is not counted twice', () => {
     // ahead 300; print 100 at L → ahead 200; the quote then shows 200 (the same 100 gone): Δ = 0.
     const { market, at, fills } = makeMarket(
@@ -187,18 +210,13 @@ describe('queue: place in the displayed queue', () => {
 });
 
 describe('queue model hooks, directly', () => {
-  const order = (isBuy: boolean, limitPrice: number): FillOrder => {
-    const o = { isBuy, limitPrice } as FillOrder;
-    resetFillState(o);
-    return o;
-  };
-
   it('overflow: cancellations the back cannot absorb come from the front', () => {
     // ahead 10, behind 40; Δ = 45 with n = 3: s = 1000/65000; from behind (1 − s)·45 = 44.3 > 40
     // → ahead = 10 − s·45 + (40 − 44.3) = 5 = the whole remaining level.
     const model = new QueueFillModel(new PowerQueueProb(3), 0.3);
-    const o = order(true, 10);
-    model.newOrder(o, 10, 10);
+    // The model's own state for the child (its `order.q`): only queue fields, fresh per child.
+    const o = model.newOrder({ isBuy: true, limitPrice: 10 }, 10, 10);
+    expect(o).toMatchObject({ queueAhead: 10, levelQty: 10, tradedAtLevel: 0, fillable: 0, insideSpread: false });
     model.depth(o, 10, 50);
     expect(o.queueAhead).toBe(10);
     model.depth(o, 10, 5);
@@ -210,5 +228,13 @@ describe('queue model hooks, directly', () => {
     expect(new PowerQueueProb(2).shareAhead(300, 100)).toBeCloseTo(0.9, 15);
     expect(new PowerQueueProb(2).shareAhead(0, 0)).toBe(0);
     expect(new LogQueueProb().shareAhead(Math.E - 1, Math.E ** 3 - 1)).toBeCloseTo(0.25, 12);
+  });
+
+  it('takeFillable takes the shares a print made fillable: a second call gives 0 (sell inside the spread)', () => {
+    const model = new QueueFillModel(new PowerQueueProb(2), 0.5);
+    const o = model.newOrder({ isBuy: false, limitPrice: 10.04 }, 10.05, 300);
+    expect(o.insideSpread).toBe(true);
+    model.trade(o, 61); // 0.5 · 61 = 30.5 → 30 now, 0.5 carried
+    expect([model.takeFillable(o), model.takeFillable(o), o.expectedCarry]).toEqual([30, 0, 0.5]);
   });
 });

@@ -2,12 +2,12 @@
 import type { SimConfig } from '../config.ts';
 import { makeRng } from '../../core/rng.ts';
 import type { FillModel } from './model.ts';
-import { PowerQueueProb } from './prob.ts';
+import { LogQueueProb, PowerQueueProb, type QueueProb } from './prob.ts';
 import { QueueFillModel } from './queue.ts';
 import { ThroughFillModel } from './through.ts';
 import { TouchFillModel } from './touch.ts';
 
-export type { FillModel, FillOrder } from './model.ts';
+export type { FillModel, RestingChild } from './model.ts';
 export { PRICE_EPSILON } from './model.ts';
 
 export function makeFillModel(sim: SimConfig, seed: number | string): FillModel {
@@ -17,6 +17,11 @@ export function makeFillModel(sim: SimConfig, seed: number | string): FillModel 
     case 'touch':
       return new TouchFillModel(sim.p_touch, makeRng(seed, 'fill:touch'));
     case 'queue':
-      return new QueueFillModel(new PowerQueueProb(sim.queue_power), sim.p_touch);
+      return new QueueFillModel(makeQueueProb(sim), sim.p_touch);
   }
+}
+
+/** `sim.queue_prob`: the rule splitting cancellations between the shares ahead and behind. */
+export function makeQueueProb(sim: Pick<SimConfig, 'queue_prob' | 'queue_power'>): QueueProb {
+  return sim.queue_prob === 'log' ? new LogQueueProb() : new PowerQueueProb(sim.queue_power);
 }

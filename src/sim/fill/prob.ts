@@ -1,6 +1,6 @@
 /**
  * The queue model's probability rule as its own one-method interface (hftbacktest's
- * `Probability`), so variants are a few lines each.
+ * `Probability`), so variants are a few lines each. Chosen by `sim.queue_prob` (power | log).
  */
 export interface QueueProb {
   /** Share of a non-trade size decrease taken from the `ahead` shares rather than the `behind` ones. */
@@ -8,7 +8,8 @@ export interface QueueProb {
 }
 
 /**
- * hftbacktest's power rule: share from ahead = f(ahead) / (f(ahead) + f(behind)),  f(x) = xⁿ.
+ * `queue_prob: power` (default) — hftbacktest's power rule:
+ *   share from ahead = f(ahead) / (f(ahead) + f(behind)),  f(x) = xⁿ,  n = `sim.queue_power`.
  * n = 1 splits in proportion to size; larger n pushes cancellations to the longer side
  * (queue ends cancel more than the middle). An empty level (0/0) takes nothing from ahead.
  */
@@ -22,7 +23,12 @@ export class PowerQueueProb implements QueueProb {
   }
 }
 
-/** hftbacktest's log rule: f(x) = ln(1 + x). */
+/**
+ * `queue_prob: log` — hftbacktest's log rule:
+ *   share from ahead = f(ahead) / (f(ahead) + f(behind)),  f(x) = ln(1 + x).
+ * Flatter than any power n ≥ 1: a long side takes less than its proportional share, so an order
+ * joining a deep queue advances more slowly on cancellations. `sim.queue_power` is not used.
+ */
 export class LogQueueProb implements QueueProb {
   shareAhead(ahead: number, behind: number): number {
     const fa = Math.log1p(ahead);

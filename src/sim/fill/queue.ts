@@ -16,11 +16,32 @@
  *     p_touch · s shares fillable (fractions carried to the next print), no random draw.
  * Deterministic: the same tape gives the same fills whatever the seed.
  */
-import type { FillModel, FillOrder } from './model.ts';
+import type { FillModel, RestingChild } from './model.ts';
 import { levelRelation } from './model.ts';
 import type { QueueProb } from './prob.ts';
 
-export class QueueFillModel implements FillModel {
+/** The queue model's per-order fields (hftbacktest's `QueuePos` in `order.q`). */
+export class QueuePosition implements RestingChild {
+  /** Estimated displayed shares ahead of the child at its price; Infinity while the level was never seen. */
+  queueAhead = Infinity;
+  /** Displayed size at the child's price at the last quote; NaN while that level is not visible. */
+  levelQty = Number.NaN;
+  /** Print volume at the child's price since the last depth update (already taken off queueAhead). */
+  tradedAtLevel = 0;
+  /** Shares the last print at the child's price made fillable: set by `trade`, taken by `takeFillable`. */
+  fillable = 0;
+  /** Fractional expected shares carried between prints (inside the spread). */
+  expectedCarry = 0;
+  /** The child's price is better than the displayed near touch: it is alone at its level. */
+  insideSpread = false;
+
+  constructor(
+    readonly isBuy: boolean,
+    readonly limitPrice: number,
+  ) {}
+}
+
+export class QueueFillModel implements FillModel<QueuePosition> {
   readonly name = 'queue' as const;
   readonly usesDepth = true;
   constructor(
@@ -29,7 +50,8 @@ export class QueueFillModel implements FillModel {
   ) {}
 
   /** Joining: queue ahead = displayed size at the child's price (all of it was there first). */
-  newOrder(order: FillOrder, nearPrice: number, nearSize: number): void {
+  newOrder(child: RestingChild, nearPrice: number, nearSize: number): QueuePosition {
+    const order = new QueuePosition(child.isBuy, child.limitPrice);
     const relation = levelRelation(order, nearPrice);
     if (relation === 0) {
       order.queueAhead = nearSize;
@@ -40,9 +62,10 @@ export class QueueFillModel implements FillModel {
       order.insideSpread = true;
     }
     // relation −1: behind the touch; queueAhead stays Infinity until the level shows.
+    return order;
   }
 
-  trade(order: FillOrder, size: number): void {
+  trade(order: QueuePosition, size: number): void {
     if (order.insideSpread) {
       // Inside the spread: touch in expectation — fillable += p_touch · s, whole shares only.
       const expected = order.expectedCarry + this.pTouch * size;
@@ -62,7 +85,7 @@ export class QueueFillModel implements FillModel {
     }
   }
 
-  depth(order: FillOrder, nearPrice: number, nearSize: number): void {
+  depth(order: QueuePosition, nearPrice: number, nearSize: number): void {
     const relation = levelRelation(order, nearPrice);
     if (relation === -1) {
       // Behind the touch: our level is not displayed; keep the estimate, forget the level size.
@@ -105,7 +128,7 @@ export class QueueFillModel implements FillModel {
     order.queueAhead = Math.min(Math.max(estimate, 0), nearSize);
   }
 
-  isFilled(order: FillOrder): number {
+  takeFillable(order: QueuePosition): number {
     const shares = order.fillable;
     order.fillable = 0;
     return shares;

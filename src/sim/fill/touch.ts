@@ -4,9 +4,14 @@
  * `prob_fill_on_limit`.
  */
 import type { Rng } from '../../core/rng.ts';
-import type { FillModel, FillOrder } from './model.ts';
+import type { FillModel } from './model.ts';
 
-export class TouchFillModel implements FillModel {
+/** The touch model's per-order state: shares the last print at L made fillable. */
+export interface TouchState {
+  fillable: number;
+}
+
+export class TouchFillModel implements FillModel<TouchState> {
   readonly name = 'touch' as const;
   readonly usesDepth = false;
   constructor(
@@ -14,18 +19,20 @@ export class TouchFillModel implements FillModel {
     private readonly rng: Rng,
   ) {}
 
-  newOrder(): void {}
+  newOrder(): TouchState {
+    return { fillable: 0 };
+  }
 
   /** P(fill | print of s shares at L) = p_touch; the fill is then min(s, remaining) (capped by the venue). */
-  trade(order: FillOrder, size: number): void {
-    if (this.rng() < this.pTouch) order.fillable = size;
+  trade(state: TouchState, size: number): void {
+    if (this.rng() < this.pTouch) state.fillable = size;
   }
 
   depth(): void {}
 
-  isFilled(order: FillOrder): number {
-    const shares = order.fillable;
-    order.fillable = 0;
+  takeFillable(state: TouchState): number {
+    const shares = state.fillable;
+    state.fillable = 0;
     return shares;
   }
 }

@@ -1,0 +1,132 @@
+/**
+ * Tape cursors: one symbol's current day as typed-array columns, the venue's cursors into it
+ * (next quote / print to apply while children rest), the engine's feed cursor (last quote
+ * delivered), the children resting on it, and the displayed size our children already took.
+ */
+import { nyLocalToUtcUs } from '../core/calendar.ts';
+import type { Quote } from '../engine/types.ts';
+import type { SimOrder } from './order.ts';
+import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, upperBound, type SymbolDay } from '../data/tape/tape.ts';
+
+export class Book {
+  readonly symbol: string;
+  day = '';
+  hasTape = false;
+  /** New York midnight to midnight of `day`, epoch µs: outside it the loader is asked for another day. */
+  dayStartUs = Infinity;
+  dayEndUs = -Infinity;
+  qTs: Float64Array = new Float64Array(0);
+  qBid: Float64Array = new Float64Array(0);
+  qAsk: Float64Array = new Float64Array(0);
+  qBidSize: Float64Array = new Float64Array(0);
+  qAskSize: Float64Array = new Float64Array(0);
+  qn = 0;
+  tTs: Float64Array = new Float64Array(0);
+  tPrice: Float64Array = new Float64Array(0);
+  tSize: Float64Array = new Float64Array(0);
+  tEligible: Uint8Array = new Uint8Array(0);
+  tn = 0;
+  /** Venue cursors: next quote / trade to apply while children rest. */
+  qi = 0;
+  ti = 0;
+  resting: SimOrder[] = [];
+  listeners: (() => void)[] = [];
+  /** Engine side: index of the last quote delivered (−1 none); its lag; delivery time of the next one. */
+  seenIdx = -1;
+  feedLagUs = 0;
+  nextFeedIdx = -1;
+  nextFeedUs = Infinity;
+  lastFeedDeliveryUs = -Infinity;
+  lastReadUs = -1;
+  /** Displayed size already taken by our children within one quote / one print. */
+  takenQuoteIdx = -1;
+  takenBid = 0;
+  takenAsk = 0;
+  takenTradeIdx = -1;
+  takenTrade = 0;
+  /** In the event loop's active list (children rest here or the engine listens). */
+  active = false;
+  readonly view: Quote = { tsUs: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0 };
+
+  constructor(symbol: string) {
+    this.symbol = symbol;
+  }
+
+  /** Make `tape` this symbol's day (replacing an earlier one); the venue cursors start after `nowUs`. */
+  load(tape: SymbolDay, nowUs: number): void {
+    const q = tape.quotes;
+    const t = tape.trades;
+    this.day = tape.day;
+    this.hasTape = q.length > 0 || t.length > 0;
+    this.dayStartUs = nyLocalToUtcUs(tape.day, 0);
+    this.dayEndUs = nyLocalToUtcUs(tape.day, 24 * 3600 * 1000);
+    this.qn = q.length;
+    this.qTs = q.ts.subarray(0, q.length);
+    this.qBid = q.bid;
+    this.qAsk = q.ask;
+    this.qBidSize = q.bidSize;
+    this.qAskSize = q.askSize;
+    this.tn = t.length;
+    this.tTs = t.ts.subarray(0, t.length);
+    this.tPrice = t.price;
+    this.tSize = t.size;
+    this.tEligible = t.eligible;
+    this.qi = firstIndexAfter(this.qTs, nowUs);
+    this.ti = firstIndexAfter(this.tTs, nowUs);
+    this.seenIdx = -1;
+    this.lastReadUs = -1;
+    this.lastFeedDeliveryUs = -Infinity;
+    this.takenQuoteIdx = -1;
+    this.takenTradeIdx = -1;
+  }
+
+  /** Venue cursors past everything stamped ≤ nowUs (they only move forward). */
+  syncVenueCursors(nowUs: number): void {
+    if (this.qi < this.qn && this.qTs[this.qi] <= nowUs) this.qi = upperBound(this.qTs, nowUs, this.qi);
+    if (this.ti < this.tn && this.tTs[this.ti] <= nowUs) this.ti = upperBound(this.tTs, nowUs, this.ti);
+  }
+
+  /** Ask size of quote i not yet taken by our children. */
+  availableAsk(i: number): number {
+    return this.qAskSize[i] - (this.takenQuoteIdx === i ? this.takenAsk : 0);
+  }
+
+  availableBid(i: number): number {
+    return this.qBidSize[i] - (this.takenQuoteIdx === i ? this.takenBid : 0);
+  }
+
+  takeAsk(i: number, shares: number): void {
+    this.touchQuote(i);
+    this.takenAsk += shares;
+  }
+
+  takeBid(i: number, shares: number): void {
+    this.touchQuote(i);
+    this.takenBid += shares;
+  }
+
+  /** Size of print i not yet taken by our children. */
+  availableTrade(i: number): number {
+    return this.takenTradeIdx === i ? this.tSize[i] - this.takenTrade : this.tSize[i];
+  }
+
+  takeTrade(i: number, shares: number): void {
+    if (this.takenTradeIdx !== i) {
+      this.takenTradeIdx = i;
+      this.takenTrade = 0;
+    }
+    this.takenTrade += shares;
+  }
+
+  private touchQuote(i: number): void {
+    if (this.takenQuoteIdx !== i) {
+      this.takenQuoteIdx = i;
+      this.takenBid = 0;
+      this.takenAsk = 0;
+    }
+  }
+}
+
+export function emptySymbolDay(symbol: string, day: string): SymbolDay {
+  return { symbol, day, quotes: allocQuoteColumns(0), trades: allocTradeColumns(0) };
+}

@@ -1,0 +1,123 @@
+/**
+ * Venue matching shared by every fill model (the model decides only prints AT the limit and queue
+ * position — fill/model.ts):
+ *   · arrival: a buy with L ≥ ask of an uncrossed quote takes min(remaining, ask size not yet taken
+ *     in this quote) at the ask (a taker at the touch; sell: bid); the rest rests at L.
+ *     Locked or crossed quotes are never filled against.
+ *   · resting buy at L, new uncrossed quote with ask ≤ L: fills min(remaining, ask size not yet
+ *     taken) at L; eligible print below L: fills min(remaining, print size not yet taken) at L.
+ *     (sell: bid ≥ L, print above L.)
+ * Children consume displayed size within a quote or a print, so two children never take the same
+ * shares. No allocation per event: reads the book's typed arrays, writes the orders' counters.
+ */
+import type { Book } from './book.ts';
+import { PRICE_EPSILON, type FillModel } from './fill/index.ts';
+import type { SimOrder } from './order.ts';
+
+/** What matching needs from the venue: book a fill (and tell the engine). */
+export type FillSink = (order: SimOrder, shares: number, price: number, tsUs: number) => void;
+
+export class Matching {
+  constructor(
+    private readonly model: FillModel,
+    private readonly includeIneligible: boolean,
+    private readonly fill: FillSink,
+  ) {}
+
+  /** A new quote at the venue: crossing fills, then the model's depth hook. True if anything filled. */
+  applyQuote(book: Book, i: number, tsUs: number): boolean {
+    const bid = book.qBid[i];
+    const ask = book.qAsk[i];
+    const usable = ask - bid > PRICE_EPSILON && bid > 0;
+    const orders = book.resting;
+    const model = this.model;
+    let filled = false;
+    for (let k = 0; k < orders.length; k++) {
+      const o = orders[k];
+      if (o.isBuy) {
+        if (usable && ask <= o.limitPrice + PRICE_EPSILON) {
+          const shares = Math.min(o.qty - o.cumQty, book.availableAsk(i));
+          if (shares > 0) {
+            book.takeAsk(i, shares);
+            this.fill(o, shares, o.limitPrice, tsUs);
+            filled = true;
+          }
+        }
+        if (model.usesDepth && o.resting) model.depth(o.fillState, bid, book.qBidSize[i]);
+      } else {
+        if (usable && bid >= o.limitPrice - PRICE_EPSILON) {
+          const shares = Math.min(o.qty - o.cumQty, book.availableBid(i));
+          if (shares > 0) {
+            book.takeBid(i, shares);
+            this.fill(o, shares, o.limitPrice, tsUs);
+            filled = true;
+          }
+        }
+        if (model.usesDepth && o.resting) model.depth(o.fillState, ask, book.qAskSize[i]);
+      }
+    }
+    return filled;
+  }
+
+  /** A print at the venue: through fills, then the model for prints at the limit. True if anything filled. */
+  applyTrade(book: Book, i: number, tsUs: number): boolean {
+    if (book.tEligible[i] === 0 && !this.includeIneligible) return false;
+    const price = book.tPrice[i];
+    const size = book.tSize[i];
+    const orders = book.resting;
+    const model = this.model;
+    let filled = false;
+    for (let k = 0; k < orders.length; k++) {
+      const o = orders[k];
+      const through = o.isBuy ? price < o.limitPrice - PRICE_EPSILON : price > o.limitPrice + PRICE_EPSILON;
+      let shares = 0;
+      if (through) {
+        shares = o.qty - o.cumQty;
+      } else if (Math.abs(price - o.limitPrice) <= PRICE_EPSILON) {
+        model.trade(o.fillState, size);
+        shares = Math.min(o.qty - o.cumQty, model.takeFillable(o.fillState));
+      }
+      if (shares > 0) {
+        const available = book.availableTrade(i);
+        if (shares > available) shares = available;
+        if (shares > 0) {
+          book.takeTrade(i, shares);
+          this.fill(o, shares, o.limitPrice, tsUs);
+          filled = true;
+        }
+      }
+    }
+    return filled;
+  }
+
+  /** Marketable on arrival: a taker at the displayed far touch of quote i, up to its size not yet taken. */
+  takeOnArrival(book: Book, order: SimOrder, i: number, nowUs: number): void {
+    const bid = book.qBid[i];
+    const ask = book.qAsk[i];
+    if (!(ask - bid > PRICE_EPSILON && bid > 0)) return;
+    if (order.isBuy && ask <= order.limitPrice + PRICE_EPSILON) {
+      const shares = Math.min(order.remainingQty, book.availableAsk(i));
+      if (shares > 0) {
+        book.takeAsk(i, shares);
+        this.fill(order, shares, ask, nowUs);
+      }
+    } else if (!order.isBuy && bid >= order.limitPrice - PRICE_EPSILON) {
+      const shares = Math.min(order.remainingQty, book.availableBid(i));
+      if (shares > 0) {
+        book.takeBid(i, shares);
+        this.fill(order, shares, bid, nowUs);
+      }
+    }
+  }
+
+  /** The child starts resting at L: the fill model makes its state from the near touch of quote i (−1: none yet). */
+  startResting(book: Book, order: SimOrder, i: number): void {
+    if (i >= 0) {
+      order.fillState = this.model.newOrder(order, order.isBuy ? book.qBid[i] : book.qAsk[i], order.isBuy ? book.qBidSize[i] : book.qAskSize[i]);
+    } else {
+      order.fillState = this.model.newOrder(order, Number.NaN, 0);
+    }
+    order.resting = true;
+    book.resting.push(order);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The quote feed: which quote the engine sees (venue → engine, after the feed latency channel).
+ *
+ *   · the engine reads a book (`latestQuote`) → the view advances to the last quote stamped
+ *     ≤ now − lag (fixed lag: every read; sampled lag: per read while nobody listens);
+ *   · while the engine listens to a symbol, each quote is delivered at
+ *     max(previous delivery, quote time + lag sample, now) — the channel keeps its order — and the
+ *     listeners run once per delivery instant, after every quote due by then is applied.
+ */
+import type { VirtualClock } from './clock.ts';
+import type { Book } from './book.ts';
+import type { LatencyChannel } from './latency.ts';
+import { upperBound } from '../data/tape/tape.ts';
+
+export class QuoteFeed {
+  /** Listeners of the delivery in progress (a listener may unsubscribe another). */
+  private readonly notifyScratch: (() => void)[] = [];
+  deliveries = 0;
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly channel: LatencyChannel,
+  ) {}
+
+  /** Bring the engine's view of `book` up to now (reads; deliveries while subscribed do it themselves). */
+  readSeen(book: Book): void {
+    const now = this.clock.nowUs();
+    if (book.lastReadUs === now) return;
+    book.lastReadUs = now;
+    if (this.channel.isFixed) {
+      const lag = this.channel.sampleUs();
+      book.feedLagUs = lag;
+      this.advanceSeen(book, now - lag);
+    } else if (book.listeners.length === 0) {
+      // Sampled lag, per read; the view never goes back to an older quote (the channel keeps order).
+      const lag = this.channel.sampleUs();
+      book.feedLagUs = lag;
+      this.advanceSeen(book, now - lag);
+    }
+  }
+
+  private advanceSeen(book: Book, asOfUs: number): void {
+    const from = book.seenIdx + 1;
+    if (from < book.qn && book.qTs[from] <= asOfUs) book.seenIdx = upperBound(book.qTs, asOfUs, from) - 1;
+  }
+
+  /** Delivery time of quote seenIdx + 1 while the engine listens. */
+  scheduleNext(book: Book): void {
+    const next = book.seenIdx + 1;
+    book.nextFeedIdx = next;
+    if (next >= book.qn) {
+      book.nextFeedUs = Infinity;
+      return;
+    }
+    const now = this.clock.nowUs();
+    let at = book.qTs[next] + this.channel.sampleUs();
+    if (at < book.lastFeedDeliveryUs) at = book.lastFeedDeliveryUs;
+    if (at < now) at = now;
+    book.lastFeedDeliveryUs = at;
+    book.nextFeedUs = at;
+  }
+
+  /** Quotes reach the engine: every quote delivered by now is applied, then listeners run once. */
+  deliver(book: Book): void {
+    const now = this.clock.nowUs();
+    this.deliveries++;
+    // max(): a read of this book during another delivery at the same instant may have moved it already.
+    if (book.nextFeedIdx > book.seenIdx) book.seenIdx = book.nextFeedIdx;
+    book.feedLagUs = now - book.qTs[book.seenIdx];
+    this.scheduleNext(book);
+    while (book.nextFeedUs <= now) {
+      book.seenIdx = book.nextFeedIdx;
+      this.scheduleNext(book);
+    }
+    book.lastReadUs = now;
+    if (this.channel.isFixed) book.feedLagUs = this.channel.sampleUs();
+    const listeners = this.notifyScratch;
+    const start = listeners.length;
+    for (let k = 0; k < book.listeners.length; k++) listeners.push(book.listeners[k]);
+    const end = listeners.length;
+    for (let k = start; k < end; k++) {
+      const l = listeners[k];
+      if (book.listeners.includes(l)) l();
+    }
+    listeners.length = start;
+  }
+}
