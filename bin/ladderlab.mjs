@@ -1,7 +1,18 @@
 #!/usr/bin/env node
-// The package's bin: register tsx so the TypeScript sources run as they are, then hand over to the CLI.
-import { register } from 'tsx/esm/api';
+// The package's bin: run the compiled build of the current sources (bin/build.mjs makes or
+// refreshes it), or the TypeScript sources through tsx when no build can be had.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { currentBuild } from './build.mjs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const dist = await currentBuild(undefined, (message) => process.stderr.write(`ladderlab: ${message}\n`));
+let main;
+if (dist) {
+  process.env.LADDERLAB_DIST = dist; // the sweep pool starts its workers from the same build
+  ({ main } = await import(pathToFileURL(join(dist, 'cli.js')).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 await main(process.argv.slice(2));

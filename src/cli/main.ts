@@ -1,11 +1,18 @@
 /**
  * The `ladderlab` command line. Each subcommand lives in its own module under src/cli/ and
  * exports a yargs CommandModule; this file only wires them and maps errors to exit codes:
- * 0 ok, 1 failure, 2 bad input (InputError).
+ * 0 ok, 1 failure, 2 bad input (InputError). Only the command being run is loaded; the others
+ * are listed by name and description (src/cli/commands.ts).
  */
 import yargs from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { commands } from './commands.ts';
+
+/** The command named on the line: its first word that is not an option. */
+export function commandNamed(argv: readonly string[]) {
+  const word = argv.find((a) => !a.startsWith('-'));
+  return commands.find((c) => c.name === word);
+}
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -22,7 +29,10 @@ export async function main(argv: string[]): Promise<void> {
         if (error) throw error;
         throw new InputError(`${message ?? 'invalid arguments'} (run with --help for usage)`);
       });
-    for (const command of commands) cli = cli.command(command);
+    const named = commandNamed(argv);
+    for (const entry of commands) {
+      cli = entry === named ? cli.command({ ...(await entry.load()), describe: entry.describe }) : cli.command(entry.name, entry.describe);
+    }
     await cli.parseAsync();
   } catch (err) {
     if (err instanceof InputError) {

@@ -26,45 +26,61 @@ export interface AnalysisOptions {
   arrivalMinute: Float64Array;
 }
 
+/**
+ * One cell's row (rank 0, pareto false until rankCells sees every row). Pure: the same cell,
+ * baseline and options give the same row in any worker, in any order.
+ */
+export function analyzeCell(
+  cell: CellOutcome,
+  assignments: Record<string, string | number | boolean>,
+  baseline: CellOutcome,
+  options: AnalysisOptions,
+): SweepRow {
+  const n = cell.filledQty.length;
+  const all = indices(n, () => true);
+  const odd = indices(n, (i) => i % 2 === 1);
+  const even = indices(n, (i) => i % 2 === 0);
+  const ttfOddS = pick(cell.timeToFillMs, odd).map((ms) => ms / 1000);
+  const ttfS = pick(cell.timeToFillMs, all).map((ms) => ms / 1000);
+  const diffOdd = pairedDiff(cell, baseline, odd, options, `sweep/${cell.id}`);
+  return {
+    index: cell.index,
+    id: cell.id,
+    assignments,
+    parents: n,
+    fillRate: all.filter((i) => cell.filledQty[i] > 0).length / Math.max(1, n),
+    shortfallBps: mean(pick(cell.shortfallBps, all)),
+    improvementBps: mean(pick(cell.improvementBps, all)),
+    medianTimeToFillS: quantile(ttfS, 0.5),
+    p90TimeToFillS: quantile(ttfS, 0.9),
+    diffEvenBps: mean(even.map((i) => cell.shortfallBps[i] - baseline.shortfallBps[i])),
+    diffOddBps: diffOdd.mean,
+    diffOddLoBps: diffOdd.lo,
+    diffOddHiBps: diffOdd.hi,
+    shortfallOddBps: mean(pick(cell.shortfallBps, odd)),
+    medianTimeToFillOddS: quantile(ttfOddS, 0.5),
+    rank: 0,
+    pareto: false,
+  };
+}
+
+/** Rank (on the even parents) and mark the Pareto front, in place; rows in cell order. */
+export function rankCells(rows: SweepRow[]): SweepRow[] {
+  const ranked = [...rows].sort((a, b) => nanLast(a.diffEvenBps, b.diffEvenBps) || a.index - b.index);
+  ranked.forEach((row, i) => (row.rank = i + 1));
+  const front = paretoFront(rows.map((r) => ({ x: r.medianTimeToFillOddS, y: r.shortfallOddBps })));
+  rows.forEach((row, i) => (row.pareto = front[i]));
+  return rows;
+}
+
+/** Every cell's row, ranked: analyzeCell on each, then rankCells (the workers split the first part). */
 export function analyzeSweep(
   cells: readonly CellOutcome[],
   assignments: readonly Record<string, string | number | boolean>[],
   baseline: CellOutcome,
   options: AnalysisOptions,
 ): SweepRow[] {
-  const rows = cells.map((cell, k): SweepRow => {
-    const n = cell.filledQty.length;
-    const all = indices(n, () => true);
-    const odd = indices(n, (i) => i % 2 === 1);
-    const even = indices(n, (i) => i % 2 === 0);
-    const ttfOddS = pick(cell.timeToFillMs, odd).map((ms) => ms / 1000);
-    const ttfS = pick(cell.timeToFillMs, all).map((ms) => ms / 1000);
-    const diffOdd = pairedDiff(cell, baseline, odd, options, `sweep/${cell.id}`);
-    return {
-      index: cell.index,
-      id: cell.id,
-      assignments: assignments[k],
-      parents: n,
-      fillRate: all.filter((i) => cell.filledQty[i] > 0).length / Math.max(1, n),
-      shortfallBps: mean(pick(cell.shortfallBps, all)),
-      improvementBps: mean(pick(cell.improvementBps, all)),
-      medianTimeToFillS: quantile(ttfS, 0.5),
-      p90TimeToFillS: quantile(ttfS, 0.9),
-      diffEvenBps: mean(even.map((i) => cell.shortfallBps[i] - baseline.shortfallBps[i])),
-      diffOddBps: diffOdd.mean,
-      diffOddLoBps: diffOdd.lo,
-      diffOddHiBps: diffOdd.hi,
-      shortfallOddBps: mean(pick(cell.shortfallBps, odd)),
-      medianTimeToFillOddS: quantile(ttfOddS, 0.5),
-      rank: 0,
-      pareto: false,
-    };
-  });
-  const ranked = [...rows].sort((a, b) => nanLast(a.diffEvenBps, b.diffEvenBps) || a.index - b.index);
-  ranked.forEach((row, i) => (row.rank = i + 1));
-  const front = paretoFront(rows.map((r) => ({ x: r.medianTimeToFillOddS, y: r.shortfallOddBps })));
-  rows.forEach((row, i) => (row.pareto = front[i]));
-  return rows;
+  return rankCells(cells.map((cell, k) => analyzeCell(cell, assignments[k], baseline, options)));
 }
 
 function pairedDiff(cell: CellOutcome, baseline: CellOutcome, subset: number[], options: AnalysisOptions, label: string) {

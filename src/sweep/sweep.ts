@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { nyDay, regularSession } from '../core/calendar.ts';
 import { prescreenParents } from '../engine/prescreen.ts';
 import type { ParentOrder, RejectReason } from '../engine/types.ts';
-import { analyzeSweep, type SweepRow } from './analysis.ts';
+import { rankCells, type SweepRow } from './analysis.ts';
 import { writeFilesAtomic } from '../core/atomic-write.ts';
 import { listTapes } from '../data/tape/tape.ts';
 import { cellConfig, contentHash, expandGrid, type GridAxis } from './grid.ts';
-import { runCellsInPool } from './pool.ts';
-import type { CellJob, CellOutcome } from './protocol.ts';
+import { SweepPool, type WorkerKind } from './pool.ts';
+import type { CellJob, CellOutcome, WorkerInit } from './protocol.ts';
 import { sweepToArrow } from '../records/sweep-results.ts';
 
 export interface SweepOptions {
@@ -29,6 +29,8 @@ export interface SweepOptions {
   baseline: Record<string, string | number | boolean>;
   outDir: string;
   workers: number;
+  /** Child processes or worker threads (default DEFAULT_WORKER_KIND). */
+  workerKind?: WorkerKind;
   resume: boolean;
   /** Bootstrap replicates for the paired-difference intervals. */
   replicates: number;
@@ -46,6 +48,9 @@ export interface SweepSummary {
 
 export const BASELINE_INDEX = -1;
 
+/** Child processes: measured against threads on this 2-core machine (README "Sweeps"). */
+export const DEFAULT_WORKER_KIND: WorkerKind = 'process';
+
 export function defaultWorkers(): number {
   return availableParallelism();
 }
@@ -60,8 +65,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const tapes = listTapes(options.dataDir);
   const inputsHash = contentHash({ parents, tapes, seed: baselineConfig.seed });
 
-  const jobs: (CellJob & { file: string })[] = [{ index: BASELINE_INDEX, id: baselineId, config: baselineConfig }, ...cells]
-    .map((cell) => ({ index: cell.index, id: cell.id, config: cell.config }))
+  const jobs: (CellJob & { file: string })[] = [{ index: BASELINE_INDEX, id: baselineId, assignments: options.baseline, config: baselineConfig }, ...cells]
+    .map((cell) => ({ index: cell.index, id: cell.id, assignments: cell.assignments, config: cell.config }))
     .map((job) => ({ ...job, file: join(options.outDir, 'cells', `${contentHash({ config: job.config, inputsHash })}.json`) }));
 
   const outcomes = new Map<number, CellOutcome>();
@@ -74,37 +79,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     }
   }
   mkdirSync(join(options.outDir, 'cells'), { recursive: true });
-  // A cell whose config equals another's (e.g. the baseline inside the grid) runs once.
-  const byFile = new Map<string, number[]>();
-  for (const job of jobs) byFile.set(job.file, [...(byFile.get(job.file) ?? []), job.index]);
-  const todo = jobs.filter((job) => !outcomes.has(job.index) && byFile.get(job.file)![0] === job.index);
-  const fileOf = new Map(jobs.map((j) => [j.index, j.file]));
-  options.onProgress?.(outcomes.size, jobs.length, null);
-  await runCellsInPool(
-    todo.map(({ file: _file, ...job }) => job),
-    {
-      workers: options.workers,
-      init: { dataDir: options.dataDir, parents },
-      onResult: (outcome) => {
-        const file = fileOf.get(outcome.index)!;
-        writeFilesAtomic({ [file]: cellFileText(outcome) });
-        for (const index of byFile.get(file)!) {
-          const job = jobs.find((j) => j.index === index)!;
-          outcomes.set(index, { ...outcome, index, id: job.id });
-        }
-        options.onProgress?.(outcomes.size, jobs.length, outcome);
-      },
-    },
-  );
-
   const arrivalMinute = Float64Array.from(parents, (p) => Math.floor(p.arrivalTsUs / 60e6));
-  const cellOutcomes = cells.map((c) => outcomes.get(c.index)!);
-  const rows = analyzeSweep(
-    cellOutcomes,
-    cells.map((c) => c.assignments),
-    outcomes.get(BASELINE_INDEX)!,
-    { seed: baselineConfig.seed, replicates: options.replicates, arrivalMinute },
-  );
+  const { rows, cellsRun } = await runAndAnalyze(jobs, outcomes, {
+    ...options,
+    init: { dataDir: options.dataDir, parents: [...parents], seed: baselineConfig.seed, replicates: options.replicates, arrivalMinute },
+  });
   const manifest = {
     grid: options.axes,
     baseline: { id: baselineId, assignments: options.baseline },
@@ -130,7 +109,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     rows,
     parents: parents.length,
     prescreenRejected: manifest.prescreenRejected,
-    cellsRun: todo.length,
+    cellsRun,
     cellsResumed: resumed,
     files,
   };
@@ -156,6 +135,69 @@ function bestCell(rows: readonly SweepRow[]) {
 
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+// ── running and analyzing ─────────────────────────────────────────────────────────────────
+
+type SavedJob = CellJob & { file: string };
+
+/**
+ * Run every cell not already in `outcomes` in the pool and analyze every grid cell there too.
+ * The baseline runs first (unless resumed); each worker analyzes the cells it runs once it has
+ * the baseline; cells finished before that, resumed cells, and cells sharing a config with
+ * another (run once, e.g. the baseline inside the grid) are analyzed as separate pool tasks.
+ */
+async function runAndAnalyze(
+  jobs: readonly SavedJob[],
+  outcomes: Map<number, CellOutcome>,
+  options: SweepOptions & { init: WorkerInit },
+): Promise<{ rows: SweepRow[]; cellsRun: number }> {
+  const byFile = new Map<string, SavedJob[]>();
+  for (const job of jobs) byFile.set(job.file, [...(byFile.get(job.file) ?? []), job]);
+  const todo = new Set(jobs.filter((job) => !outcomes.has(job.index) && byFile.get(job.file)![0] === job));
+  const rows = new Map<number, SweepRow>();
+  options.onProgress?.(outcomes.size, jobs.length, null);
+  const pool = new SweepPool({ workers: Math.min(options.workers, jobs.length), kind: options.workerKind ?? DEFAULT_WORKER_KIND, init: options.init });
+  try {
+    const baselineJob = jobs.find((j) => j.index === BASELINE_INDEX)!;
+    let baselineSent!: () => void;
+    const baselineReady = new Promise<void>((resolve) => (baselineSent = resolve));
+    const analyze = async (job: SavedJob, outcome: CellOutcome) => {
+      await baselineReady;
+      rows.set(job.index, await pool.analyze(job, outcome));
+    };
+    const finished = (ran: SavedJob, outcome: CellOutcome, row: SweepRow | null): Promise<unknown> => {
+      writeFilesAtomic({ [ran.file]: cellFileText(outcome) });
+      const analyses: Promise<void>[] = [];
+      for (const job of byFile.get(ran.file)!) {
+        outcomes.set(job.index, { ...outcome, index: job.index, id: job.id });
+        if (job.index === BASELINE_INDEX) continue;
+        if (job === ran && row) rows.set(job.index, row);
+        else analyses.push(analyze(job, outcomes.get(job.index)!));
+      }
+      options.onProgress?.(outcomes.size, jobs.length, outcome);
+      return Promise.all(analyses);
+    };
+    const resumedBaseline = outcomes.get(BASELINE_INDEX);
+    const setBaseline = (outcome: CellOutcome) => {
+      pool.setBaseline(outcome);
+      baselineSent();
+    };
+    const work: Promise<unknown>[] = [];
+    if (resumedBaseline) setBaseline(resumedBaseline);
+    else work.push(pool.run(baselineJob).then(({ outcome }) => (setBaseline(outcome), finished(baselineJob, outcome, null))));
+    for (const job of jobs) {
+      if (job.index === BASELINE_INDEX) continue;
+      const outcome = outcomes.get(job.index);
+      if (outcome) work.push(analyze(job, outcome));
+      else if (todo.has(job)) work.push(pool.run(job).then(({ outcome: o, row }) => finished(job, o, row)));
+    }
+    await Promise.all(work);
+  } finally {
+    await pool.close();
+  }
+  const gridRows = jobs.filter((j) => j.index !== BASELINE_INDEX).map((j) => rows.get(j.index)!);
+  return { rows: rankCells(gridRows), cellsRun: todo.size };
 }
 
 // ── saved cells ──────────────────────────────────────────────────────────────────────────────

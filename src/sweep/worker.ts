@@ -1,19 +1,50 @@
-/** A sweep worker thread: loads tapes once, then runs the cells the pool sends. */
-import { parentPort, workerData } from 'node:worker_threads';
-import { dirTapeSource } from '../sim/backtest.ts';
+/**
+ * A sweep worker, as a thread or a child process (the pool picks): waits for `init`, loads each
+ * tape once, runs the cells it is sent and, once it knows the baseline, analyzes each cell it
+ * runs (the bootstrap interval is most of a cell's cost after the replay, so it runs here in
+ * parallel rather than serially on the main thread).
+ */
+import { parentPort } from 'node:worker_threads';
+import { dirTapeSource, type TapeSource } from '../sim/backtest.ts';
+import { analyzeCell } from './analysis.ts';
 import { cachingTapeSource, runCell } from './cell.ts';
-import type { CellJob, WorkerInit, WorkerReply } from './protocol.ts';
+import type { CellJob, CellOutcome, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
-const init = workerData as WorkerInit;
-const port = parentPort!;
-const tapes = cachingTapeSource(dirTapeSource(init.dataDir));
-const reply = (message: WorkerReply) => port.postMessage(message);
+const send: (message: WorkerReply) => void = parentPort ? (m) => parentPort!.postMessage(m) : (m) => process.send!(m);
+let init: WorkerInit | null = null;
+let tapes: TapeSource | null = null;
+let baseline: CellOutcome | null = null;
 
-port.on('message', (message: { type: 'cell'; job: CellJob }) => {
+function analyze(job: CellJob, outcome: CellOutcome) {
+  return analyzeCell(outcome, job.assignments, baseline!, { seed: init!.seed, replicates: init!.replicates, arrivalMinute: init!.arrivalMinute });
+}
+
+function handle(message: WorkerRequest): void {
   try {
-    reply({ type: 'result', outcome: runCell(message.job, init.parents, tapes) });
+    switch (message.type) {
+      case 'init':
+        init = message.init;
+        tapes = cachingTapeSource(dirTapeSource(init.dataDir));
+        return send({ type: 'ready' });
+      case 'baseline':
+        baseline = message.outcome;
+        return;
+      case 'cell': {
+        const outcome = runCell(message.job, init!.parents, tapes!);
+        return send({ type: 'result', outcome, row: baseline ? analyze(message.job, outcome) : null });
+      }
+      case 'analyze':
+        return send({ type: 'row', row: analyze(message.job, message.outcome) });
+    }
   } catch (err) {
-    reply({ type: 'error', message: `cell ${message.job.id}: ${(err as Error).stack ?? String(err)}` });
+    const what = 'job' in message ? `cell ${message.job.id}` : message.type;
+    send({ type: 'error', message: `${what}: ${(err as Error).stack ?? String(err)}` });
   }
-});
-reply({ type: 'ready' });
+}
+
+if (parentPort) parentPort.on('message', handle);
+else {
+  process.on('message', (m) => handle(m as WorkerRequest));
+  // The pool went away (crash, kill): do not linger as an orphan.
+  process.on('disconnect', () => process.exit(0));
+}

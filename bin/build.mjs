@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * The compiled CLI. `npm ci` runs the package's `prepare` (this file): esbuild bundles the CLI
+ * (src/cli/main.ts → cli.js) and the sweep worker (src/sweep/worker.ts → sweep-worker.js), with
+ * the commands' lazy imports split into chunks, into dist/<fingerprint>/, where the fingerprint
+ * is a hash of every file under src/ (and of this file). bin/ladderlab.mjs recomputes it at each
+ * start (a few ms): a build for the current sources runs; none → rebuild (about a second);
+ * a failed rebuild → run the TypeScript sources through tsx. So the CLI never runs stale code.
+ *
+ * Builds go to a temporary folder renamed into place, so two processes starting at once never
+ * see half a build; older builds are pruned, keeping a few for processes still running them.
+ * Modules keep their source location in `import.meta.url` (the plugin below), so files they
+ * read relative to themselves (package.json, fitted-ibm.json) resolve as from the sources.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRIES = { cli: 'src/cli/main.ts', 'sweep-worker': 'src/sweep/worker.ts' };
+const KEEP_BUILDS = 3;
+
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
+/**
+ * sha256 over (relative path, content) of src/** and this build script, sorted by path. The
+ * files' sizes and mtimes are kept in dist/sources.json with the hash: when none changed the
+ * hash is reused without reading the files (stat only); any change re-reads and re-hashes all.
+ */
+export function sourceFingerprint(root = ROOT) {
+  const files = [...filesUnder(join(root, 'src')), join(root, 'bin', 'build.mjs')].map((f) => relative(root, f)).sort();
+  const stats = files.map((f) => {
+    const s = statSync(join(root, f));
+    return `${f}\t${s.size}\t${s.mtimeMs}`;
+  });
+  const stampFile = join(root, 'dist', 'sources.json');
+  try {
+    const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+    if (stamp.stats.length === stats.length && stamp.stats.every((line, i) => line === stats[i])) return stamp.fingerprint;
+  } catch {
+    // no stamp yet, or unreadable: hash the contents
+  }
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
+  const fingerprint = hash.digest('hex').slice(0, 16);
+  try {
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    const temp = `${stampFile}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ fingerprint, stats }));
+    renameSync(temp, stampFile);
+  } catch {
+    // a read-only install: hash each time
+  }
+  return fingerprint;
+}
+
+/** `import.meta.url` → the source file's URL, so relative reads resolve as from the sources. */
+const sourceUrlPlugin = {
+  name: 'source-import-meta-url',
+  setup(build) {
+    build.onLoad({ filter: /\.[mc]?ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+    });
+  },
+};
+
+/** Build the sources as they are now into dist/<fingerprint>/ (unless there); returns that folder. */
+export async function build(root = ROOT, fingerprint = sourceFingerprint(root)) {
+  const dist = join(root, 'dist');
+  const target = join(dist, fingerprint);
+  if (existsSync(join(target, 'cli.js'))) return target;
+  const esbuild = await import('esbuild');
+  mkdirSync(dist, { recursive: true });
+  const temp = join(dist, `.tmp-${process.pid}-${Date.now()}`);
+  try {
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: ENTRIES,
+      outdir: temp,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      chunkNames: 'chunks/[name]-[hash]',
+      define: { 'process.env.LADDERLAB_COMPILED': '"1"' },
+      plugins: [sourceUrlPlugin],
+      logLevel: 'silent',
+    });
+    try {
+      renameSync(temp, target);
+    } catch (err) {
+      if (!existsSync(join(target, 'cli.js'))) throw err; // else another process published the same build first
+    }
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+  prune(dist, fingerprint);
+  return target;
+}
+
+function prune(dist, keep) {
+  const builds = readdirSync(dist)
+    .filter((name) => /^[0-9a-f]{16}$/.test(name) && name !== keep)
+    .map((name) => ({ name, mtimeMs: statSync(join(dist, name)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const old of builds.slice(KEEP_BUILDS - 1)) rmSync(join(dist, old.name), { recursive: true, force: true });
+}
+
+/**
+ * The compiled build for the sources as they are, building it when missing; null → run the
+ * sources through tsx (LADDERLAB_FROM_SOURCE=1, or the rebuild failed: `warn` says why).
+ */
+export async function currentBuild(root = ROOT, warn = () => undefined) {
+  if (process.env.LADDERLAB_FROM_SOURCE === '1') return null;
+  try {
+    return await build(root);
+  } catch (err) {
+    warn(`could not rebuild dist/ (${err?.message ?? err}); running the TypeScript sources through tsx`);
+    return null;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const start = performance.now();
+  const dir = await build();
+  process.stdout.write(`ladderlab: compiled ${relative(ROOT, dir)} in ${((performance.now() - start) / 1000).toFixed(2)} s\n`);
+}
