@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { parseGridAxis } from '../sweep/grid.ts';
-import { defaultWorkers, runSweep, type SweepSummary } from '../sweep/sweep.ts';
+import { WORKER_KINDS, type WorkerKind } from '../sweep/pool.ts';
+import { DEFAULT_WORKER_KIND, defaultWorkers, runSweep, type SweepSummary } from '../sweep/sweep.ts';
 import { stderrBar } from './progress-bar.ts';
 import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
 
@@ -19,6 +20,7 @@ interface SweepArgs extends SelectionArgs {
   grid: string[];
   out: string;
   workers?: number;
+  'worker-kind': WorkerKind;
   resume: boolean;
   baseline: string[];
   replicates: number;
@@ -45,7 +47,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('orders', { type: 'string', demandOption: true, describe: 'parent orders: a CSV file, or a number N to generate' })
       .option('grid', { type: 'string', array: true, demandOption: true, describe: 'an axis: dotted.config.key=v1,v2,… (repeat for more axes)' })
       .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
-      .option('workers', { type: 'number', describe: `worker threads (default: one per core, ${defaultWorkers()} here)` })
+      .option('workers', { type: 'number', describe: `workers (default: one per core, ${defaultWorkers()} here)` })
+      .option('worker-kind', { choices: WORKER_KINDS, default: DEFAULT_WORKER_KIND, describe: 'run the workers as child processes or worker threads' })
       .option('resume', { type: 'boolean', default: false, describe: 'skip cells already finished in OUT/cells/' })
       .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline cell as key=value (repeatable); default the config as given' })
       .option('replicates', { type: 'number', default: 1000, describe: 'bootstrap replicates for the intervals' })
@@ -76,6 +79,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       baseline,
       outDir: resolve(args.out),
       workers,
+      workerKind: args['worker-kind'],
       resume: args.resume,
       replicates: args.replicates,
       onProgress: (done, total) => bar.update(done, total),
@@ -102,6 +106,8 @@ export function formatSweepSummary(s: SweepSummary): string {
   if (best) {
     lines.push(`best cell: ${best.id} — out of sample ${f(best.diffOddBps)} bps vs the baseline (95 % CI ${f(best.diffOddLoBps)} to ${f(best.diffOddHiBps)})`);
   }
+  const t = s.timings;
+  lines.push(`time: workers ready ${f(t.workersReadyS)} s, cells (run and analyzed) ${f(t.cellPhaseS)} s, total ${f(t.totalS)} s`);
   lines.push(`wrote ${s.files['sweep.arrow']}`);
   return `${lines.join('\n')}\n`;
 }

@@ -42,6 +42,8 @@ export interface SweepSummary {
   parents: number;
   prescreenRejected: { clientOrderId: string; reason: RejectReason }[];
   cellsRun: number;
+  /** Wall times, seconds: workers started and ready; the cell phase (cells run and analyzed); the whole call. */
+  timings: { workersReadyS: number; cellPhaseS: number; totalS: number };
   cellsResumed: number;
   files: Record<string, string>;
 }
@@ -56,6 +58,7 @@ export function defaultWorkers(): number {
 }
 
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
+  const startMs = performance.now();
   const cells = expandGrid(options.baseRaw, options.axes);
   const baselineConfig = cellConfig(options.baseRaw, options.baseline);
   const baselineId = `baseline (${Object.keys(options.baseline).length ? Object.entries(options.baseline).map(([k, v]) => `${k}=${v}`).join(' ') : 'the config as given'})`;
@@ -80,7 +83,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   }
   mkdirSync(join(options.outDir, 'cells'), { recursive: true });
   const arrivalMinute = Float64Array.from(parents, (p) => Math.floor(p.arrivalTsUs / 60e6));
-  const { rows, cellsRun } = await runAndAnalyze(jobs, outcomes, {
+  const { rows, cellsRun, workersReadyS, cellPhaseS } = await runAndAnalyze(jobs, outcomes, {
     ...options,
     init: { dataDir: options.dataDir, parents: [...parents], seed: baselineConfig.seed, replicates: options.replicates, arrivalMinute },
   });
@@ -110,6 +113,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     parents: parents.length,
     prescreenRejected: manifest.prescreenRejected,
     cellsRun,
+    timings: { workersReadyS, cellPhaseS, totalS: (performance.now() - startMs) / 1000 },
     cellsResumed: resumed,
     files,
   };
@@ -151,13 +155,16 @@ async function runAndAnalyze(
   jobs: readonly SavedJob[],
   outcomes: Map<number, CellOutcome>,
   options: SweepOptions & { init: WorkerInit },
-): Promise<{ rows: SweepRow[]; cellsRun: number }> {
+): Promise<{ rows: SweepRow[]; cellsRun: number; workersReadyS: number; cellPhaseS: number }> {
+  const startMs = performance.now();
+  let workersReadyS = NaN;
   const byFile = new Map<string, SavedJob[]>();
   for (const job of jobs) byFile.set(job.file, [...(byFile.get(job.file) ?? []), job]);
   const todo = new Set(jobs.filter((job) => !outcomes.has(job.index) && byFile.get(job.file)![0] === job));
   const rows = new Map<number, SweepRow>();
   options.onProgress?.(outcomes.size, jobs.length, null);
   const pool = new SweepPool({ workers: Math.min(options.workers, jobs.length), kind: options.workerKind ?? DEFAULT_WORKER_KIND, init: options.init });
+  void pool.ready.then(() => (workersReadyS = (performance.now() - startMs) / 1000));
   try {
     const baselineJob = jobs.find((j) => j.index === BASELINE_INDEX)!;
     let baselineSent!: () => void;
@@ -197,7 +204,7 @@ async function runAndAnalyze(
     await pool.close();
   }
   const gridRows = jobs.filter((j) => j.index !== BASELINE_INDEX).map((j) => rows.get(j.index)!);
-  return { rows: rankCells(gridRows), cellsRun: todo.size };
+  return { rows: rankCells(gridRows), cellsRun: todo.size, workersReadyS, cellPhaseS: (performance.now() - startMs) / 1000 };
 }
 
 // ── saved cells ──────────────────────────────────────────────────────────────────────────────

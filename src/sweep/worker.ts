@@ -10,7 +10,12 @@ import { analyzeCell } from './analysis.ts';
 import { cachingTapeSource, runCell } from './cell.ts';
 import type { CellJob, CellOutcome, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
-const send: (message: WorkerReply) => void = parentPort ? (m) => parentPort!.postMessage(m) : (m) => process.send!(m);
+// A process whose pool already went away drops its reply (the callback swallows EPIPE) and exits on 'disconnect'.
+const send: (message: WorkerReply) => void = parentPort
+  ? (m) => parentPort!.postMessage(m)
+  : (m) => {
+      if (process.connected) process.send!(m, undefined, undefined, () => undefined);
+    };
 let init: WorkerInit | null = null;
 let tapes: TapeSource | null = null;
 let baseline: CellOutcome | null = null;
