@@ -44,9 +44,14 @@ export interface Calibration {
 
 export const DEFAULT_REPLICATES = 200;
 
-function requireFeed(run: ObservedRun): FeedReceipt[] {
+/**
+ * Quote receipts (feed.arrow). A live run must have them (an older one is refused, naming the
+ * field); a backtest used as a stand-in may not — its feed channel is then left as configured.
+ */
+function feedOf(run: ObservedRun): FeedReceipt[] {
   const path = join(run.runDir, FEED_RECEIPTS_FILE);
   if (!existsSync(path)) {
+    if (run.command === 'backtest') return [];
     throw new InputError(`${path}: missing — field "recv_ts" of streamed quotes (feed latency) is not recorded in this run directory; record it again with this version of ladderlab live`);
   }
   return readFeedReceipts(run.runDir);
@@ -69,7 +74,7 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
   const replicates = options.replicates ?? DEFAULT_REPLICATES;
   const runs = runDirs.map(loadObservedRun);
   for (const run of runs) requireReceiptTimes(run);
-  const feeds = runs.map(requireFeed);
+  const feeds = runs.map(feedOf);
   const seed = runs[0].config.seed;
   const progress = options.onProgress ?? (() => {});
 

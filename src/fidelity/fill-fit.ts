@@ -153,12 +153,14 @@ export function fitParameter(options: FillFitOptions, name: ParameterFit['name']
   }
   const totals = sortedScores.map(sum);
   const best = Math.max(...totals);
+  // The grid cannot tell apart values closer than its spacing: the interval is never narrower.
+  const halfStep = gridHalfStep(sortedGrid, value);
   return {
     identified: best - Math.min(...totals) > 1e-9,
     name,
     value,
-    lo: quantile(draws, 0.025),
-    hi: quantile(draws, 0.975),
+    lo: Math.max(bounds[0], Math.min(quantile(draws, 0.025), value - halfStep)),
+    hi: Math.min(bounds[1], Math.max(quantile(draws, 0.975), value + halfStep)),
     children: n,
     bestShare: n > 0 ? best / n : Number.NaN,
     profile: sortedGrid.map((v, i) => ({ value: v, share: n > 0 ? sum(sortedScores[i]) / n : Number.NaN })),
@@ -194,6 +196,15 @@ export function fitFillModel(options: FillFitOptions): FillModelFit {
     return { model, share: scores.length > 0 ? sum(scores) / scores.length : Number.NaN };
   });
   return { queuePower, pTouch, modelShares };
+}
+
+/** Half the distance between the grid points either side of `value` (sorted grid). */
+function gridHalfStep(grid: readonly number[], value: number): number {
+  const below = grid.filter((v) => v < value - 1e-12);
+  const above = grid.filter((v) => v > value + 1e-12);
+  const lo = below.length > 0 ? below[below.length - 1] : value;
+  const hi = above.length > 0 ? above[0] : value;
+  return (hi - lo) / 4;
 }
 
 function sum(xs: Float64Array): number {

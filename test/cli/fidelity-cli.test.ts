@@ -97,6 +97,8 @@ describe('ladderlab calibrate', () => {
   it('exit 2: an older run directory names the missing field; not a run directory; no --out', async () => {
     const old = writeObservedRun({ root, name: 'old', truth, parents: 6 });
     rmSync(join(old.dir, 'feed.arrow'));
+    const info = JSON.parse(readFileSync(join(old.dir, 'run.json'), 'utf8'));
+    writeFileSync(join(old.dir, 'run.json'), JSON.stringify({ ...info, command: 'live' }));
     const noFeed = await cli(['calibrate', old.dir, '--out', join(root, 'x.yaml')]);
     expect(noFeed.code).toBe(2);
     expect(noFeed.stderr).toMatch(/feed\.arrow: missing — field "recv_ts" of streamed quotes/);

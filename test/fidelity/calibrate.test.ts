@@ -68,4 +68,12 @@ describe('calibrate, piece by piece', () => {
     expect(() => calibrateRuns([old.dir])).toThrow(/children\.arrow: field "ack_recv_ts" is missing/);
     expect(() => calibrateRuns([])).toThrow(/at least one run directory/);
   });
+
+  it('a backtest stand-in without feed.arrow keeps its configured feed channel (a live run would be refused)', () => {
+    const bt = writeObservedRun({ root, name: 'no-feed', truth: { ...truth, sim: { ...truth.sim, latency: { ...truth.sim.latency, feed: { ms: 7 } } } }, parents: 10 });
+    rmSync(join(bt.dir, 'feed.arrow'));
+    const c = calibrateRuns([bt.dir], { replicates: 5 });
+    expect(c.sim.latency.feed).toEqual({ ms: 7, jitter: 'none', sigma: 0.5 });
+    expect(c.latency.find((f) => f.channel === 'feed')!.samples).toBe(0);
+  }, 60_000);
 });
