@@ -8,6 +8,7 @@ import { InputError } from '../../core/errors.ts';
 import { allocTradeColumns, isValidSymbol, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../tape/tape.ts';
 import { readAlpacaQuotes, readAlpacaTrades } from './alpaca.ts';
 import { BadRows } from './bad-rows.ts';
+import type { ColumnMap } from './column-map.ts';
 import { readCsvQuotes, readCsvTrades } from './csv.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { splitByDay } from './split-days.ts';
@@ -31,8 +32,10 @@ export interface IngestOptions {
   /** Tape directory: writes OUT/<SYMBOL>/<DAY>.{quotes,trades}.arrow. */
   out: string;
   skipBadRows?: boolean;
-  /** Alpaca: quote sizes × this (100 for round lots). */
+  /** Alpaca: quote sizes × this for every row (default by date: alpaca.ts). */
   quoteSizeMultiplier?: number;
+  /** CSV/Parquet: tape column → the file's column name (column-map.ts). */
+  columns?: ColumnMap;
   progress?: ProgressSink;
 }
 
@@ -72,8 +75,9 @@ async function readVendor(o: IngestOptions, bad: BadRows, progress: ProgressSink
 }
 
 async function readCsv(o: IngestOptions, bad: BadRows, progress: ProgressSink): Promise<Read> {
-  const q = await readCsvQuotes(o.quotes, bad, o.day, progress);
-  const t = o.trades?.length ? await readCsvTrades(o.trades, bad, o.day, progress) : { trades: allocTradeColumns(0), stats: emptyTradeStats() };
+  const options = { day: o.day, progress, columns: o.columns };
+  const q = await readCsvQuotes(o.quotes, bad, options);
+  const t = o.trades?.length ? await readCsvTrades(o.trades, bad, options) : { trades: allocTradeColumns(0), stats: emptyTradeStats() };
   return { symbol: o.symbol!, quotes: q.quotes, trades: t.trades, quoteStats: q.stats, tradeStats: t.stats };
 }
 

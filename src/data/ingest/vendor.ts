@@ -42,8 +42,10 @@ import { exchangeCode, OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
 import type { SymbolDay } from '../tape/tape.ts';
 import { BadRows } from './bad-rows.ts';
 import { QuoteBuilder, TradeBuilder } from '../tape/builder.ts';
-import { csvRecords } from './input.ts';
-import { ArrayFields, RowCheck } from './row-check.ts';
+import { decimalDigits, hexDigits, singleByte, uintDigits } from './bytes.ts';
+import type { CsvRow } from './csv-scan.ts';
+import { scanCsvFile } from './input.ts';
+import { RowCheck } from './row-check.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { emptyQuoteStats, emptyTradeStats, type QuoteStats, type QuotesRead, type TradeStats, type TradesRead } from './types.ts';
 
@@ -67,7 +69,6 @@ export function vendorTradeEligible(exchange: number, conditionFlags: number): b
 }
 
 const MS_PER_DAY = 86_400_000;
-const HEX_RE = /^[0-9A-Fa-f]{1,8}$/;
 
 /** Symbol and day from a vendor file name such as `ibm_20131007_quote.zip` (either may be absent). */
 export function vendorFileInfo(file: string): { symbol?: string; day?: string } {
@@ -77,48 +78,48 @@ export function vendorFileInfo(file: string): { symbol?: string; day?: string } 
   return { symbol: m[1].toUpperCase(), day: isValidDay(day) ? day : undefined };
 }
 
-/** Parse an unsigned decimal integer field; NaN when it is not one. */
-function intField(s: string): number {
-  return /^\d+$/.test(s) ? Number(s) : Number.NaN;
-}
-
 /** `n` when > 0, else NaN. */
 function positive(n: number): number {
   return n > 0 ? n : Number.NaN;
 }
 
-/** An exchange letter's code, NaN when the field is not one letter. */
-function letterCode(s: string): number {
-  const code = exchangeCode(s);
+/** Field i's exchange letter as its code (exchanges.ts; '' → 0), NaN when it is not one letter. */
+function letterField(r: CsvRow, i: number): number {
+  const s = r.starts[i], e = r.ends[i];
+  let code: number;
+  if (e === s) code = 0;
+  else if (e - s === 1) {
+    const c = r.buf[s] & 0xdf; // upper case
+    code = c >= 65 && c <= 90 ? c : -1;
+  } else code = exchangeCode(r.text(i));
   return code < 0 ? Number.NaN : code;
 }
 
-/** Time field (ms since midnight, fractional allowed); NaN when invalid. */
-function timeField(s: string): number {
-  if (!/^\d+(\.\d+)?$/.test(s)) return Number.NaN;
-  const ms = Number(s);
-  return ms < MS_PER_DAY ? ms : Number.NaN;
+/** Field i as an unsigned integer (digits only), else NaN. */
+function intField(r: CsvRow, i: number): number {
+  return uintDigits(r.buf, r.starts[i], r.ends[i]);
 }
 
-function checkFieldCount(fields: string[], names: readonly string[], check: RowCheck): boolean {
-  if (fields.length < names.length) {
-    check.fail('missing_field', names[fields.length], `missing (row has ${fields.length} of ${names.length} fields)`);
-  } else if (fields.length > names.length) {
-    check.fail('malformed', `#${names.length + 1}`, `unexpected extra field (row has ${fields.length} fields, expected ${names.length})`);
+/** The suspicious flag: 0 or 1, else NaN. */
+function flagField(r: CsvRow, i: number): number {
+  const c = singleByte(r.buf, r.starts[i], r.ends[i]);
+  return c === 48 ? 0 : c === 49 ? 1 : Number.NaN;
+}
+
+function checkFieldCount(count: number, names: readonly string[], check: RowCheck): boolean {
+  if (count < names.length) {
+    check.fail('missing_field', names[count], `missing (row has ${count} of ${names.length} fields)`);
+  } else if (count > names.length) {
+    check.fail('malformed', `#${names.length + 1}`, `unexpected extra field (row has ${count} fields, expected ${names.length})`);
   }
   return check.ok;
 }
 
-/** The suspicious flag: 0 or 1, else NaN. */
-function flagField(s: string): number {
-  return s === '0' ? 0 : s === '1' ? 1 : Number.NaN;
-}
-
-/** Vendor time (ms since midnight) of a row, reported when bad or earlier than `lastMs`. */
-function rowTime(check: RowCheck, raw: ArrayFields, lastMs: number): number {
-  const text = raw.fields[0] as string;
-  const ms = check.value(timeField(text), 'bad_time', 'time', 'expected ms since midnight (0 ≤ t < 86400000)', raw, 0);
-  if (ms < lastMs) check.fail('unsorted', 'time', `${text} is earlier than the row before (${lastMs})`);
+/** Vendor time (ms since midnight, fractional allowed) of a row, reported when bad or earlier than `lastMs`. */
+function rowTime(check: RowCheck, r: CsvRow, lastMs: number): number {
+  const t = decimalDigits(r.buf, r.starts[0], r.ends[0]);
+  const ms = check.value(t < MS_PER_DAY ? t : Number.NaN, 'bad_time', 'time', 'expected ms since midnight (0 ≤ t < 86400000)', r, 0);
+  if (ms < lastMs) check.fail('unsorted', 'time', `${r.text(0)} is earlier than the row before (${lastMs})`);
   return ms;
 }
 
@@ -130,6 +131,7 @@ export async function readVendorQuotes(file: string, day: string, bad: BadRows, 
   let groupMs = Number.NaN;
   let groupApplied = false;
   let lastMs = -1;
+  const check = new RowCheck(bad);
 
   const flush = (): void => {
     if (!groupApplied) return;
@@ -138,22 +140,19 @@ export async function readVendorQuotes(file: string, day: string, bad: BadRows, 
     else stats.oneSided++;
   };
 
-  const check = new RowCheck(bad);
-  const raw = new ArrayFields();
-  for await (const { fields, row } of csvRecords(file, progress)) {
+  await scanCsvFile(file, progress, (r) => {
     stats.rowsIn++;
-    check.begin(file, row);
-    raw.fields = fields;
-    if (!checkFieldCount(fields, VENDOR_QUOTE_FIELDS, check)) continue;
-    const ms = rowTime(check, raw, lastMs);
-    const bidUnits = check.value(intField(fields[1]), 'bad_price', 'bid_price', 'expected deci-cents ≥ 0', raw, 1);
-    const bidSz = check.value(intField(fields[2]), 'bad_size', 'bid_size', 'expected shares ≥ 0', raw, 2);
-    const askUnits = check.value(intField(fields[3]), 'bad_price', 'ask_price', 'expected deci-cents ≥ 0', raw, 3);
-    const askSz = check.value(intField(fields[4]), 'bad_size', 'ask_size', 'expected shares ≥ 0', raw, 4);
+    check.begin(file, r.row);
+    if (!checkFieldCount(r.count, VENDOR_QUOTE_FIELDS, check)) return;
+    const ms = rowTime(check, r, lastMs);
+    const bidUnits = check.value(intField(r, 1), 'bad_price', 'bid_price', 'expected deci-cents ≥ 0', r, 1);
+    const bidSz = check.value(intField(r, 2), 'bad_size', 'bid_size', 'expected shares ≥ 0', r, 2);
+    const askUnits = check.value(intField(r, 3), 'bad_price', 'ask_price', 'expected deci-cents ≥ 0', r, 3);
+    const askSz = check.value(intField(r, 4), 'bad_size', 'ask_size', 'expected shares ≥ 0', r, 4);
     if (bidUnits === 0 && askUnits === 0) check.fail('bad_price', 'bid_price', 'bid and ask are both 0 (no side to update)');
-    check.value(letterCode(fields[5]), 'bad_exchange', 'exchange', 'expected one letter', raw, 5);
-    const suspicious = check.value(flagField(fields[7]), 'bad_flag', 'suspicious', 'expected 0 or 1', raw, 7);
-    if (!check.ok) continue;
+    check.value(letterField(r, 5), 'bad_exchange', 'exchange', 'expected one letter', r, 5);
+    const suspicious = check.value(flagField(r, 7), 'bad_flag', 'suspicious', 'expected 0 or 1', r, 7);
+    if (!check.ok) return;
 
     lastMs = ms;
     if (ms !== groupMs) {
@@ -162,7 +161,7 @@ export async function readVendorQuotes(file: string, day: string, bad: BadRows, 
     }
     if (suspicious) {
       stats.suspicious++;
-      continue;
+      return;
     }
     if (bidUnits > 0) {
       bid = unitsToDollars(bidUnits);
@@ -173,7 +172,7 @@ export async function readVendorQuotes(file: string, day: string, bad: BadRows, 
       askSize = askSz;
     }
     groupApplied = true;
-  }
+  });
   flush();
   const quotes = out.finish();
   stats.rowsOut = quotes.length;
@@ -186,23 +185,21 @@ export async function readVendorTrades(file: string, day: string, bad: BadRows, 
   const stats: TradeStats = emptyTradeStats();
   let lastMs = -1;
   const check = new RowCheck(bad);
-  const raw = new ArrayFields();
-  for await (const { fields, row } of csvRecords(file, progress)) {
+  await scanCsvFile(file, progress, (r) => {
     stats.rowsIn++;
-    check.begin(file, row);
-    raw.fields = fields;
-    if (!checkFieldCount(fields, VENDOR_TRADE_FIELDS, check)) continue;
-    const ms = rowTime(check, raw, lastMs);
-    const units = check.value(positive(intField(fields[1])), 'bad_price', 'price', 'expected deci-cents > 0', raw, 1);
-    const size = check.value(positive(intField(fields[2])), 'bad_size', 'size', 'expected shares > 0', raw, 2);
-    const exchange = check.value(letterCode(fields[3]), 'bad_exchange', 'exchange', 'expected one letter', raw, 3);
-    const flags = check.value(HEX_RE.test(fields[4]) ? parseInt(fields[4], 16) | 0 : Number.NaN, 'bad_condition', 'condition', 'expected a hex flag set', raw, 4);
-    const suspicious = check.value(flagField(fields[5]), 'bad_flag', 'suspicious', 'expected 0 or 1', raw, 5);
-    if (!check.ok) continue;
+    check.begin(file, r.row);
+    if (!checkFieldCount(r.count, VENDOR_TRADE_FIELDS, check)) return;
+    const ms = rowTime(check, r, lastMs);
+    const units = check.value(positive(intField(r, 1)), 'bad_price', 'price', 'expected deci-cents > 0', r, 1);
+    const size = check.value(positive(intField(r, 2)), 'bad_size', 'size', 'expected shares > 0', r, 2);
+    const exchange = check.value(letterField(r, 3), 'bad_exchange', 'exchange', 'expected one letter', r, 3);
+    const flags = check.value(hexDigits(r.buf, r.starts[4], r.ends[4]), 'bad_condition', 'condition', 'expected a hex flag set', r, 4);
+    const suspicious = check.value(flagField(r, 5), 'bad_flag', 'suspicious', 'expected 0 or 1', r, 5);
+    if (!check.ok) return;
     lastMs = ms;
     if (suspicious) {
       stats.suspicious++;
-      continue;
+      return;
     }
     const eligible = vendorTradeEligible(exchange, flags);
     if (!eligible) {
@@ -210,7 +207,7 @@ export async function readVendorTrades(file: string, day: string, bad: BadRows, 
       else stats.specialCondition++;
     }
     out.push(nyLocalToUtcUs(day, ms), unitsToDollars(units), size, exchange, eligible);
-  }
+  });
   const trades = out.finish();
   stats.rowsOut = trades.length;
   return { trades, stats };

@@ -1,0 +1,88 @@
+/**
+ * Ingest throughput net of start-up: `ingest()` in this process (read, validate, rebuild, write
+ * the Arrow tape) on the vendor zips of ../shared (IBM, BAC, AIG 2013-10-07, quotes + trades;
+ * skipped with a message when absent) and on a generated CSV (1 M quote rows + 250 k trade rows (one per 4 quotes),
+ * epoch-µs timestamps; plain and gzipped). Each case runs 3 times: min / median / max raw rows
+ * per second, raw rows = every data row read (quotes + trades).
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { nyLocalToUtcUs } from '../../src/core/calendar.ts';
+import { ingest, type IngestOptions } from '../../src/data/ingest/ingest.ts';
+import type { BenchLine } from './harness.ts';
+
+const VENDOR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/equity-ticks');
+const DAY = '2013-10-07';
+const CSV_QUOTES = 1_000_000;
+
+/** Rows/s of one ingest, 3 runs (after one warm-up run): [min, median, max]. */
+async function rowsPerSecond(options: IngestOptions): Promise<{ rows: number; rates: number[] }> {
+  let rows = 0;
+  const rates: number[] = [];
+  for (let run = 0; run < 4; run++) {
+    const t0 = process.hrtime.bigint();
+    const summary = await ingest(options);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    rows = summary.quotes.rowsIn + summary.trades.rowsIn;
+    if (run > 0) rates.push(rows / seconds);
+  }
+  rates.sort((a, b) => a - b);
+  return { rows, rates };
+}
+
+/** A generated day as CSV text: a random walk on the cent grid, 04:00–20:00 New York. */
+function generatedCsv(): { quotes: string; trades: string } {
+  const startUs = nyLocalToUtcUs(DAY, 4 * 3_600_000);
+  const stepUs = Math.floor((16 * 3_600_000_000) / CSV_QUOTES);
+  const q = ['ts,bid,ask,bid_size,ask_size'];
+  const t = ['ts,price,size,exchange'];
+  let cents = 18_250;
+  for (let i = 0; i < CSV_QUOTES; i++) {
+    cents = Math.max(100, cents + ((i * 104_729) % 3) - 1);
+    const ts = startUs + i * stepUs;
+    const bid = (cents / 100).toFixed(2);
+    q.push(`${ts},${bid},${((cents + 1 + (i % 3)) / 100).toFixed(2)},${100 * (1 + (i % 9))},${100 * (1 + ((i * 5) % 9))}`);
+    if (i % 4 === 0) t.push(`${ts + 1},${bid},${100 * (1 + (i % 5))},${i % 3 === 0 ? 'D' : 'N'}`);
+  }
+  return { quotes: `${q.join('\n')}\n`, trades: `${t.join('\n')}\n` };
+}
+
+const line = (name: string, r: { rows: number; rates: number[] }): BenchLine[] => [
+  { name: `${name} (${(r.rows / 1e6).toFixed(2)} M rows) median`, value: r.rates[1], unit: 'rows/s' },
+  { name: `${name} min / max`, value: r.rates[0], unit: `rows/s (max ${Math.round(r.rates[2]).toLocaleString('en-US')})` },
+];
+
+export async function run(): Promise<BenchLine[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'ladderlab-bench-ingest-'));
+  const lines: BenchLine[] = [];
+  try {
+    if (existsSync(join(VENDOR, 'ibm_20131007_quote.zip'))) {
+      for (const symbol of ['ibm', 'bac', 'aig']) {
+        const r = await rowsPerSecond({
+          format: 'vendor',
+          quotes: [join(VENDOR, `${symbol}_20131007_quote.zip`)],
+          trades: [join(VENDOR, `${symbol}_20131007_trade.zip`)],
+          out: join(dir, 'vendor'),
+        });
+        lines.push(...line(`ingest vendor ${symbol.toUpperCase()} zips`, r));
+      }
+    } else {
+      console.log(`  SKIP vendor ingest: ${VENDOR} not found (licensed tick data lives outside the repo)`);
+    }
+    const csv = generatedCsv();
+    writeFileSync(join(dir, 'q.csv'), csv.quotes);
+    writeFileSync(join(dir, 't.csv'), csv.trades);
+    writeFileSync(join(dir, 'q.csv.gz'), gzipSync(csv.quotes));
+    writeFileSync(join(dir, 't.csv.gz'), gzipSync(csv.trades));
+    const plain = await rowsPerSecond({ format: 'csv', symbol: 'GEN', quotes: [join(dir, 'q.csv')], trades: [join(dir, 't.csv')], out: join(dir, 'csv') });
+    lines.push(...line('ingest csv, generated', plain));
+    const gz = await rowsPerSecond({ format: 'csv', symbol: 'GEN', quotes: [join(dir, 'q.csv.gz')], trades: [join(dir, 't.csv.gz')], out: join(dir, 'csv') });
+    lines.push(...line('ingest csv.gz, generated', gz));
+    return lines;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
