@@ -6,6 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { ALPACA_DOWNLOAD_EPILOG, alpacaDownloadHandler, alpacaDownloadOptions, type AlpacaDownloadArgs } from './ingest-alpaca.ts';
+import { parseColumnMap } from '../data/ingest/column-map.ts';
 import { formatSummary } from '../data/ingest/summary.ts';
 import { ingest, INGEST_FORMATS, type IngestFormat } from '../data/ingest/ingest.ts';
 import { stderrProgress } from '../data/ingest/progress.ts';
@@ -33,6 +34,7 @@ interface IngestArgs extends AlpacaDownloadArgs {
   trades?: string[];
   symbol?: string;
   day?: string;
+  columns?: string[];
 }
 
 export const ingestCommand: CommandModule<object, IngestArgs> = {
@@ -55,6 +57,7 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
       .option('out', { type: 'string', demandOption: true, describe: 'tape directory; writes OUT/<SYMBOL>/<DAY>.quotes.arrow and .trades.arrow' })
       .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'drop bad rows and count them per reason instead of stopping (exit 2)' })
       .option('quote-size-multiplier', { type: 'number', describe: 'alpaca: multiply every quote size by this (default by date: Alpaca sizes are round lots of 100 before 2025-11-03, shares after; 1 for ladderlab serve)' })
+      .option('columns', { type: 'string', array: true, describe: 'csv: the file\'s names for tape columns, TAPE=FILE comma-separated (e.g. ts=time,bid=bid_px,bid_size=bid_sz)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .epilog(EPILOG) as never,
   handler: async (args) => {
@@ -70,6 +73,7 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
       out: args.out,
       skipBadRows: args['skip-bad-rows'],
       quoteSizeMultiplier: args['quote-size-multiplier'],
+      columns: parseColumnMap(args.columns),
       progress: stderrProgress(),
     });
     process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));

@@ -104,3 +104,32 @@ describe('CSV ingest', () => {
     expect(loadSymbolDay(out, 'N', '2013-10-07').quotes.bid[0]).toBe(15.28);
   });
 });
+
+describe('.csv.gz streamed, and mapped column names', () => {
+  it('a 200 k-row gzipped file (many chunks) with its own column names gives the tape of its plain twin, byte for byte', async () => {
+    const rows = ['Time,BidPx,AskPx,BidSz,AskSz'];
+    for (let i = 0; i < 200_000; i++) rows.push(`${1381152600000000 + i * 100},${(182.5 + (i % 7) / 100).toFixed(2)},${(182.6 + (i % 5) / 100).toFixed(2)},${100 * (1 + (i % 3))},${100 + i}`);
+    const text = `${rows.join('\n')}\n`;
+    const gz = write('q.csv.gz', text);
+    const plain = write('q.csv', text.replace('Time,BidPx,AskPx,BidSz,AskSz', 'ts,bid,ask,bid_size,ask_size'));
+    const columns = { ts: 'time', bid: 'bidpx', ask: 'askpx', bid_size: 'bidsz', ask_size: 'asksz' };
+    const a = await ingest({ format: 'csv', symbol: 'GZ', quotes: [gz], out: join(dir, 'a'), columns });
+    await ingest({ format: 'csv', symbol: 'GZ', quotes: [plain], out: join(dir, 'b') });
+    expect(a.quotes).toMatchObject({ rowsIn: 200_000, rowsOut: 200_000 });
+    const tape = loadSymbolDay(join(dir, 'a'), 'GZ', '2013-10-07').quotes;
+    expect([tape.ts[199_999], tape.bid[199_999], tape.ask[199_999], tape.bidSize[199_999], tape.askSize[199_999]]).toEqual([1381152619999900, 182.52, 182.64, 200, 200_099]);
+    const { readFileSync } = await import('node:fs');
+    const file = (d: string) => readFileSync(join(dir, d, 'GZ', '2013-10-07.quotes.arrow'));
+    expect(file('a').equals(file('b'))).toBe(true);
+  });
+
+  it('a mapped column missing from the header, or a bad value in it, is named as the file names it', async () => {
+    const q = write('q.csv', 'Time,BidPx,AskPx,BidSz\n1381152600,1,2,3\n');
+    const columns = { ts: 'time', bid: 'bidpx', ask: 'askpx', bid_size: 'bidsz', ask_size: 'asksz' };
+    await expect(ingest({ format: 'csv', symbol: 'X', quotes: [q], out, columns })).rejects.toThrow(
+      `${q}: row 1: field "asksz": missing from the header (have: Time,BidPx,AskPx,BidSz; need: time,bidpx,askpx,bidsz,asksz)`,
+    );
+    const q2 = write('q2.csv', 'Time,BidPx,AskPx,BidSz,AskSz\n1381152600,1,-2,3,4\n');
+    await expect(ingest({ format: 'csv', symbol: 'X', quotes: [q2], out, columns })).rejects.toThrow(`${q2}: row 2: field "askpx": expected a price > 0, got "-2"`);
+  });
+});
