@@ -108,6 +108,7 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
   const sim: SimConfig = {
     ...base,
     fill_model: 'queue',
+    queue_prob: fill.queueProb,
     queue_power: round(fill.queuePower.value),
     p_touch: round(fill.pTouch.value),
     latency: { entry: channel(byName.entry), cancel: channel(byName.cancel), response: channel(byName.response), feed: channel(byName.feed) },

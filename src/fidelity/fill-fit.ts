@@ -71,7 +71,7 @@ function linGrid(lo: number, hi: number, n: number): number[] {
 
 type Setter = (sim: SimConfig, value: number) => SimConfig;
 const SETTERS: Record<ParameterFit['name'], Setter> = {
-  queue_power: (sim, v) => ({ ...sim, fill_model: 'queue', queue_power: v }),
+  queue_power: (sim, v) => ({ ...sim, fill_model: 'queue', queue_prob: 'power', queue_power: v }),
   p_touch: (sim, v) => ({ ...sim, fill_model: 'queue', p_touch: v }),
 };
 
@@ -170,32 +170,45 @@ export function fitParameter(options: FillFitOptions, name: ParameterFit['name']
 export interface FillModelFit {
   queuePower: ParameterFit;
   pTouch: ParameterFit;
-  /** Share of the fit half's children each fill model reproduces at the fitted parameters. */
+  /** The queue model's cancellation rule that reproduces more children (log only when strictly better). */
+  queueProb: 'power' | 'log';
+  /** Share of the fit half's children each model reproduces at the fitted parameters (queue power first). */
   modelShares: { model: string; share: number }[];
 }
 
 /** Replays one fit would make (for a progress bar). */
 export function fillFitSteps(): number {
-  return 2 * (POWER_COARSE.length + FINE_POINTS) + PTOUCH_COARSE.length + FINE_POINTS + 2;
+  return 2 * (POWER_COARSE.length + FINE_POINTS) + PTOUCH_COARSE.length + FINE_POINTS + 3;
 }
 
+/**
+ * queue_power under the power rule, p_touch, queue_power again; then the log rule (no parameter)
+ * and the other models are scored at the fitted values for comparison.
+ */
 export function fitFillModel(options: FillFitOptions): FillModelFit {
   const total = fillFitSteps();
   let done = 0;
   const tick = () => options.onStep?.(++done, total, 'fill model');
-  let sim: SimConfig = { ...options.sim, fill_model: 'queue' };
+  let sim: SimConfig = { ...options.sim, fill_model: 'queue', queue_prob: 'power' };
   const power1 = fitParameter(options, 'queue_power', sim, tick);
   sim = { ...sim, queue_power: power1.value };
   const pTouch = fitParameter(options, 'p_touch', sim, tick);
   sim = { ...sim, p_touch: pTouch.value };
   const queuePower = fitParameter(options, 'queue_power', sim, tick);
   sim = { ...sim, queue_power: queuePower.value };
-  const modelShares = (['queue', 'touch', 'through'] as const).map((model) => {
-    const scores = scoreAll(options.sets, { ...sim, fill_model: model });
-    if (model !== 'queue') tick();
+  const variants: [string, SimConfig][] = [
+    ['queue (power)', sim],
+    ['queue (log)', { ...sim, queue_prob: 'log' }],
+    ['touch', { ...sim, fill_model: 'touch' }],
+    ['through', { ...sim, fill_model: 'through' }],
+  ];
+  const modelShares = variants.map(([model, config], i) => {
+    const scores = scoreAll(options.sets, config);
+    if (i > 0) tick();
     return { model, share: scores.length > 0 ? sum(scores) / scores.length : Number.NaN };
   });
-  return { queuePower, pTouch, modelShares };
+  const queueProb = modelShares[1].share > modelShares[0].share + 1e-9 ? 'log' : 'power';
+  return { queuePower, pTouch, queueProb, modelShares };
 }
 
 /** Half the distance between the grid points either side of `value` (sorted grid). */

@@ -33,7 +33,7 @@ export function calibrationYaml(c: Calibration, replicates: number): string {
     const body = ch.jitter === 'lognormal' ? `{ ms: ${g(ch.ms)}, jitter: lognormal, sigma: ${g(ch.sigma)} }` : `{ ms: ${g(ch.ms)}, jitter: none }`;
     return `    ${`${name}:`.padEnd(10)} ${body.padEnd(48)} # ${channelNote(fits[name])}`;
   };
-  const others = c.fill.modelShares.filter((m) => m.model !== 'queue').map((m) => `${m.model} ${percent(m.share)}`).join(', ');
+  const shares = c.fill.modelShares.map((m) => `${m.model} ${percent(m.share)}`).join(', ');
   const gof = c.goodness;
   const lines = [
     '# ladderlab calibrate — a config fragment: ladderlab backtest --config FILE, ladderlab sweep --config FILE',
@@ -45,8 +45,9 @@ export function calibrationYaml(c: Calibration, replicates: number): string {
     '#   first fill time and quantity (the queue model is deterministic, so it has no likelihood).',
     `# intervals: 95 % percentile bootstrap over parents, ${replicates} replicates`,
     'sim:',
-    '  fill_model: queue'.padEnd(61) + ` # the fitted queue reproduces ${percent(c.fill.modelShares[0].share)} of children; ${others}`,
-    `  queue_power: ${g(c.sim.queue_power)}`.padEnd(61) + ` # ${parameterNote(c.fill.queuePower)}`,
+    '  fill_model: queue'.padEnd(61) + ` # children reproduced: ${shares}`,
+    `  queue_prob: ${c.sim.queue_prob}`.padEnd(61) + ` # ${c.sim.queue_prob === 'log' ? 'the log rule reproduces more children than the fitted power' : 'the log rule reproduces no more children'}`,
+    `  queue_power: ${g(c.sim.queue_power)}`.padEnd(61) + ` # ${parameterNote(c.fill.queuePower)}${c.sim.queue_prob === 'log' ? ' (unused under log)' : ''}`,
     `  p_touch: ${g(c.sim.p_touch)}`.padEnd(61) + ` # ${parameterNote(c.fill.pTouch)}`,
     `  include_ineligible: ${c.sim.include_ineligible}`,
     '  latency:',

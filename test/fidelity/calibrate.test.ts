@@ -55,8 +55,22 @@ describe('calibrate, piece by piece', () => {
     expect(c.sim.latency.cancel).toEqual({ ms: 15, jitter: 'none', sigma: 0.5 });
     expect(c.sim.latency.response).toEqual({ ms: 12, jitter: 'none', sigma: 0.5 });
     expect(Math.abs(c.sim.latency.entry.ms - 40) / 40).toBeLessThan(0.15);
-    expect(c.fill.modelShares[0]).toEqual({ model: 'queue', share: 1 });
+    expect(c.fill.modelShares[0]).toEqual({ model: 'queue (power)', share: 1 });
+    expect(c.fill.modelShares.map((m) => m.model)).toEqual(['queue (power)', 'queue (log)', 'touch', 'through']);
+    expect(c.sim.queue_prob).toBe('power');
   }, 120_000);
+
+  it('a truth with the log rule: the log variant is scored, and reproduces every child', () => {
+    const log = writeObservedRun({ root, name: 'log', truth: { ...truth, sim: { ...truth.sim, queue_prob: 'log' } }, parents: 60 });
+    const c = calibrateRuns([log.dir], { replicates: 5 });
+    expect(c.fill.modelShares[1].model).toBe('queue (log)');
+    expect(c.fill.modelShares[1].share).toBeGreaterThan(0.999);
+    // On these queues a small power splits cancellations like ln(1 + x): the data cannot tell the
+    // two apart, and a tie keeps the fitted power rule — which reproduces every child as well.
+    expect(c.fill.modelShares[0].share).toBe(c.fill.modelShares[1].share);
+    expect(c.sim.queue_prob).toBe('power');
+    expect(c.sim.queue_power).toBeLessThan(1);
+  }, 60_000);
 
   it('an older run directory: the missing receipt column is named, exit 2 (InputError)', () => {
     const old = writeObservedRun({ root, name: 'old', truth, parents: 10 });
