@@ -13,7 +13,10 @@ import { ladderlabVersion, writeRunDir } from '../records/write.ts';
 import type { MidAt } from '../reports/metrics.ts';
 import { DEFAULT_REPLICATES, formatSummary, summaryTables } from '../reports/summary.ts';
 import { tapeMidAt } from '../reports/tape-mids.ts';
+import { InputError } from '../core/errors.ts';
+import type { RobustnessScenario } from '../records/robustness.ts';
 import { stderrBar } from './progress-bar.ts';
+import { DEFAULT_STRESS_LATENCY_MS, FILL_MODELS, parseFillModels, parseLatencyList, runRobustness } from './robustness.ts';
 import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
 
 interface BacktestArgs extends SelectionArgs {
@@ -24,6 +27,9 @@ interface BacktestArgs extends SelectionArgs {
   seed?: string;
   baseline: boolean;
   replicates: number;
+  robustness: boolean;
+  stressLatencyMs: string;
+  stressFillModels: string;
 }
 
 const EPILOG = `Examples:
@@ -34,7 +40,9 @@ const EPILOG = `Examples:
   optional client_order_id). --orders N: N random parents over the regular sessions of the data,
   both sides, sizes from the config's \`orders\` section, drawn from the seed.
 Writes OUT/records.arrow (one row per parent), children.arrow, fills.arrow, baseline.arrow (the
-same parents as market steps at arrival) and run.json; then \`ladderlab report OUT\`.`;
+same parents as market steps at arrival), robustness.arrow (ladder and baseline again under each
+stress fill model × latency) and run.json; prints the headline (ladder − market order, paired
+implementation shortfall with its 95 % interval) exactly as \`ladderlab report OUT\` shows it.`;
 
 export const backtestCommand: CommandModule<object, BacktestArgs> = {
   command: 'backtest',
@@ -48,9 +56,14 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('seed', { type: 'string', describe: 'override the config seed (generated orders, fill-model draws, sampled latency)' })
       .option('baseline', { type: 'boolean', default: true, describe: 'also run the market-order baseline (baseline.arrow); --no-baseline to skip' })
       .option('replicates', { type: 'number', default: DEFAULT_REPLICATES, describe: 'block-bootstrap replicates for the summary\'s 95 % intervals (as `ladderlab report`)' })
+      .option('robustness', { type: 'boolean', default: true, describe: 're-run the same parents (ladder and baseline) under each stress fill model × latency (robustness.arrow); --no-robustness to skip' })
+      .option('stress-latency-ms', { type: 'string', default: DEFAULT_STRESS_LATENCY_MS.join(','), describe: 'robustness: latencies on entry, cancel and response, ms' })
+      .option('stress-fill-models', { type: 'string', default: FILL_MODELS.join(','), describe: 'robustness: fill models (through, touch, queue)' })
       .epilog(EPILOG) as never,
   handler: (args) => {
     const started = process.hrtime.bigint();
+    if (!Number.isInteger(args.replicates) || args.replicates < 1) throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 1 (the 95 % intervals need replicates)`);
+    const grid = { fillModels: parseFillModels(args.stressFillModels), latenciesMs: parseLatencyList(args.stressLatencyMs) };
     const config = resolveConfig(args.config, args.seed);
     const dataDir = resolve(args.data);
     const { selection, tapes } = resolveSymbolDays(dataDir, args);
@@ -65,10 +78,17 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       baseline = runBacktest({ config, tapes: source, parents, marketOnly: true, onProgress: baselineBar.update });
       baselineBar.stop();
     }
+    let robustness: RobustnessScenario[] | undefined;
+    if (args.robustness && baseline) {
+      const bar = stderrBar('robustness [{bar}] {value}/{total} fill model × latency runs');
+      robustness = runRobustness(config, source, parents, grid, (done, total) => bar.update(done, total));
+      bar.stop();
+    }
     const outDir = resolve(args.out);
     writeRunDir(outDir, {
       records: result.records,
       baseline: baseline?.records,
+      robustness,
       manifest: {
         ladderlab: ladderlabVersion(),
         command: 'backtest',
@@ -86,6 +106,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       symbolDays: result.symbolDaysLoaded,
       midAt: tapeMidAt(dataDir),
       replicates: args.replicates,
+      robustness: robustness ?? null,
     });
     process.stdout.write(summary);
   },
@@ -101,15 +122,15 @@ export function formatBacktestSummary(
   records: readonly ExecutionRecord[],
   baseline: readonly ExecutionRecord[] | null,
   config: LadderConfig,
-  info: { outDir: string; seconds: number; symbolDays: number; midAt: MidAt; replicates: number },
+  info: { outDir: string; seconds: number; symbolDays: number; midAt: MidAt; replicates: number; robustness: RobustnessScenario[] | null },
 ): string {
   const buys = records.filter((r) => r.side === 'buy').length;
   const out: string[] = [
     `backtest: ${records.length} parents (${buys} buy, ${records.length - buys} sell) on ${info.symbolDays} symbol-days, fill model ${config.sim.fill_model}, seed ${config.seed} — ${info.seconds.toFixed(2)} s`,
-    `wrote ${info.outDir}/{records,children,fills${baseline ? ',baseline' : ''}}.arrow, run.json — next: ladderlab report ${info.outDir}`,
+    `wrote ${info.outDir}/{records,children,fills${baseline ? ',baseline' : ''}${info.robustness ? ',robustness' : ''}}.arrow, run.json — next: ladderlab report ${info.outDir}`,
     '',
   ];
-  out.push(...formatSummary(summaryTables({ records, baseline, config, midAt: info.midAt, replicates: info.replicates, seed: config.seed })));
+  out.push(...formatSummary(summaryTables({ records, baseline, config, midAt: info.midAt, replicates: info.replicates, seed: config.seed, robustness: info.robustness })));
   const reasons = new Map<string, number>();
   for (const r of records) {
     if (r.status === 'filled') continue;

@@ -11,6 +11,7 @@ import { type LadderConfig, defaultConfig, parseConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ChildRecord, ChildStatus, EndReason, ExecutionRecord, FillRecord, ParentStatus } from '../engine/types.ts';
 import { ArrowFile } from './arrow-file.ts';
+import { type RobustnessScenario, readRobustness } from './robustness.ts';
 
 const SIDES = ['buy', 'sell'] as const;
 const PARENT_STATUSES: readonly ParentStatus[] = ['filled', 'partial', 'unfilled', 'rejected'];
@@ -27,6 +28,8 @@ export interface RunData {
   records: ExecutionRecord[];
   /** Market-order baseline, or null when the run has no baseline.arrow. */
   baseline: ExecutionRecord[] | null;
+  /** The robustness band, or null when the run has no robustness.arrow. */
+  robustness: RobustnessScenario[] | null;
 }
 
 function nullable(x: number): number | null {
@@ -184,5 +187,7 @@ export function loadRun(runDir: string): RunData {
   attachChildren(records, join(dir, 'children.arrow'), join(dir, 'fills.arrow'));
   const baselinePath = join(dir, 'baseline.arrow');
   const baseline = existsSync(baselinePath) ? readParents(baselinePath) : null;
-  return { runDir: dir, runInfo, config, seed, dataDir, records, baseline };
+  const robustnessPath = join(dir, 'robustness.arrow');
+  const robustness = existsSync(robustnessPath) ? readRobustness(robustnessPath) : null;
+  return { runDir: dir, runInfo, config, seed, dataDir, records, baseline, robustness };
 }

@@ -20,6 +20,7 @@
  *   fills.arrow     one row per fill: client_order_id, child_id, exec_id, ts (venue), recv_ts (when
  *                   the engine got it; nullable), price, qty, step int32
  *   baseline.arrow  optional, records.arrow's schema: the same parents as market steps at arrival
+ *   robustness.arrow optional: the same parents under other fill models and latencies (robustness.ts)
  *   run.json        the config used, data dir, orders source, seed, counts, ladderlab version
  *
  * Every float that is NaN in memory is null on disk. Each file is written to a temp name in the
@@ -31,6 +32,7 @@ import { join } from 'node:path';
 import { Bool, Field, Float64, Int32, List, makeData, makeVector, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { spreadPct } from '../engine/ladder.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
+import { type RobustnessScenario, robustnessToArrow } from './robustness.ts';
 
 function orNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
@@ -166,6 +168,8 @@ export interface RunOutput {
   records: readonly ExecutionRecord[];
   /** The market-order baseline records, when it was run. */
   baseline?: readonly ExecutionRecord[];
+  /** The robustness band (robustness.ts), when it was run. */
+  robustness?: readonly RobustnessScenario[];
   /** run.json's content besides `counts` and `files`, which are filled in here. */
   manifest: Record<string, unknown>;
 }
@@ -179,6 +183,7 @@ export function writeRunDir(outDir: string, output: RunOutput): Record<string, s
     'fills.arrow': fillsToArrow(output.records),
   };
   if (output.baseline) files['baseline.arrow'] = recordsToArrow(output.baseline);
+  if (output.robustness) files['robustness.arrow'] = robustnessToArrow(output.robustness);
   const manifest = {
     ...output.manifest,
     counts: countRecords(output.records),
@@ -189,5 +194,6 @@ export function writeRunDir(outDir: string, output: RunOutput): Record<string, s
   writeFilesAtomic(Object.fromEntries(Object.entries(files).map(([name, content]) => [join(outDir, name), content])));
   // A baseline from an earlier run in the same directory would no longer match these records.
   if (!output.baseline) rmSync(join(outDir, 'baseline.arrow'), { force: true });
+  if (!output.robustness) rmSync(join(outDir, 'robustness.arrow'), { force: true });
   return Object.fromEntries(Object.keys(files).map((name) => [name, join(outDir, name)]));
 }

@@ -11,13 +11,17 @@ export type VegaLiteSpec = Record<string, unknown>;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 720;
 const HEIGHT = 260;
+/** One colour per concept in every chart: the ladder, the market-order baseline, their difference. */
+export const LADDER_COLOR = '#2166ac';
+export const BASELINE_COLOR = '#b2182b';
+export const DIFFERENCE_COLOR = '#4d4d4d';
 const SIDE_COLORS = { domain: ['buy', 'sell', 'all'], range: ['#1b7837', '#b2182b', '#4d4d4d'] };
 
 /**
- * The seed's claimed cumulative fill rates by limit step (step 0 = mid … step 3), shown next to
+ * The published claim's cumulative fill rates (the reference design's figures) by limit step (step 0 = mid … step 3), shown next to
  * the measured ones: 15–25 %, 35–50 %, 65–80 %, 85–95 %.
  */
-export const SEED_CLAIMED_FILL_RATES: readonly [number, number][] = [
+export const PUBLISHED_CLAIM_FILL_RATES: readonly [number, number][] = [
   [0.15, 0.25],
   [0.35, 0.5],
   [0.65, 0.8],
@@ -101,16 +105,16 @@ function groupedBarsWithIntervals(
   };
 }
 
-/** Fill rate per step: share filled at the step and cumulative, with intervals; the seed's claim beside them. */
+/** Fill rate per step: share filled at the step and cumulative, with intervals; the published claim beside them. */
 export function fillRateChart(fillRate: ColumnTable): VegaLiteSpec {
   const rows = rowsOf(fillRate).filter((r) => r.side === undefined || r.side === 'all');
   const values: Record<string, unknown>[] = [];
   for (const r of rows) {
     values.push({ stepLabel: r.stepLabel, series: 'filled at this step', value: r.share, base: 0, lo: r.share_lo, hi: r.share_hi });
     values.push({ stepLabel: r.stepLabel, series: 'filled by this step', value: r.cumulative, base: 0, lo: r.cumulative_lo, hi: r.cumulative_hi });
-    const claim = SEED_CLAIMED_FILL_RATES[r.fillStep as number];
+    const claim = PUBLISHED_CLAIM_FILL_RATES[r.fillStep as number];
     if (claim && r.stepLabel !== 'market') {
-      values.push({ stepLabel: r.stepLabel, series: "seed's claim (by this step)", value: claim[1], base: claim[0], lo: null, hi: null });
+      values.push({ stepLabel: r.stepLabel, series: "published claim (by this step)", value: claim[1], base: claim[0], lo: null, hi: null });
     }
   }
   const layered = groupedBarsWithIntervals(
@@ -119,7 +123,7 @@ export function fillRateChart(fillRate: ColumnTable): VegaLiteSpec {
     {
       field: 'series',
       title: '',
-      domain: ['filled at this step', 'filled by this step', "seed's claim (by this step)"],
+      domain: ['filled at this step', 'filled by this step', "published claim (by this step)"],
       range: ['#92c5de', '#2166ac', '#d9d9d9'],
     },
     'share of parent orders',
@@ -131,9 +135,9 @@ export function fillRateChart(fillRate: ColumnTable): VegaLiteSpec {
 /** Shortfall and improvements by arrival spread bucket. */
 export function spreadBucketChart(bySpread: ColumnTable, hasBaseline: boolean): VegaLiteSpec {
   const metrics: [string, string][] = [
-    ['shortfallBps', 'shortfall vs arrival mid'],
-    ['improvementBaselineBps', 'improvement vs market-order baseline (simulated)'],
-    ['improvementFarTouchBps', 'improvement vs arrival far touch (analytic)'],
+    ['shortfallBps', 'ladder implementation shortfall'],
+    ['vsBaselineBps', 'ladder − market-order baseline (simulated, paired)'],
+    ['vsFarTouchBps', 'vs arrival far touch (analytic, filled qty)'],
   ];
   const values: Record<string, unknown>[] = [];
   for (const r of rowsOf(bySpread)) {
@@ -144,12 +148,12 @@ export function spreadBucketChart(bySpread: ColumnTable, hasBaseline: boolean): 
   const layered = groupedBarsWithIntervals(
     values,
     { field: 'spreadBucket', title: 'arrival spread (ask − bid)/ask', sort: ['< 0.5 %', '0.5–1.5 %', '> 1.5 %'] },
-    { field: 'metric', title: '', domain: metrics.map((m) => m[1]), range: ['#b2182b', '#1b7837', '#a6dba0'] },
+    { field: 'metric', title: '', domain: metrics.map((m) => m[1]), range: [LADDER_COLOR, DIFFERENCE_COLOR, '#bababa'] },
     'bps',
     '.1f',
   );
   const subtitle = hasBaseline ? 'mean per parent order · rules: 95 % interval' : 'mean per parent order · rules: 95 % interval · baseline not run';
-  return { ...base('Shortfall and improvement by spread bucket', [subtitle, 'shortfall = cost vs the arrival mid · improvement = saving vs a market order']), ...layered };
+  return { ...base('Costs by arrival spread', [subtitle, 'every bar is a cost in bps: positive = worse for the ladder, negative = better']), ...layered };
 }
 
 /**
@@ -192,7 +196,7 @@ export function timeToFillChart(parents: ColumnTable): VegaLiteSpec {
 /** Sides are drawn a little apart on the log time axis so their interval rules do not hide each other. */
 const MARKOUT_DODGE: Record<string, number> = { buy: 0.92, sell: 1, all: 1.087 };
 
-/** Markout curves by side: mean markout at +1 s, +5 s, +60 s with intervals (positive = good). */
+/** Markout curves by side: mean markout at +1 s, +5 s, +60 s with intervals (a cost: positive = the mid moved against the fill). */
 export function markoutChart(markouts: ColumnTable): VegaLiteSpec {
   const values = rowsOf(markouts).map((r) => ({ ...r, horizon: `+${r.horizonS} s`, horizonPlotS: (r.horizonS as number) * (MARKOUT_DODGE[r.side as string] ?? 1) }));
   const horizons = [...new Set(rowsOf(markouts).map((r) => r.horizonS as number))];
@@ -257,7 +261,7 @@ export function baselineChart(ladderVsBaseline: ColumnTable | null): VegaLiteSpe
   for (const r of rowsOf(ladderVsBaseline)) {
     values.push({ side: r.side, who: 'ladder', value: r.ladderShortfallBps, base: 0, lo: r.ladderShortfallBps_lo, hi: r.ladderShortfallBps_hi });
     values.push({ side: r.side, who: 'market-order baseline', value: r.baselineShortfallBps, base: 0, lo: r.baselineShortfallBps_lo, hi: r.baselineShortfallBps_hi });
-    values.push({ side: r.side, who: 'paired saving (baseline − ladder)', value: r.improvementBps, base: 0, lo: r.improvementBps_lo, hi: r.improvementBps_hi });
+    values.push({ side: r.side, who: 'ladder − market order (paired)', value: r.vsBaselineBps, base: 0, lo: r.vsBaselineBps_lo, hi: r.vsBaselineBps_hi });
   }
   const layered = groupedBarsWithIntervals(
     values,
@@ -265,18 +269,34 @@ export function baselineChart(ladderVsBaseline: ColumnTable | null): VegaLiteSpe
     {
       field: 'who',
       title: '',
-      domain: ['ladder', 'market-order baseline', 'paired saving (baseline − ladder)'],
-      range: ['#2166ac', '#b2182b', '#1b7837'],
+      domain: ['ladder', 'market-order baseline', 'ladder − market order (paired)'],
+      range: [LADDER_COLOR, BASELINE_COLOR, DIFFERENCE_COLOR],
     },
     'bps',
     '.1f',
   );
   return {
     ...base('Ladder vs market-order baseline', [
-      'same parents, same simulated market · mean shortfall per parent (lower is better)',
-      'paired saving = baseline − ladder (higher is better) · rules: 95 % interval',
+      'same parents, same simulated market · mean implementation shortfall per parent, a cost (lower is better)',
+      'ladder − market order below 0 = the ladder was cheaper · rules: 95 % interval',
     ]),
     ...layered,
+  };
+}
+
+/** Histogram of per-parent ladder − market order (bps): how the headline's mean is made. */
+export function differenceHistogramChart(bins: readonly { fromBps: number; toBps: number; parents: number }[]): VegaLiteSpec {
+  if (bins.length === 0) return messageChart('Per-parent ladder − market order', BASELINE_MISSING);
+  return {
+    ...base('Per-parent ladder − market order', 'implementation shortfall difference per parent, bps (a cost: left of 0 = the ladder was cheaper)'),
+    data: { values: bins.map((b) => ({ ...b, label: `${b.fromBps} to ${b.toBps} bps` })) },
+    mark: { type: 'bar', color: DIFFERENCE_COLOR },
+    encoding: {
+      x: { field: 'fromBps', type: 'quantitative', bin: { binned: true, step: bins[0].toBps - bins[0].fromBps }, title: 'ladder − market order (bps)' },
+      x2: { field: 'toBps' },
+      y: { field: 'parents', type: 'quantitative', title: 'parents' },
+      tooltip: [{ field: 'label', title: 'bin' }, { field: 'parents', title: 'parents' }],
+    },
   };
 }
 
@@ -300,7 +320,7 @@ export function reportCharts(tables: {
   const none = (title: string) => messageChart(title, 'no accepted parent orders in this run');
   return {
     fillRate: empty ? none('Fill rate per step') : fillRateChart(tables.fillRateByStep),
-    spreadBuckets: empty ? none('Shortfall and improvement by spread bucket') : spreadBucketChart(tables.bySpreadBucket, tables.ladderVsBaseline !== null),
+    spreadBuckets: empty ? none('Costs by arrival spread') : spreadBucketChart(tables.bySpreadBucket, tables.ladderVsBaseline !== null),
     timeToFill: empty ? none('Time to fill by side') : timeToFillChart(tables.parents),
     markouts: empty ? none('Markouts after fills') : markoutChart(tables.markouts),
     baseline: baselineChart(tables.ladderVsBaseline),

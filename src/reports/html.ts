@@ -52,6 +52,8 @@ export interface Page {
   /** [label, value] pairs describing the run. */
   meta: [string, string][];
   verdict: Verdict;
+  /** HTML of the assumptions panel, shown first (run reports). */
+  assumptions?: string;
   sections: Section[];
   /** [term, definition] pairs (plain text). */
   definitions: [string, string][];
@@ -73,8 +75,15 @@ const STYLE = `
   .verdict.worse { border-color: #b2182b; background: #fbeeee; }
   .verdict.unclear { border-color: #d08c00; background: #fdf6e6; }
   .verdict .headline { font-size: 18px; font-weight: bold; margin: 0 0 8px; }
-  .verdict ul { margin: 0; padding-left: 20px; }
+  .verdict ul { margin: 8px 0 0; padding-left: 20px; }
+  .verdict table.decomposition { margin: 0 0 6px; background: transparent; }
+  .verdict table.decomposition td { border-bottom: 1px solid #ddd; padding: 2px 10px 2px 0; }
   .lead { color: #444; margin: 0 0 10px; }
+  #assumptions h2 { margin-top: 8px; border-top: none; padding-top: 0; font-size: 17px; }
+  table.assumptions th { background: none; white-space: nowrap; width: 170px; }
+  table.assumptions tr.warning td, table.assumptions tr.warning th { color: #b2182b; font-weight: bold; }
+  table.robustness tr.worse td { color: #b2182b; } table.robustness tr.better td { color: #1b7837; }
+  .robustness-verdict { margin: 4px 0 6px; }
   figure { margin: 0 0 12px; overflow-x: auto; }
   figure svg { max-width: 100%; height: auto; }
   table { border-collapse: collapse; font-size: 13px; margin: 6px 0 4px; }
@@ -86,6 +95,12 @@ const STYLE = `
   dt { font-weight: bold; margin-top: 8px; }
   dd { margin-left: 18px; }
 `;
+
+function decompositionTable(lines: [string, string][] | undefined): string {
+  if (!lines || lines.length === 0) return '';
+  const rows = lines.map(([label, value]) => `<tr><td>${escapeHtml(label)}</td><td class="num">${escapeHtml(value)} bps</td></tr>`).join('\n');
+  return `<table class="decomposition">\n<tbody>\n${rows}\n</tbody>\n</table>`;
+}
 
 export function renderPage(page: Page): string {
   const meta = page.meta.map(([k, v]) => `<span><b>${escapeHtml(k)}:</b> ${escapeHtml(v)}</span>`).join('\n');
@@ -115,8 +130,10 @@ ${s.note ? `<p class="note">${escapeHtml(s.note)}</p>` : ''}
 <main>
 <h1>${escapeHtml(page.title)}</h1>
 <p class="meta">${meta}</p>
+${page.assumptions ?? ''}
 <section id="verdict" class="verdict ${page.verdict.call}">
 <p class="headline">${escapeHtml(page.verdict.headline)}</p>
+${decompositionTable(page.verdict.decomposition)}
 <ul>
 ${points}
 </ul>

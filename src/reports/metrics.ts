@@ -11,11 +11,17 @@
  *        the unfilled rest is charged its opportunity cost at M_end = M(end of the parent's
  *        window); a fully filled parent reduces to D·(P − M₀)/M₀. Positive = cost.
  *   filled shortfall          D·(P − M₀)/M₀                    (filled part only)
- *   improvement vs far touch  D·(F₀ − P)/M₀ and D·(F₀ − P)·q dollars — ANALYTIC: what a market
- *        order would have paid if it had filled all of q at the arrival touch (the seed's
- *        "saves $X vs market"); the simulated baseline is in baseline.ts. Positive = saved.
+ *   vs the arrival far touch  D·(P − F₀)/M₀ and D·(P − F₀)·q dollars — ANALYTIC: the fills
+ *        against a market order assumed to fill all of q at the arrival touch (the published
+ *        claim's "saves $X vs market" is its negative). Positive = cost (paid more than the touch).
+ *   half spread at arrival    D·(F₀ − M₀)/M₀ = (ask₀ − bid₀)/2 / M₀: what crossing at arrival costs
+ *   vs the market-order baseline, per parent: IS(ladder) − IS(baseline) on the same parent
+ *        (paired). Positive = the ladder cost more.
+ *
+ * ONE SIGN CONVENTION: every bps figure here is a cost (positive = worse for us), markouts too.
  *   effective spread          Σ qᵢ·2·D·(pᵢ − Mᵢ)/Mᵢ / Σ qᵢ
- *   markout at +Δ             Σ qᵢ·D·(M(tᵢ + Δ) − pᵢ)/M₀ / Σ qᵢ      positive = good for us
+ *   markout at +Δ             Σ qᵢ·D·(pᵢ − M(tᵢ + Δ))/M₀ / Σ qᵢ      positive = the mid moved
+ *        against the fill (we paid more than it was worth Δ later): a cost
  *   realized spread at +Δ     Σ qᵢ·2·D·(pᵢ − M(tᵢ + Δ))/Mᵢ / Σ qᵢ
  *   price impact at +Δ        Σ qᵢ·2·D·(M(tᵢ + Δ) − Mᵢ)/Mᵢ / Σ qᵢ     (effective = realized + impact)
  *        a horizon past the tape or the close makes M(tᵢ + Δ) unknown: the parent's value at that
@@ -69,8 +75,9 @@ export interface ParentMetrics {
   timeToFillS: number | null;
   shortfallBps: number | null;
   filledShortfallBps: number | null;
-  improvementFarTouchBps: number | null;
-  improvementFarTouchUsd: number | null;
+  halfSpreadBps: number | null;
+  vsFarTouchBps: number | null;
+  vsFarTouchUsd: number | null;
   effectiveSpreadBps: number | null;
   markout1sBps: number | null;
   markout5sBps: number | null;
@@ -93,7 +100,7 @@ const PARENT_METRIC_FIELDS: Record<keyof ParentMetrics, true> = {
   clientOrderId: true, symbol: true, side: true, qty: true, filledQty: true, status: true, complete: true,
   arrivalTsUs: true, arrivalMinute: true, arrivalMid: true, spreadPctArrival: true, spreadBucket: true,
   avgPrice: true, fillStep: true, timeToFillS: true, shortfallBps: true, filledShortfallBps: true,
-  improvementFarTouchBps: true, improvementFarTouchUsd: true, effectiveSpreadBps: true,
+  halfSpreadBps: true, vsFarTouchBps: true, vsFarTouchUsd: true, effectiveSpreadBps: true,
   markout1sBps: true, markout5sBps: true, markout60sBps: true,
   realizedSpread1sBps: true, realizedSpread5sBps: true, realizedSpread60sBps: true,
   priceImpact1sBps: true, priceImpact5sBps: true, priceImpact60sBps: true,
@@ -143,16 +150,21 @@ export function filledShortfallBps(record: ExecutionRecord): number {
   return ((sideSign(record.side) * (record.avgPrice - m0)) / m0) * BPS;
 }
 
-/** Improvement vs the arrival far touch, analytic: D·(F₀ − P)/M₀ · 10⁴ (positive = saved); NaN when nothing filled. */
-export function farTouchImprovementBps(record: ExecutionRecord): number {
+/** Cost vs the arrival far touch, analytic: D·(P − F₀)/M₀ · 10⁴ (positive = paid more than the touch); NaN when nothing filled. */
+export function vsFarTouchBps(record: ExecutionRecord): number {
   if (!(record.filledQty > 0)) return Number.NaN;
-  return ((sideSign(record.side) * (farTouch(record) - record.avgPrice)) / arrivalMid(record)) * BPS;
+  return ((sideSign(record.side) * (record.avgPrice - farTouch(record))) / arrivalMid(record)) * BPS;
 }
 
-/** The same in dollars over the filled qty: D·(F₀ − P)·q. */
-export function farTouchImprovementUsd(record: ExecutionRecord): number {
+/** The same in dollars over the filled qty: D·(P − F₀)·q (positive = cost). */
+export function vsFarTouchUsd(record: ExecutionRecord): number {
   if (!(record.filledQty > 0)) return Number.NaN;
-  return sideSign(record.side) * (farTouch(record) - record.avgPrice) * record.filledQty;
+  return sideSign(record.side) * (record.avgPrice - farTouch(record)) * record.filledQty;
+}
+
+/** Half the arrival spread, D·(F₀ − M₀)/M₀ · 10⁴: what crossing at arrival costs; NaN without a quote. */
+export function halfSpreadBps(record: ExecutionRecord): number {
+  return ((sideSign(record.side) * (farTouch(record) - arrivalMid(record))) / arrivalMid(record)) * BPS;
 }
 
 function farTouch(record: ExecutionRecord): number {
@@ -160,12 +172,18 @@ function farTouch(record: ExecutionRecord): number {
 }
 
 /**
- * Improvement vs the simulated market-order baseline on the same parent, bps:
- *   baseline IS − ladder IS   (positive = the ladder saved); NaN unless both are known.
+ * The ladder vs the simulated market-order baseline on the same parent, bps:
+ *   IS(ladder) − IS(baseline)   (positive = the ladder cost more); NaN unless both are known.
  */
-export function baselineImprovementBps(ladderShortfallBps: number | null, baselineShortfallBps: number | null): number {
+export function vsBaselineBps(ladderShortfallBps: number | null, baselineShortfallBps: number | null): number {
   if (ladderShortfallBps === null || baselineShortfallBps === null) return Number.NaN;
-  return baselineShortfallBps - ladderShortfallBps;
+  return ladderShortfallBps - baselineShortfallBps;
+}
+
+/** A shortfall measured from the arrival far touch instead of the mid: IS − half spread (bps; NaN when either is missing). */
+export function shortfallBeyondTouchBps(shortfallBps: number | null, halfSpread: number | null): number {
+  if (shortfallBps === null || halfSpread === null) return Number.NaN;
+  return shortfallBps - halfSpread;
 }
 
 /** All metrics of one parent. `midAt` supplies M(t) for markouts and the opportunity cost. */
@@ -200,7 +218,7 @@ export function parentMetrics(record: ExecutionRecord, midAt: MidAt): ParentMetr
           sums.known = false;
           continue;
         }
-        sums.markout += fill.qty * ((d * (mLater - fill.price)) / m0);
+        sums.markout += fill.qty * ((d * (fill.price - mLater)) / m0);
         sums.realized += fill.qty * ((2 * d * (fill.price - mLater)) / mSent);
         sums.impact += fill.qty * ((2 * d * (mLater - mSent)) / mSent);
       }
@@ -227,8 +245,9 @@ export function parentMetrics(record: ExecutionRecord, midAt: MidAt): ParentMetr
     timeToFillS: complete ? finiteOrNull(record.timeToFillUs / 1e6) : null,
     shortfallBps: finiteOrNull(implementationShortfallBps(record, midAt)),
     filledShortfallBps: finiteOrNull(filledShortfallBps(record)),
-    improvementFarTouchBps: finiteOrNull(farTouchImprovementBps(record)),
-    improvementFarTouchUsd: finiteOrNull(farTouchImprovementUsd(record)),
+    halfSpreadBps: finiteOrNull(halfSpreadBps(record)),
+    vsFarTouchBps: finiteOrNull(vsFarTouchBps(record)),
+    vsFarTouchUsd: finiteOrNull(vsFarTouchUsd(record)),
     effectiveSpreadBps: perFill(effective),
     markout1sBps: perFill(h1.markout, h1.known),
     markout5sBps: perFill(h5.markout, h5.known),

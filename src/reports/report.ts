@@ -11,12 +11,19 @@ import type { LadderConfig } from '../config.ts';
 import { nyDay } from '../core/calendar.ts';
 import { InputError } from '../core/errors.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
-import { BASELINE_MISSING, SEED_CLAIMED_FILL_RATES, reportCharts } from './charts.ts';
-import { type Row, bps, count, percent, seconds, withInterval } from './format.ts';
-import { type Column, type Section, htmlTable, renderPage } from './html.ts';
+import type { RobustnessScenario } from '../records/robustness.ts';
+import { assumptionRows, assumptionsHtml } from './assumptions.ts';
+import { breakdownTable, differenceHistogram } from './breakdowns.ts';
+import { BASELINE_MISSING, differenceHistogramChart, reportCharts } from './charts.ts';
+import { degenerateLadders, degenerateLine } from './degenerate.ts';
+import type { Row } from './format.ts';
+import { type Section, escapeHtml, renderPage } from './html.ts';
 import { type MidAt, runMetrics } from './metrics.ts';
 import { renderSvg } from './render.ts';
 import { loadRun } from '../records/read.ts';
+import { type Robustness, robustnessHtml, robustnessRows, robustnessVerdict } from './robustness.ts';
+import { DEFINITIONS, baselineTable, breakdownsTable, detailsTable, fillRateTable, markoutTable, markoutsVsBaselineTable, speedTable, spreadTable } from './run-sections.ts';
+import { tableOptions } from './summary.ts';
 import { type ReportTables, TABLE_STAGES, buildTables } from './tables.ts';
 import { noMids, tapeMidAt } from './tape-mids.ts';
 import { type Verdict, verdict } from './verdict.ts';
@@ -36,109 +43,27 @@ export interface ReportInput {
   replicates: number;
   /** Embedded verbatim as JSON (run.json). */
   run: unknown;
+  /** The tape directory the run replayed (shown in the assumptions). */
+  dataDir?: string | null;
+  /** The robustness band's scenarios (robustness.arrow), or null when not run. */
+  robustness?: readonly RobustnessScenario[] | null;
   /** Called as each stage finishes: metrics, the tables, the charts. */
   onProgress?: (done: number, total: number, stage: string) => void;
 }
 
 /** Stages reported through onProgress. */
-export const REPORT_STAGES = ['metrics', ...TABLE_STAGES, 'charts'] as const;
+export const REPORT_STAGES = ['metrics', ...TABLE_STAGES, 'breakdowns and robustness', 'charts'] as const;
 
 export interface Report {
   html: string;
   tables: ReportTables;
   verdict: Verdict;
+  breakdowns: ColumnTable;
+  robustness: Robustness;
+  degenerate: string;
 }
 
 const rowsOf = (t: ColumnTable | null): Row[] => (t ? (t.objects() as Row[]) : []);
-const num = (label: string, cell: (r: Row) => string): Column => ({ label, cell, numeric: true });
-const text = (label: string, cell: (r: Row) => string): Column => ({ label, cell });
-
-const DEFINITIONS: [string, string][] = [
-  ['D', '+1 for a buy, −1 for a sell. M₀ = arrival mid, P = average fill price, F₀ = arrival far touch (buy: ask, sell: bid). bps = × 10 000.'],
-  ['Implementation shortfall', 'D·(P − M₀)/M₀ on the filled quantity; unfilled quantity is charged its opportunity cost D·(M_end − M₀)/M₀ at the last mid of the parent\'s window; weighted by quantity within a parent. Positive = cost.'],
-  ['Improvement vs market-order baseline', 'Baseline shortfall − ladder shortfall for the same parent: the baseline sends the same parent at arrival as a market step (collared marketable limit) through the same simulated market. Positive = the ladder saved.'],
-  ['Improvement vs arrival far touch (analytic)', 'D·(F₀ − P)/M₀: what the fills saved against an assumed market order filling everything at the arrival touch (the seed\'s "saves $X vs market"; ignores depth and latency).'],
-  ['Effective spread', '2·D·(p − M)/M per fill, M the mid when its child was sent; quantity-weighted.'],
-  ['Markout at +Δ', 'D·(M₊Δ − p)/M₀ per fill, M₊Δ the mid Δ after the fill; quantity-weighted. Positive = the price moved our way after we traded. A parent with any fill whose horizon runs past the tape or the regular-session close has no value at that horizon (counted as "unknown").'],
-  ['Realized spread, price impact', 'Realized 2·D·(p − M₊Δ)/M and impact 2·D·(M₊Δ − M)/M, M the mid at the child\'s send; effective spread = realized spread + price impact.'],
-  ['Fill rate per step', 'Share of accepted parents fully filled with their last fill at the step; cumulative = filled by the step; conditional = filled at the step among parents still open when it began.'],
-  ['Spread bucket', 'Arrival spread (ask − bid)/ask · 100, the same spreadPct the ladder and the risk checks use: < 0.5 %, 0.5–1.5 % (inclusive), > 1.5 %.'],
-  ['Share beyond displayed size', 'max(0, filled qty − far-side displayed size at arrival)/filled qty, summed over parents: the part of the order a marketable order at arrival could not have taken at the touch.'],
-  ['95 % intervals', 'Percentile intervals of a block bootstrap: arrival minutes are resampled with replacement (orders in the same minute stay together), seeded from the config seed.'],
-];
-
-function fillRateTable(rows: Row[]): string {
-  return htmlTable(rows, [
-    text('step', (r) => String(r.stepLabel)),
-    num('filled here', (r) => count(r.filledAt)),
-    num('filled at this step', (r) => withInterval(r, 'share', percent)),
-    num('filled by this step', (r) => withInterval(r, 'cumulative', percent)),
-    num('of those still open', (r) => withInterval(r, 'conditional', percent)),
-    num("seed's claim (by step)", (r) => {
-      const claim = r.stepLabel === 'market' ? undefined : SEED_CLAIMED_FILL_RATES[r.fillStep as number];
-      return claim ? `${percent(claim[0])}–${percent(claim[1])}` : '—';
-    }),
-  ]);
-}
-
-function spreadTable(rows: Row[]): string {
-  return htmlTable(rows, [
-    text('arrival spread', (r) => String(r.spreadBucket)),
-    num('parents', (r) => count(r.n)),
-    num('shortfall (bps)', (r) => withInterval(r, 'shortfallBps', bps)),
-    num('vs baseline (bps)', (r) => withInterval(r, 'improvementBaselineBps', bps)),
-    num('vs far touch, analytic (bps)', (r) => withInterval(r, 'improvementFarTouchBps', bps)),
-  ]);
-}
-
-function speedTable(rows: Row[]): string {
-  return htmlTable(rows, [
-    text('side', (r) => String(r.side)),
-    num('parents', (r) => count(r.n)),
-    num('filled completely', (r) => withInterval(r, 'fillRate', percent)),
-    num('mean time to fill (s)', (r) => withInterval(r, 'timeToFillS', seconds)),
-    num('median (s)', (r) => seconds(r.medianTimeToFillS)),
-    num('shortfall (bps)', (r) => withInterval(r, 'shortfallBps', bps)),
-    num('vs far touch, analytic (bps)', (r) => withInterval(r, 'improvementFarTouchBps', bps)),
-  ]);
-}
-
-function markoutTable(rows: Row[]): string {
-  return htmlTable(rows, [
-    text('side', (r) => String(r.side)),
-    text('horizon', (r) => `+${r.horizonS} s`),
-    num('parents with fills', (r) => count(r.filledParents)),
-    num('unknown (past tape/close)', (r) => count(r.unknownHorizon)),
-    num('markout (bps)', (r) => withInterval(r, 'markoutBps', bps)),
-    num('realized spread (bps)', (r) => withInterval(r, 'realizedSpreadBps', bps)),
-    num('price impact (bps)', (r) => withInterval(r, 'priceImpactBps', bps)),
-    num('effective spread (bps)', (r) => withInterval(r, 'effectiveSpreadBps', bps)),
-  ]);
-}
-
-function baselineTable(rows: Row[]): string {
-  return htmlTable(rows, [
-    text('side', (r) => String(r.side)),
-    num('pairs', (r) => count(r.pairs)),
-    num('ladder shortfall (bps)', (r) => withInterval(r, 'ladderShortfallBps', bps)),
-    num('baseline shortfall (bps)', (r) => withInterval(r, 'baselineShortfallBps', bps)),
-    num('saving (bps)', (r) => withInterval(r, 'improvementBps', bps)),
-    num('ladder time to fill (s)', (r) => withInterval(r, 'ladderTimeToFillS', seconds)),
-    num('baseline time to fill (s)', (r) => withInterval(r, 'baselineTimeToFillS', seconds)),
-  ]);
-}
-
-function detailsTable(rows: Row[]): string {
-  return htmlTable(rows, [
-    text('side', (r) => String(r.side)),
-    num('parents', (r) => count(r.n)),
-    num('effective spread (bps)', (r) => bps(r.effectiveSpreadBps)),
-    num('price levels sent', (r) => (typeof r.priceLevelsSent === 'number' ? r.priceLevelsSent.toFixed(2) : '—')),
-    num('fill price levels', (r) => (typeof r.fillPriceLevels === 'number' ? r.fillPriceLevels.toFixed(2) : '—')),
-    num('qty beyond displayed size', (r) => percent(r.beyondDisplayedShare)),
-    num('mean fill step', (r) => (typeof r.fillStep === 'number' ? r.fillStep.toFixed(2) : '—')),
-  ]);
-}
 
 export async function buildReport(input: ReportInput): Promise<Report> {
   let done = 0;
@@ -147,85 +72,50 @@ export async function buildReport(input: ReportInput): Promise<Report> {
   const baseline = input.baseline ? runMetrics(input.baseline, input.midAt) : null;
   const rejected = input.records.length - ladder.length;
   progress('metrics');
-  const tables = buildTables(
-    ladder,
-    baseline,
-    { progressiveSteps: input.config.execution.progressive_steps, replicates: input.replicates, seed: input.seed },
-    progress,
-  );
-  const markoutRows = rowsOf(tables.markouts);
-  const longestAll = markoutRows.filter((r) => r.side === 'all').sort((a, b) => (b.horizonS as number) - (a.horizonS as number))[0] ?? null;
+  const options = tableOptions(input.config, input.replicates, input.seed);
+  const tables = buildTables(ladder, baseline, options, progress);
+  const breakdowns = breakdownTable(tables.parents, input.records, input.config, options);
+  const robustness = robustnessVerdict(input.robustness ? robustnessRows(input.robustness, input.records, input.midAt, options) : []);
+  progress('breakdowns and robustness');
   const baselineRows = rowsOf(tables.ladderVsBaseline);
+  const markoutVsBaseline = rowsOf(tables.markoutsVsBaseline);
+  const longest = markoutVsBaseline.filter((r) => r.side === 'all').sort((a, b) => (b.horizonS as number) - (a.horizonS as number))[0] ?? null;
   const theVerdict = verdict({
     overall: rowsOf(tables.overall)[0] ?? {},
     baselineAll: baselineRows.find((r) => r.side === 'all') ?? null,
-    markoutLongest: longestAll,
+    markoutLongest: longest,
     acceptedParents: ladder.length,
     rejectedParents: rejected,
   });
-  const charts = reportCharts(tables);
-  const svgs = {
-    fillRate: await renderSvg(charts.fillRate),
-    spreadBuckets: await renderSvg(charts.spreadBuckets),
-    timeToFill: await renderSvg(charts.timeToFill),
-    markouts: await renderSvg(charts.markouts),
-    baseline: await renderSvg(charts.baseline),
-  };
+  const degenerate = degenerateLine(degenerateLadders(input.records, input.config), input.config);
+  const assumptions = assumptionRows({ config: input.config, records: input.records, runInfo: (input.run ?? {}) as Record<string, unknown>, dataDir: input.dataDir ?? null, seed: input.seed, replicates: input.replicates, degenerateLine: degenerate });
+  const charts = { ...reportCharts(tables), histogram: differenceHistogramChart(differenceHistogram(tables.parents)) };
+  const svg: Record<string, string> = {};
+  for (const [id, spec] of Object.entries(charts)) svg[id] = await renderSvg(spec);
   progress('charts');
+  const noBaseline = `<p class="note">${BASELINE_MISSING}. Rerun the backtest with the baseline to compare.</p>`;
   const sections: Section[] = [
-    {
-      id: 'fill-rate',
-      title: 'Fill rate per step',
-      lead: 'How many parent orders were completely filled at each ladder step, and by it; grey ranges are the seed\'s claimed fill rates, for comparison.',
-      svg: svgs.fillRate,
-      table: fillRateTable(rowsOf(tables.fillRateByStep).filter((r) => r.side === 'all')),
-    },
-    {
-      id: 'spread-buckets',
-      title: 'Shortfall and improvement by spread bucket',
-      lead: 'Cost against the arrival mid, and the saving against a market order, by how wide the spread was when the order arrived.',
-      svg: svgs.spreadBuckets,
-      table: spreadTable(rowsOf(tables.bySpreadBucket)),
-      note: input.baseline ? undefined : 'The market-order baseline was not run: the "vs baseline" column is empty.',
-    },
-    {
-      id: 'time-to-fill',
-      title: 'Speed vs price by side',
-      lead: 'How long the ladder takes to fill completely, and what each side paid for it.',
-      svg: svgs.timeToFill,
-      table: speedTable(rowsOf(tables.speedVsPrice)),
-    },
-    {
-      id: 'markouts',
-      title: 'Markouts after fills',
-      lead: 'Where the mid went 1, 5 and 60 seconds after each fill, relative to the fill price. Negative means the market moved against the ladder after it traded (adverse selection).',
-      svg: svgs.markouts,
-      table: markoutTable(markoutRows),
-    },
-    {
-      id: 'baseline',
-      title: 'Ladder vs market-order baseline',
-      lead: 'The same parent orders, sent at arrival as market steps through the same simulated market.',
-      svg: svgs.baseline,
-      table: input.baseline ? baselineTable(baselineRows) : `<p class="note">${BASELINE_MISSING}. Rerun the backtest with the baseline to compare.</p>`,
-    },
-    {
-      id: 'details',
-      title: 'Execution details',
-      lead: 'Effective spread, how many distinct prices the ladder used, and how much of the filled quantity exceeded what was displayed on the far side at arrival.',
-      table: detailsTable(rowsOf(tables.executionDetails)),
-    },
+    { id: 'robustness', title: 'Robustness: the headline under other fill models and latencies', lead: 'The same parents re-run, ladder and market order, under each fill model and latency (entry, cancel and response). Robust only if every row agrees in sign with its interval excluding zero.', table: robustnessHtml(robustness) },
+    { id: 'baseline', title: 'Ladder vs market-order baseline', lead: 'The same parent orders, sent at arrival as market steps through the same simulated market; the decomposition of the headline by side.', svg: svg.baseline, table: input.baseline ? baselineTable(baselineRows) : noBaseline },
+    { id: 'breakdowns', title: 'Breakdowns', lead: 'The headline by symbol, side, arrival spread (in ticks and in %) and time of day, and how it is spread over the parents. Rows with fewer than 30 parents are thin.', svg: svg.histogram, table: breakdownsTable(rowsOf(breakdowns)) },
+    { id: 'degenerate', title: 'Degenerate ladders', lead: 'Ladders whose limit steps round to fewer distinct prices than steps (rebuilt from each arrival quote with the engine\'s pricing).', table: `<p class="degenerate-line">${escapeHtml(degenerate)}</p>` },
+    { id: 'fill-rate', title: 'Fill rate per step, by side', lead: 'How many parent orders were completely filled at each ladder step, and by it; grey ranges are the published claim, for comparison.', svg: svg.fillRate, table: fillRateTable(rowsOf(tables.fillRateByStep)) },
+    { id: 'spread-buckets', title: 'Costs by arrival spread', lead: 'The ladder\'s shortfall, its difference from the market order and its comparison with the arrival far touch, by how wide the spread was when the order arrived.', svg: svg.spreadBuckets, table: spreadTable(rowsOf(tables.bySpreadBucket)), note: input.baseline ? undefined : 'The market-order baseline was not run: the "ladder − market order" column is empty.' },
+    { id: 'time-to-fill', title: 'Speed vs price by side', lead: 'How long the ladder takes to fill completely, and what each side paid for it.', svg: svg.timeToFill, table: speedTable(rowsOf(tables.speedVsPrice)) },
+    { id: 'markouts', title: 'Markouts after fills, against the market order\'s', lead: 'Where the mid went 1, 5 and 60 seconds after each fill, relative to the fill price, as a cost (positive = the mid moved against the fill), and the same for the market order on the same parents.', svg: svg.markouts, table: (input.baseline ? markoutsVsBaselineTable(markoutVsBaseline) : noBaseline) + markoutTable(rowsOf(tables.markouts)) },
+    { id: 'details', title: 'Execution details', lead: 'Effective spread, how many distinct prices the ladder used, and how much of the filled quantity exceeded what was displayed on the far side at arrival.', table: detailsTable(rowsOf(tables.executionDetails)) },
   ];
   const html = renderPage({
     title: input.title,
-    meta: [...input.meta, ['parents', `${count(ladder.length)} accepted, ${count(rejected)} rejected`], ['bootstrap', `${count(input.replicates)} replicates, seed ${String(input.seed)}`]],
+    meta: input.meta,
+    assumptions: assumptionsHtml(assumptions),
     verdict: theVerdict,
     sections,
     definitions: DEFINITIONS,
     specs: { ...charts },
     run: { config: input.config, run: input.run },
   });
-  return { html, tables, verdict: theVerdict };
+  return { html, tables, verdict: theVerdict, breakdowns, robustness, degenerate };
 }
 
 export interface ReportRunOptions {
@@ -269,6 +159,8 @@ export async function reportRunDir(runDir: string, options: ReportRunOptions = {
     midAt: tapeFound ? tapeMidAt(run.dataDir!) : noMids,
     replicates: options.replicates ?? DEFAULT_REPLICATES,
     run: run.runInfo,
+    dataDir: run.dataDir,
+    robustness: run.robustness,
     onProgress: options.onProgress,
   });
   const out = resolve(options.out ?? join(run.runDir, 'report.html'));

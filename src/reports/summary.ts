@@ -7,7 +7,10 @@ import type { ColumnTable } from 'arquero';
 import type { LadderConfig } from '../config.ts';
 import type { ExecutionRecord } from '../engine/types.ts';
 import { type Row, bps, count, percent, seconds, withInterval } from './format.ts';
+import type { RobustnessScenario } from '../records/robustness.ts';
+import { type Headline, formatHeadline, headline } from './headline.ts';
 import { type MidAt, runMetrics } from './metrics.ts';
+import { type Robustness, robustnessRows, robustnessVerdict } from './robustness.ts';
 import { type TableOptions, fillRateByStepTable, ladderVsBaselineTable, parentsTable, speedVsPriceTable } from './tables.ts';
 
 /** Block-bootstrap replicates of the report and the backtest summary. */
@@ -20,9 +23,13 @@ export interface SummaryInput {
   midAt: MidAt;
   replicates: number;
   seed: string | number;
+  /** The robustness band's scenarios (robustness.arrow), or null when not run. */
+  robustness: readonly RobustnessScenario[] | null;
 }
 
 export interface SummaryTables {
+  headline: Headline;
+  robustness: Robustness | null;
   fillRateByStep: ColumnTable;
   speedVsPrice: ColumnTable;
   ladderVsBaseline: ColumnTable | null;
@@ -38,10 +45,14 @@ export function summaryTables(input: SummaryInput): SummaryTables {
   const baseline = input.baseline ? runMetrics(input.baseline, input.midAt) : null;
   const parents = parentsTable(ladder, baseline);
   const options = tableOptions(input.config, input.replicates, input.seed);
+  const ladderVsBaseline = ladderVsBaselineTable(parents, baseline !== null, options);
+  const all = (ladderVsBaseline?.objects() as Row[] | undefined)?.find((r) => r.side === 'all') ?? null;
   return {
+    headline: headline(all, ladder.length),
+    robustness: input.robustness ? robustnessVerdict(robustnessRows(input.robustness, input.records, input.midAt, options)) : null,
+    ladderVsBaseline,
     fillRateByStep: fillRateByStepTable(parents, options),
     speedVsPrice: speedVsPriceTable(parents, options),
-    ladderVsBaseline: ladderVsBaselineTable(parents, baseline !== null, options),
   };
 }
 
@@ -66,7 +77,7 @@ export function formatFillRateByStep(table: ColumnTable): string[] {
   return formatColumns(lines);
 }
 
-/** Execution quality by side: fill rate, shortfall and far-touch improvement with intervals, time to fill. */
+/** Execution quality by side: fill rate, shortfall and the far-touch comparison with intervals, time to fill. */
 export function formatSpeedVsPrice(table: ColumnTable): string[] {
   const lines: string[][] = [['side', 'parents', 'filled', 'shortfall bps', 'vs far touch bps', 'ttf median s', 'p90 s']];
   for (const r of rowsOf(table)) {
@@ -76,7 +87,7 @@ export function formatSpeedVsPrice(table: ColumnTable): string[] {
       count(r.n),
       percent(r.fillRate),
       withInterval(r, 'shortfallBps', bps),
-      withInterval(r, 'improvementFarTouchBps', bps),
+      withInterval(r, 'vsFarTouchBps', bps),
       seconds(r.medianTimeToFillS),
       seconds(r.p90TimeToFillS),
     ]);
@@ -87,24 +98,37 @@ export function formatSpeedVsPrice(table: ColumnTable): string[] {
 /** Ladder vs the simulated market-order baseline by side (paired parents). */
 export function formatLadderVsBaseline(table: ColumnTable | null): string[] {
   if (table === null) return ['market-order baseline not run (--no-baseline)'];
-  const lines: string[][] = [['side', 'pairs', 'ladder shortfall bps', 'baseline shortfall bps', 'saving bps']];
+  const lines: string[][] = [['side', 'pairs', 'ladder shortfall bps', 'baseline shortfall bps', 'ladder − baseline bps']];
   for (const r of rowsOf(table)) {
     if (!(Number(r.pairs) > 0)) continue;
-    lines.push([String(r.side), count(r.pairs), withInterval(r, 'ladderShortfallBps', bps), withInterval(r, 'baselineShortfallBps', bps), withInterval(r, 'improvementBps', bps)]);
+    lines.push([String(r.side), count(r.pairs), withInterval(r, 'ladderShortfallBps', bps), withInterval(r, 'baselineShortfallBps', bps), withInterval(r, 'vsBaselineBps', bps)]);
   }
   return formatColumns(lines);
 }
 
 /** The whole summary block (without the run line): three tables with their captions. */
 export function formatSummary(tables: SummaryTables): string[] {
+  const robustness = tables.robustness
+    ? [
+        '',
+        tables.robustness.verdict,
+        ...formatColumns([
+          ['fill model', 'latency ms', 'pairs', 'ladder − market order bps', 'verdict'],
+          ...tables.robustness.rows.map((r) => [r.fillModel, String(r.latencyMs), count(r.pairs), withInterval(r as unknown as Row, 'vsBaselineBps', bps), r.call]),
+        ]),
+      ]
+    : [];
   return [
+    ...formatHeadline(tables.headline),
+    ...robustness,
+    '',
     'fill rate by step (share of accepted parents completely filled at that step; cumulative in brackets)',
     ...formatFillRateByStep(tables.fillRateByStep),
     '',
-    'execution quality by side (bps: mean [95 % block-bootstrap interval]; time to fill: completely filled parents)',
+    'execution quality by side (bps, a cost: mean [95 % block-bootstrap interval]; time to fill: completely filled parents)',
     ...formatSpeedVsPrice(tables.speedVsPrice),
     '',
-    'ladder vs market-order baseline (implementation shortfall; saving = baseline − ladder, positive = the ladder saved)',
+    'ladder vs market-order baseline by side (implementation shortfall, a cost: positive = the ladder cost more)',
     ...formatLadderVsBaseline(tables.ladderVsBaseline),
   ];
 }

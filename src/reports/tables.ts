@@ -13,13 +13,14 @@
  *     baseline, analytic improvement vs the arrival far touch (parents equally weighted)
  *   speed vs price by side: fill rate, mean time to fill (filled parents), mean shortfall
  *   markouts by side and horizon: filled-qty-weighted means  Σq·x / Σq
- *   ladder vs baseline by side: mean shortfall of each (paired parents only) and the mean paired
- *     improvement = baseline shortfall − ladder shortfall (positive = the ladder saved)
+ *   ladder vs baseline by side (paired parents only): the mean of IS(ladder) − IS(baseline)
+ *     (positive = the ladder cost more) and its decomposition (ladderVsBaselineTable)
+ * Every bps figure is a cost: positive = worse for us.
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { BlockSums, quantileSorted } from './bootstrap.ts';
-import { MARKOUT_HORIZONS_S, PARENT_METRIC_COLUMNS, type ParentMetrics, SPREAD_BUCKETS, baselineImprovementBps } from './metrics.ts';
+import { MARKOUT_HORIZONS_S, PARENT_METRIC_COLUMNS, type ParentMetrics, SPREAD_BUCKETS, shortfallBeyondTouchBps, vsBaselineBps } from './metrics.ts';
 
 export interface TableOptions {
   /** Limit steps S of the run's config; step S is the market step. */
@@ -37,6 +38,8 @@ export interface ReportTables {
   markouts: ColumnTable;
   /** null when the run has no baseline. */
   ladderVsBaseline: ColumnTable | null;
+  /** null when the run has no baseline. */
+  markoutsVsBaseline: ColumnTable | null;
   executionDetails: ColumnTable;
   overall: ColumnTable;
 }
@@ -44,7 +47,7 @@ export interface ReportTables {
 /**
  * One row per accepted ladder parent; with a baseline, its paired columns joined on
  * client_order_id: baselineShortfallBps, baselineTimeToFillS, and
- * improvementBaselineBps = baselineShortfallBps − shortfallBps (null unless both are known).
+ * vsBaselineBps = shortfallBps − baselineShortfallBps (metrics.ts; null unless both are known).
  */
 export function parentsTable(ladder: readonly ParentMetrics[], baseline: readonly ParentMetrics[] | null): ColumnTable {
   const rows = aq.from(ladder as ParentMetrics[], PARENT_METRIC_COLUMNS);
@@ -53,8 +56,11 @@ export function parentsTable(ladder: readonly ParentMetrics[], baseline: readonl
   return rows.assign({
     baselineShortfallBps,
     baselineTimeToFillS: ladder.map((m) => byId.get(m.clientOrderId)?.timeToFillS ?? null),
-    improvementBaselineBps: ladder.map((m, i) => {
-      const x = baselineImprovementBps(m.shortfallBps, baselineShortfallBps[i]);
+    baselineMarkout1sBps: ladder.map((m) => byId.get(m.clientOrderId)?.markout1sBps ?? null),
+    baselineMarkout5sBps: ladder.map((m) => byId.get(m.clientOrderId)?.markout5sBps ?? null),
+    baselineMarkout60sBps: ladder.map((m) => byId.get(m.clientOrderId)?.markout60sBps ?? null),
+    vsBaselineBps: ladder.map((m, i) => {
+      const x = vsBaselineBps(m.shortfallBps, baselineShortfallBps[i]);
       return Number.isFinite(x) ? x : null;
     }),
   });
@@ -66,7 +72,14 @@ export function stepLabel(step: number, progressiveSteps: number): string {
 }
 
 /** A parent row of parentsTable (metrics plus the paired baseline columns). */
-export type ParentRow = ParentMetrics & { baselineShortfallBps: number | null; baselineTimeToFillS: number | null; improvementBaselineBps: number | null };
+export type ParentRow = ParentMetrics & {
+  baselineShortfallBps: number | null;
+  baselineTimeToFillS: number | null;
+  vsBaselineBps: number | null;
+  baselineMarkout1sBps: number | null;
+  baselineMarkout5sBps: number | null;
+  baselineMarkout60sBps: number | null;
+};
 
 /** A row's value as a number: null/undefined → NaN (left out of the ratio). */
 export const val = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
@@ -205,13 +218,13 @@ export function bySpreadBucketTable(parents: ColumnTable, options: TableOptions)
   const groups = SPREAD_BUCKETS.map((bucket, i) => ({ key: { spreadBucket: bucket as string, bucketOrder: i }, member: (r: ParentRow) => r.spreadBucket === bucket }));
   const stats = [
     meanOf<ParentRow>('shortfallBps', (r) => r.shortfallBps),
-    meanOf<ParentRow>('improvementBaselineBps', (r) => r.improvementBaselineBps),
-    meanOf<ParentRow>('improvementFarTouchBps', (r) => r.improvementFarTouchBps),
+    meanOf<ParentRow>('vsBaselineBps', (r) => r.vsBaselineBps),
+    meanOf<ParentRow>('vsFarTouchBps', (r) => r.vsFarTouchBps),
   ];
   const out = groupEstimates(rows, groups, stats, options, 'by-spread-bucket').map((row, i) => ({
     ...row,
     n: countWhere(rows, groups[i].member),
-    pairedN: countWhere(rows, (r) => groups[i].member(r) && r.improvementBaselineBps !== null),
+    pairedN: countWhere(rows, (r) => groups[i].member(r) && r.vsBaselineBps !== null),
   }));
   return aq.from(out);
 }
@@ -224,7 +237,7 @@ export function speedVsPriceTable(parents: ColumnTable, options: TableOptions): 
     meanOf<ParentRow>('fillRate', (r) => r.complete),
     meanOf<ParentRow>('timeToFillS', (r) => r.timeToFillS),
     meanOf<ParentRow>('shortfallBps', (r) => r.shortfallBps),
-    meanOf<ParentRow>('improvementFarTouchBps', (r) => r.improvementFarTouchBps),
+    meanOf<ParentRow>('vsFarTouchBps', (r) => r.vsFarTouchBps),
   ];
   // Medians and p90 are point estimates only.
   return aq.from(
@@ -270,19 +283,66 @@ export function markoutsTable(parents: ColumnTable, options: TableOptions): Colu
   return aq.from(out);
 }
 
-/** Ladder vs the simulated market-order baseline, paired parents only; null without a baseline. */
+/**
+ * Ladder vs the simulated market-order baseline, paired parents only (both shortfalls known), by
+ * side; null without a baseline. The "all" row is the report's headline. With H = the half spread
+ * at arrival, every column a paired mean over the same parents, so the decomposition adds up:
+ *   vsBaselineBps = ladderShortfallBps − baselineShortfallBps
+ *                 = ladderVsFarTouchBps − baselineBeyondTouchBps
+ *   ladderShortfallBps   = halfSpreadBps + ladderVsFarTouchBps
+ *   baselineShortfallBps = halfSpreadBps + baselineBeyondTouchBps  (what the market order paid beyond the touch)
+ */
 export function ladderVsBaselineTable(parents: ColumnTable, hasBaseline: boolean, options: TableOptions): ColumnTable | null {
   if (!hasBaseline) return null;
-  const paired = parentRows(parents).filter((r) => r.improvementBaselineBps !== null);
+  const paired = parentRows(parents).filter((r) => r.vsBaselineBps !== null && r.halfSpreadBps !== null);
   const groups = sideGroups<ParentRow>();
   const stats = [
+    meanOf<ParentRow>('vsBaselineBps', (r) => r.vsBaselineBps),
     meanOf<ParentRow>('ladderShortfallBps', (r) => r.shortfallBps),
     meanOf<ParentRow>('baselineShortfallBps', (r) => r.baselineShortfallBps),
-    meanOf<ParentRow>('improvementBps', (r) => r.improvementBaselineBps),
+    meanOf<ParentRow>('halfSpreadBps', (r) => r.halfSpreadBps),
+    meanOf<ParentRow>('ladderVsFarTouchBps', (r) => shortfallBeyondTouchBps(r.shortfallBps, r.halfSpreadBps)),
+    meanOf<ParentRow>('baselineBeyondTouchBps', (r) => shortfallBeyondTouchBps(r.baselineShortfallBps, r.halfSpreadBps)),
     meanOf<ParentRow>('ladderTimeToFillS', (r) => r.timeToFillS),
     meanOf<ParentRow>('baselineTimeToFillS', (r) => r.baselineTimeToFillS),
   ];
   return aq.from(groupEstimates(paired, groups, stats, options, 'ladder-vs-baseline').map((row, i) => ({ ...row, pairs: countWhere(paired, groups[i].member) })));
+}
+
+/**
+ * Markouts of the ladder's fills against the market order's on the same parents, by side and
+ * horizon: per parent the qty-weighted markout of each (a cost), the paired difference
+ * ladder − market order, parents where both are known; null without a baseline.
+ */
+export function markoutsVsBaselineTable(parents: ColumnTable, hasBaseline: boolean, options: TableOptions): ColumnTable | null {
+  if (!hasBaseline) return null;
+  const rows = parentRows(parents);
+  const sides = sideGroups<ParentRow>();
+  const stats: RatioStat<ParentRow>[] = [];
+  const both = (r: ParentRow, h: number) => r[`markout${h}sBps` as HorizonColumn] !== null && r[`baselineMarkout${h}sBps` as 'baselineMarkout1sBps'] !== null;
+  for (const h of MARKOUT_HORIZONS_S) {
+    const ladder = (r: ParentRow) => r[`markout${h}sBps` as HorizonColumn];
+    const base = (r: ParentRow) => r[`baselineMarkout${h}sBps` as 'baselineMarkout1sBps'];
+    stats.push(
+      meanOf(`ladder${h}`, (r: ParentRow) => (both(r, h) ? ladder(r) : null)),
+      meanOf(`baseline${h}`, (r: ParentRow) => (both(r, h) ? base(r) : null)),
+      meanOf(`vs${h}`, (r: ParentRow) => (both(r, h) ? vsBaselineBps(ladder(r), base(r)) : null)),
+    );
+  }
+  const wide = groupEstimates(rows, sides, stats, options, 'markouts-vs-baseline');
+  const out: Record<string, unknown>[] = [];
+  sides.forEach((g, i) => {
+    for (const h of MARKOUT_HORIZONS_S) {
+      const row: Record<string, unknown> = { side: g.key.side, sideOrder: g.key.sideOrder, horizonS: h, pairs: countWhere(rows, (r) => g.member(r) && both(r, h)) };
+      for (const suffix of ['', '_lo', '_hi']) {
+        row[`ladderMarkoutBps${suffix}`] = wide[i][`ladder${h}${suffix}`];
+        row[`baselineMarkoutBps${suffix}`] = wide[i][`baseline${h}${suffix}`];
+        row[`vsBaselineBps${suffix}`] = wide[i][`vs${h}${suffix}`];
+      }
+      out.push(row);
+    }
+  });
+  return aq.from(out);
 }
 
 /**
@@ -324,8 +384,8 @@ export function overallTable(parents: ColumnTable, options: TableOptions): Colum
   const stats = [
     meanOf<ParentRow>('fillRate', (r) => r.complete),
     meanOf<ParentRow>('shortfallBps', (r) => r.shortfallBps),
-    meanOf<ParentRow>('improvementBaselineBps', (r) => r.improvementBaselineBps),
-    meanOf<ParentRow>('improvementFarTouchBps', (r) => r.improvementFarTouchBps),
+    meanOf<ParentRow>('vsBaselineBps', (r) => r.vsBaselineBps),
+    meanOf<ParentRow>('vsFarTouchBps', (r) => r.vsFarTouchBps),
     meanOf<ParentRow>('timeToFillS', (r) => r.timeToFillS),
   ];
   const [row] = groupEstimates(rows, [{ key: {}, member: all }], stats, options, 'overall');
@@ -334,9 +394,9 @@ export function overallTable(parents: ColumnTable, options: TableOptions): Colum
     {
       n: rows.length,
       ...row,
-      pairedN: countWhere(rows, (r) => r.improvementBaselineBps !== null),
+      pairedN: countWhere(rows, (r) => r.vsBaselineBps !== null),
       medianTimeToFillS: quantileWhere(rows, all, (r) => r.timeToFillS, 0.5),
-      savedFarTouchUsd: rows.some((r) => r.improvementFarTouchUsd !== null) ? sum((r) => r.improvementFarTouchUsd) : null,
+      vsFarTouchUsd: rows.some((r) => r.vsFarTouchUsd !== null) ? sum((r) => r.vsFarTouchUsd) : null,
       marketStepParents: countWhere(rows, (r) => r.fillStep !== null && r.fillStep >= options.progressiveSteps),
       filledQty: sum((r) => r.filledQty),
       qty: sum((r) => r.qty),
@@ -345,7 +405,7 @@ export function overallTable(parents: ColumnTable, options: TableOptions): Colum
 }
 
 /** The bootstrap tables buildTables makes, in order (for progress reporting). */
-export const TABLE_STAGES = ['fill rate', 'spread buckets', 'speed vs price', 'markouts', 'baseline', 'details', 'overall'] as const;
+export const TABLE_STAGES = ['fill rate', 'spread buckets', 'speed vs price', 'markouts', 'baseline', 'markouts vs baseline', 'details', 'overall'] as const;
 
 /** Every report table; `onStage` is called after each one (progress bars on long runs). */
 export function buildTables(
@@ -366,6 +426,7 @@ export function buildTables(
     speedVsPrice: step('speed vs price', speedVsPriceTable(parents, options)),
     markouts: step('markouts', markoutsTable(parents, options)),
     ladderVsBaseline: step('baseline', ladderVsBaselineTable(parents, baseline !== null, options)),
+    markoutsVsBaseline: step('markouts vs baseline', markoutsVsBaselineTable(parents, baseline !== null, options)),
     executionDetails: step('details', executionDetailsTable(parents)),
     overall: step('overall', overallTable(parents, options)),
   };

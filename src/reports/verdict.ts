@@ -1,94 +1,75 @@
 /**
- * The plain-language verdict at the top of the report: does the ladder beat a market order, by
- * how much, and at what cost in time. A difference is called only when its 95 % interval
- * excludes zero; otherwise the verdict says the run cannot tell.
+ * The verdict box at the top of the report: the run's headline (headline.ts, the same sentence
+ * the backtest CLI prints), its decomposition, and the points a trader weighs next — the cost of
+ * waiting, how much needed the market step, markouts against the market order's. A difference
+ * is called only when its 95 % interval excludes zero. Every bps figure is a cost.
  */
-import { type Row, bps, count, intervalAbove, intervalBelow, percent, seconds, usd } from './format.ts';
+import { type Row, bps, count, percent, seconds, usd, withInterval } from './format.ts';
+import { type Call, type Headline, callOf, headline } from './headline.ts';
 
 export interface VerdictInput {
   overall: Row;
   /** The "all" row of ladder vs baseline, or null when the baseline was not run. */
   baselineAll: Row | null;
-  /** The "all" row of the markouts table at the longest horizon, if any. */
+  /** The "all" row of the markouts-vs-baseline table at the longest horizon, if any. */
   markoutLongest: Row | null;
   acceptedParents: number;
   rejectedParents: number;
 }
 
+/** The verdict box of any report page (run, sweep, fidelity). */
 export interface Verdict {
   headline: string;
-  /** 'better' | 'worse' | 'unclear' vs the baseline (or the far touch without one). */
-  call: 'better' | 'worse' | 'unclear' | 'no-data';
+  call: 'better' | 'worse' | 'unclear' | 'no-data' | 'no-baseline';
   points: string[];
+  /** [label, value] lines shown under the headline (the run report's decomposition). */
+  decomposition?: [string, string][];
+}
+
+const CSS_CALL: Record<Call, Verdict['call']> = { better: 'better', worse: 'worse', 'cannot tell': 'unclear', 'no data': 'no-data', 'no baseline': 'no-baseline' };
+
+function box(h: Headline, points: string[]): Verdict {
+  return { headline: h.text, call: CSS_CALL[h.call], points, decomposition: h.decomposition };
 }
 
 const FEW_PARENTS = 30;
 
 export function verdict(input: VerdictInput): Verdict {
   const { overall, baselineAll } = input;
+  const h = headline(baselineAll, input.acceptedParents);
   const points: string[] = [];
-  if (input.acceptedParents === 0) {
-    return {
-      headline: 'No parent order was accepted in this run, so there is nothing to measure.',
-      call: 'no-data',
-      points: input.rejectedParents > 0 ? [`${count(input.rejectedParents)} parent orders were rejected by the risk checks.`] : [],
-    };
+  if (h.call === 'no data') {
+    if (input.rejectedParents > 0) points.push(`${count(input.rejectedParents)} parent orders were rejected by the risk checks.`);
+    return box(h, points);
   }
-
-  let headline: string;
-  let call: Verdict['call'];
-  const n = count(overall.n);
-  if (baselineAll && typeof baselineAll.improvementBps === 'number') {
-    const ci = `95 % interval ${bps(baselineAll.improvementBps_lo)} to ${bps(baselineAll.improvementBps_hi)} bps`;
-    if (intervalAbove(baselineAll, 'improvementBps')) {
-      call = 'better';
-      headline = `The ladder beat a market order: it saved ${bps(baselineAll.improvementBps)} bps per order on average (${ci}) against the simulated market-order baseline on the same ${count(baselineAll.pairs)} parent orders.`;
-    } else if (intervalBelow(baselineAll, 'improvementBps')) {
-      call = 'worse';
-      headline = `The ladder did worse than a market order: it cost ${bps(-(baselineAll.improvementBps as number))} bps more per order on average (${ci}) than the simulated market-order baseline on the same ${count(baselineAll.pairs)} parent orders.`;
-    } else {
-      call = 'unclear';
-      headline = `No clear difference from a market order: the ladder's average saving was ${bps(baselineAll.improvementBps)} bps per order, but the ${ci} includes zero (${count(baselineAll.pairs)} paired parent orders).`;
-    }
-  } else {
-    const ci = `95 % interval ${bps(overall.improvementFarTouchBps_lo)} to ${bps(overall.improvementFarTouchBps_hi)} bps`;
-    call = intervalAbove(overall, 'improvementFarTouchBps') ? 'better' : intervalBelow(overall, 'improvementFarTouchBps') ? 'worse' : 'unclear';
-    headline =
-      `The market-order baseline was not run, so this run cannot say whether the ladder beats a simulated market order. ` +
-      `Against the arrival far touch (analytic: a market order assumed to fill in full at the touch) the ladder's fills were ${bps(overall.improvementFarTouchBps)} bps better per order (${ci}).`;
-  }
-
   points.push(
     `Cost of waiting: a median of ${seconds(overall.medianTimeToFillS)} s to fill completely (mean ${seconds(overall.timeToFillS)} s)` +
-      (baselineAll && typeof baselineAll.baselineTimeToFillS === 'number' ? `, against ${seconds(baselineAll.baselineTimeToFillS)} s for the market order.` : '.'),
+      (baselineAll && typeof baselineAll.baselineTimeToFillS === 'number' ? `, against ${seconds(baselineAll.baselineTimeToFillS)} s for the simulated market order.` : '.'),
   );
   points.push(
-    `${percent(overall.fillRate)} of ${n} parent orders filled completely; ${count(overall.marketStepParents)} of them needed the market step.` +
-      (input.rejectedParents > 0 ? ` ${count(input.rejectedParents)} more were rejected by the risk checks and are not measured.` : ''),
+    `${percent(overall.fillRate)} of ${count(overall.n)} parent orders filled completely; ${count(overall.marketStepParents)} of them needed the market step.` +
+      (input.rejectedParents > 0 ? ` ${count(input.rejectedParents)} more were rejected before trading and are not measured.` : ''),
   );
   points.push(
-    `Implementation shortfall against the arrival mid: ${bps(overall.shortfallBps)} bps per order on average (95 % interval ${bps(overall.shortfallBps_lo)} to ${bps(overall.shortfallBps_hi)}), unfilled quantity charged at the last mid of its window.`,
+    `Against the arrival far touch (analytic, as the published claim counts "saves $X vs market"; it assumes a market order fills everything at the touch): ` +
+      `${withInterval(overall, 'vsFarTouchBps', bps)} bps per order on the filled quantity, ${usd(overall.vsFarTouchUsd)} in total (negative = better than the touch). ` +
+      `This is not the headline: the simulated market order did not fill at the touch.`,
   );
-  if (baselineAll) {
-    points.push(
-      `Against the arrival far touch (analytic, as the seed counts "saves $X vs market"): ${bps(overall.improvementFarTouchBps)} bps per order, ${usd(overall.savedFarTouchUsd)} in total.`,
-    );
-  } else {
-    points.push(`In dollars, the analytic far-touch saving totals ${usd(overall.savedFarTouchUsd)}.`);
-  }
   const m = input.markoutLongest;
-  if (m && typeof m.markoutBps === 'number') {
+  if (m && typeof m.vsBaselineBps === 'number') {
     const horizon = `+${m.horizonS} s`;
-    if (intervalBelow(m, 'markoutBps')) {
-      points.push(`Adverse selection: ${horizon} after the fills the mid had moved ${bps(-(m.markoutBps as number))} bps against the ladder (qty-weighted), so part of the saving is paid back in what happens next.`);
-    } else if (intervalAbove(m, 'markoutBps')) {
-      points.push(`${horizon} after the fills the mid had moved ${bps(m.markoutBps)} bps in the ladder's favour (qty-weighted).`);
-    } else {
-      points.push(`Markouts at ${horizon} (${bps(m.markoutBps)} bps) show no clear adverse selection.`);
-    }
+    const call = callOf(m, 'vsBaselineBps');
+    points.push(
+      `Markouts ${horizon} after the fills, ladder − market order: ${withInterval(m, 'vsBaselineBps', bps)} bps (a cost; ` +
+        (call === 'worse'
+          ? 'the ladder\'s fills were followed by more adverse moves than the market order\'s: part of its saving is paid back).'
+          : call === 'better'
+            ? 'the ladder\'s fills were followed by more favourable moves than the market order\'s).'
+            : 'no clear difference from the market order\'s).'),
+    );
   }
   if ((overall.n as number) < FEW_PARENTS) {
-    points.push(`Only ${n} parent orders: treat these intervals as rough; run more orders for a firmer answer.`);
+    points.push(`Only ${count(overall.n)} parent orders: treat these intervals as rough; run more orders for a firmer answer.`);
   }
-  return { headline, call, points };
+  return box(h, points);
 }

@@ -4,7 +4,7 @@
  */
 import type { ParentOrder } from '../engine/types.ts';
 import { runBacktest, type TapeSource } from '../sim/backtest.ts';
-import { farTouchImprovementBps, implementationShortfallBps } from '../reports/metrics.ts';
+import { implementationShortfallBps, vsFarTouchBps } from '../reports/metrics.ts';
 import { quotesMidAt } from '../reports/tape-mids.ts';
 import type { SymbolDay } from '../data/tape/tape.ts';
 import type { CellJob, CellOutcome } from './protocol.ts';
@@ -32,7 +32,8 @@ export function runCell(job: CellJob, parents: readonly ParentOrder[], tapes: Ta
     if (i === undefined) continue;
     outcome.filledQty[i] = record.filledQty;
     outcome.shortfallBps[i] = implementationShortfallBps(record, midAt);
-    outcome.improvementBps[i] = farTouchImprovementBps(record);
+    // sweep.arrow's improvement_bps: the far-touch comparison as a saving (−cost)
+    outcome.improvementBps[i] = -vsFarTouchBps(record);
     outcome.timeToFillMs[i] = record.timeToFillUs / 1000;
     outcome.fillStep[i] = record.fillStep;
   }

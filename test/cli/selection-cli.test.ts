@@ -50,7 +50,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('selection flags', () => {
   it('backtest --symbols XYZ --to 2024-03-05 keeps the 4 file orders of XYZ on the 5th', async () => {
-    const r = await cli(['backtest', '--data', data, '--orders', join(root, 'orders.csv'), '--symbols', 'xyz', '--to', '2024-03-05', '--out', join(root, 'a'), '--no-baseline', '--replicates', '0']);
+    const r = await cli(['backtest', '--data', data, '--orders', join(root, 'orders.csv'), '--symbols', 'xyz', '--to', '2024-03-05', '--out', join(root, 'a'), '--no-baseline', '--replicates', '1']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(root, 'a', 'run.json'), 'utf8'));
@@ -61,7 +61,7 @@ describe('selection flags', () => {
 
   it('backtest --orders 5 with orders.count_per symbol_day puts 5 parents on each selected symbol-day', async () => {
     writeFileSync(join(root, 'per-day.yaml'), 'orders:\n  count_per: symbol_day\n');
-    const r = await cli(['backtest', '--config', join(root, 'per-day.yaml'), '--data', data, '--orders', '5', '--from', '2024-03-05', '--out', join(root, 'g'), '--no-baseline', '--replicates', '0']);
+    const r = await cli(['backtest', '--config', join(root, 'per-day.yaml'), '--data', data, '--orders', '5', '--from', '2024-03-05', '--out', join(root, 'g'), '--no-baseline', '--replicates', '1']);
     expect(r.code).toBe(0);
     const run = loadRun(join(root, 'g'));
     const count: Record<string, number> = {};
@@ -71,7 +71,7 @@ describe('selection flags', () => {
   });
 
   it('report --symbols with no parent of the run on it, and backtest on an empty selection, exit 2', async () => {
-    const rep = await cli(['report', join(root, 'a'), '--symbols', 'ABC', '--replicates', '0']);
+    const rep = await cli(['report', join(root, 'a'), '--symbols', 'ABC', '--replicates', '1']);
     expect(rep.code).toBe(2);
     expect(rep.stderr).toContain('no parent of the run is on the selected symbol-days');
     const bt = await cli(['backtest', '--data', data, '--orders', '3', '--from', '2024-03-07', '--out', join(root, 'x')]);

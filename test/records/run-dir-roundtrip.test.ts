@@ -25,6 +25,7 @@ function child(id: string, over: Partial<ChildRecord>): ChildRecord {
     qty: 300,
     sentTsUs: T0 + 1,
     ackTsUs: T0 + 2_001,
+    ackRecvTsUs: T0 + 2_501,
     cancelSentTsUs: null,
     doneTsUs: null,
     status: 'working',
@@ -71,6 +72,7 @@ const buy: ExecutionRecord = {
       qty: 200,
       sentTsUs: T0 + 30 * SEC + 901,
       ackTsUs: null,
+      ackRecvTsUs: null,
       doneTsUs: T0 + 31 * SEC + 7,
       status: 'filled',
       sentBid: 10.01,
@@ -100,7 +102,7 @@ const sell: ExecutionRecord = {
   stepPercentages: [15, 15, 15, 15],
   children: [
     child('S1-1', { stepsKept: [1, 2, 3], limitPrice: 10.05, qty: 100, status: 'canceled', doneTsUs: T0 + 50 * SEC, filledQty: 40, fills: [{ execId: 's1', tsUs: T0 + 9 * SEC, price: 10.04, qty: 40, step: 1 }] }),
-    child('S1-2', { step: 4, isMarketStep: true, limitPrice: 9.9, qty: 60, sentTsUs: T0 + 51 * SEC, ackTsUs: null, status: 'rejected', rejectReason: 'insufficient buying power', doneTsUs: T0 + 51 * SEC + 5 }),
+    child('S1-2', { step: 4, isMarketStep: true, limitPrice: 9.9, qty: 60, sentTsUs: T0 + 51 * SEC, ackTsUs: null, ackRecvTsUs: null, status: 'rejected', rejectReason: 'insufficient buying power', doneTsUs: T0 + 51 * SEC + 5 }),
   ],
 };
 

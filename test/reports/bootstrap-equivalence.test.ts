@@ -7,7 +7,7 @@
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { BlockSums, bootstrapMean, drawBlocks } from '../../src/reports/bootstrap.ts';
-import { runMetrics } from '../../src/reports/metrics.ts';
+import { type ParentMetrics, runMetrics } from '../../src/reports/metrics.ts';
 import { buildTables } from '../../src/reports/tables.ts';
 import { blockBootstrap, weightedMean } from './legacy/bootstrap.ts';
 import { buildTables as legacyBuildTables } from './legacy/tables.ts';
@@ -24,6 +24,38 @@ function expectClose(actual: unknown, expected: unknown, where: string): void {
   expect(norm(actual), where).toEqual(norm(expected));
 }
 
+/**
+ * The old tables counted savings as positive (far touch, baseline, markouts); every figure is a
+ * cost now. The legacy path gets the metrics under their old names and signs, and its columns are
+ * read back negated: q_p(−x) = −q_(1−p)(x), so a negated column's _lo is the old _hi, negated.
+ */
+const NEGATED: Record<string, string> = {
+  improvementFarTouchBps: 'vsFarTouchBps',
+  improvementBaselineBps: 'vsBaselineBps',
+  improvementBps: 'vsBaselineBps',
+  savedFarTouchUsd: 'vsFarTouchUsd',
+  markoutBps: 'markoutBps',
+};
+
+function legacyMetrics(rows: readonly ParentMetrics[]): ParentMetrics[] {
+  return rows.map((m) => {
+    const old: Record<string, unknown> = { ...m, improvementFarTouchBps: neg(m.vsFarTouchBps), improvementFarTouchUsd: neg(m.vsFarTouchUsd) };
+    for (const h of [1, 5, 60]) old[`markout${h}sBps`] = neg(m[`markout${h}sBps` as 'markout1sBps']);
+    return old as unknown as ParentMetrics;
+  });
+}
+const neg = (x: number | null) => (x === null ? null : -x);
+
+/** The new table's value for a legacy column, sign and interval ends mapped. */
+function fromNew(row: Record<string, unknown>, legacyColumn: string): unknown {
+  const m = /^(.*?)(_lo|_hi)?$/.exec(legacyColumn)!;
+  const [, base, suffix = ''] = m;
+  if (!(base in NEGATED)) return row[legacyColumn];
+  const swapped = suffix === '_lo' ? '_hi' : suffix === '_hi' ? '_lo' : '';
+  const v = row[`${NEGATED[base]}${swapped}`];
+  return typeof v === 'number' ? -v : v;
+}
+
 function compareTables(name: string, actual: aq.ColumnTable | null, expected: aq.ColumnTable | null): number {
   if (expected === null) {
     expect(actual, name).toBeNull();
@@ -37,7 +69,7 @@ function compareTables(name: string, actual: aq.ColumnTable | null, expected: aq
     for (const column of Object.keys(e[i])) {
       // a count of no pairs: the old rollup summed nothing to null, the new one says 0
       if (column === 'pairedN' && e[i][column] == null && a[i][column] === 0) continue;
-      expectClose(a[i][column], e[i][column], `${name} row ${i} ${column}`);
+      expectClose(fromNew(a[i], column), e[i][column], `${name} row ${i} ${column}`);
       compared++;
     }
   }
@@ -57,7 +89,7 @@ describe('per-block sums = the arquero row-weight bootstrap (1e-9 relative)', ()
       // a baseline missing every fifth parent: pairs are a subset, with their own blocks
       const baseline = runMetrics(run.baseline.filter((_, i) => i % 5 !== 0), midAt);
       const fresh = buildTables(ladder, baseline, OPTIONS);
-      const legacy = legacyBuildTables(ladder, baseline, OPTIONS);
+      const legacy = legacyBuildTables(legacyMetrics(ladder), legacyMetrics(baseline), OPTIONS);
       let compared = 0;
       for (const name of ['fillRateByStep', 'bySpreadBucket', 'speedVsPrice', 'markouts', 'ladderVsBaseline', 'executionDetails', 'overall'] as const) {
         compared += compareTables(name, fresh[name], legacy[name]);
@@ -74,7 +106,7 @@ describe('per-block sums = the arquero row-weight bootstrap (1e-9 relative)', ()
     const ladder = runMetrics(run.records, () => 20);
     const options = { ...OPTIONS, replicates: 0 };
     const fresh = buildTables(ladder, null, options);
-    const legacy = legacyBuildTables(ladder, null, options);
+    const legacy = legacyBuildTables(legacyMetrics(ladder), null, options);
     for (const name of ['fillRateByStep', 'bySpreadBucket', 'speedVsPrice', 'markouts', 'ladderVsBaseline', 'overall'] as const) compareTables(name, fresh[name], legacy[name]);
   });
 

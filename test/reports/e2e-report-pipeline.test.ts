@@ -78,18 +78,35 @@ describe('backtest → report', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${join(run, 'report.html')}\n`);
     const html = readFileSync(join(run, 'report.html'), 'utf8');
-    expect(html).toMatch(/<p class="headline">The ladder (beat|did worse than) a market order|<p class="headline">No clear difference from a market order/);
+    expect(html).toMatch(/<p class="headline">Ladder − market order: −?\d+\.\d \[−?\d+\.\d, −?\d+\.\d\] bps per order .*: (BETTER|WORSE|CANNOT TELL)/);
     expect(html).toContain('simulated market orders (baseline.arrow)');
     expect(html).not.toContain('baseline not run');
   });
 
-  it('the backtest summary prints the same numbers as the report for the same run (shortfall, saving vs baseline, fill rate)', async () => {
+  it('the backtest summary prints the same headline, decomposition, robustness and tables as the report for the same run', async () => {
     const r = await cli(['report', run, '--replicates', '100', '--out', join(root, 'same.html')]);
     expect(r.code).toBe(0);
     const html = readFileSync(join(root, 'same.html'), 'utf8');
+    const unescape = (x: string) => x.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
     const cell = (text: string) => `<td class="num">${text.replace(/&/g, '&amp;')}</td>`;
+    // the headline, word for word
+    const headlineLine = btStdout.split('\n').find((l) => l.startsWith('Ladder − market order: '))!;
+    expect(headlineLine).toMatch(/^Ladder − market order: −?\d+\.\d \[−?\d+\.\d, −?\d+\.\d\] bps per order/);
+    expect(unescape(/<p class="headline">([^<]*)<\/p>/.exec(html)![1])).toBe(headlineLine);
+    // the decomposition: the same values, and they add up (within 0.01 bps at the printed rounding)
+    const decomposition = [...html.matchAll(/<tr><td>([^<]*)<\/td><td class="num">([^<]*) bps<\/td><\/tr>/g)].map((m) => [m[1], m[2]]);
+    expect(decomposition).toHaveLength(6);
+    for (const [label, value] of decomposition) expect(btStdout).toMatch(new RegExp(`\\n  ${label.replace(/[()[\]]/g, '\\$&')} +${value.replace(/[()[\]]/g, '\\$&')} bps\\n`));
+    const point = (label: string) => Number(decomposition.find(([l]) => l.startsWith(label))![1].split(' ')[0].replace('−', '-'));
+    expect(Math.abs(point('half spread') + point('ladder vs') - point('ladder implementation'))).toBeLessThanOrEqual(0.1 + 1e-9);
+    expect(Math.abs(point('ladder vs') - point('market order: paid') - point('difference'))).toBeLessThanOrEqual(0.1 + 1e-9);
+    // the robustness verdict and rows
+    const robustLine = btStdout.split('\n').find((l) => l.startsWith('Robust') || l.startsWith('Depends'))!;
+    expect(html).toContain(`<p class="robustness-verdict"><b>${robustLine.replace(/&/g, '&amp;')}</b></p>`);
+    expect(html.match(/<table class="robustness">[\s\S]*?<\/table>/)![0].match(/<tr class=/g)).toHaveLength(9);
+    // the tables
     const quality = summaryRows(btStdout, 'execution quality by side');
-    const baseline = summaryRows(btStdout, 'ladder vs market-order baseline');
+    const baseline = summaryRows(btStdout, 'ladder vs market-order baseline by side');
     const fillRate = summaryRows(btStdout, 'fill rate by step');
     expect([...quality.keys()]).toEqual(['buy', 'sell', 'all']);
     for (const side of ['buy', 'sell', 'all']) {
@@ -97,12 +114,12 @@ describe('backtest → report', () => {
       expect(shortfall).toMatch(/^−?\d+\.\d \[−?\d+\.\d, −?\d+\.\d\]$/);
       expect(html).toContain(cell(shortfall));
       expect(html).toContain(cell(farTouch));
-      const [, ladderIs, baselineIs, saving] = baseline.get(side)!;
-      for (const x of [ladderIs, baselineIs, saving]) expect(html).toContain(cell(x));
+      const [, ladderIs, baselineIs, difference] = baseline.get(side)!;
+      for (const x of [ladderIs, baselineIs, difference]) expect(html).toContain(cell(x));
+      // fill rate by side: "share (cumulative)" per step in the summary, the report's table by side
+      const shares = fillRate.get(side)!.slice(1).map((c) => c.split(' (')[0]);
+      const reportShares = [...html.matchAll(new RegExp(`<tr><td>${side}</td><td>(?:step \\d[^<]*|market)</td><td class="num">[^<]*</td><td class="num">(\\d+ %)`, 'g'))].map((m) => m[1]);
+      expect(reportShares).toEqual(shares);
     }
-    // the report's fill-rate table is the "all" row: "share (cumulative)" per step in the summary
-    const allSteps = fillRate.get('all')!.slice(1).map((c) => c.split(' (')[0]);
-    const reportShares = [...html.matchAll(/<tr><td>(?:step \d[^<]*|market)<\/td><td class="num">[^<]*<\/td><td class="num">(\d+ %)/g)].map((m) => m[1]);
-    expect(reportShares).toEqual(allSteps);
   });
 });

@@ -4,12 +4,13 @@
  * no network requests, every chart an SVG with marks, every table filled, a screenshot.
  * Skips, saying so, only when /usr/bin/chromium is absent (.ci/run installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RobustnessScenario, robustnessToArrow } from '../../src/records/robustness.ts';
 import { reportRunDir } from '../../src/reports/report.ts';
 import { writeRunDir } from './report-run-fixture.ts';
 import { SYNTH_DAY, syntheticRun } from './report-synthetic.ts';
@@ -26,6 +27,11 @@ interface PageFindings {
   charts: { id: string; svgs: number; marks: number; drawn: number; byKind: Record<string, number> }[];
   tables: { section: string; rows: number; emptyCells: number }[];
   verdict: string;
+  assumptions: Record<string, string>;
+  robustnessVerdict: string;
+  robustnessRows: string[][];
+  breakdownDimensions: string[];
+  degenerateLine: string;
 }
 
 /** The few DOM members the in-page check uses (the project compiles without the DOM lib). */
@@ -74,7 +80,20 @@ async function inspect(browser: Browser, htmlPath: string, screenshot?: string):
       rows: t.querySelectorAll('tbody tr').length,
       emptyCells: [...t.querySelectorAll('tbody td')].filter((td) => (td.textContent ?? '').trim() === '').length,
     }));
-    return { charts, tables, verdict: document.querySelector('#verdict .headline')?.textContent ?? '' };
+    const text = (el: El | null) => (el?.textContent ?? '').trim();
+    const assumptions = Object.fromEntries([...document.querySelectorAll('#assumptions tr')].map((tr) => [text(tr.querySelector('th')), text(tr.querySelector('td'))]));
+    const robustnessRows = [...document.querySelectorAll('table.robustness tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => text(td)));
+    const breakdownDimensions = [...new Set([...document.querySelectorAll('#breakdowns tbody tr')].map((tr) => text(tr.querySelector('td'))))];
+    return {
+      charts,
+      tables,
+      verdict: text(document.querySelector('#verdict .headline')),
+      assumptions,
+      robustnessVerdict: text(document.querySelector('.robustness-verdict')),
+      robustnessRows,
+      breakdownDimensions,
+      degenerateLine: text(document.querySelector('.degenerate-line')),
+    };
   });
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
@@ -97,22 +116,54 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('with a baseline: no console errors, no requests, five charts with marks, all tables filled', async () => {
+  it('with a baseline: headline, assumptions, robustness, breakdowns, degenerate ladders; no console errors, no requests, charts with marks', async () => {
     const dir = join(tmp, 'with-baseline');
     writeRunDir({ dir, records: synth.records, baseline: synth.baseline, tape: [{ symbol: 'XYZ', day: SYNTH_DAY, quotes: synth.quotes }], seed: 11 });
+    // a robustness band: the ladder as recorded under every model, the market order 1 cent worse at 250 ms
+    const scenarios: RobustnessScenario[] = [];
+    for (const fillModel of ['through', 'touch', 'queue']) {
+      for (const latencyMs of [0, 50, 250]) {
+        scenarios.push({
+          fillModel,
+          latencyMs,
+          outcomes: synth.records.map((r, i) => ({
+            clientOrderId: r.clientOrderId,
+            ladder: { filledQty: r.filledQty, avgPrice: r.avgPrice, endTsUs: r.endTsUs },
+            baseline: { filledQty: synth.baseline[i].filledQty, avgPrice: synth.baseline[i].avgPrice + (latencyMs === 250 ? (r.side === 'buy' ? 0.01 : -0.01) : 0), endTsUs: synth.baseline[i].endTsUs },
+          })),
+        });
+      }
+    }
+    writeFileSync(join(dir, 'robustness.arrow'), robustnessToArrow(scenarios));
     const html = await reportRunDir(dir, { replicates: 200 });
     mkdirSync(join(tmp, 'shots'), { recursive: true });
     const shot = join(tmp, 'shots', 'report.png');
     const f = await inspect(browser, html, shot);
     expect(f.consoleErrors).toEqual([]);
     expect(f.requests).toEqual([]);
-    expect(f.charts.map((c) => c.id)).toEqual(['fill-rate', 'spread-buckets', 'time-to-fill', 'markouts', 'baseline']);
+    // the headline, as the backtest CLI prints it
+    expect(f.verdict).toMatch(/^Ladder − market order: −?\d+\.\d \[−?\d+\.\d, −?\d+\.\d\] bps per order \(implementation shortfall, paired over 240 parents, 95 % interval; positive = the ladder cost more\): (BETTER|WORSE|CANNOT TELL)/);
+    // the assumptions panel: fill model, every latency channel (all 0: the warning), market-order model, seed
+    expect(f.assumptions['fill model']).toBe('queue (queue_power 2)');
+    expect(f.assumptions.latency).toBe('entry 0 ms, cancel 0 ms, response 0 ms, feed 0 ms');
+    expect(f.assumptions.warning).toMatch(/^every latency channel is 0 ms/);
+    expect(f.assumptions['market-order model']).toMatch(/collar/);
+    expect(f.assumptions['symbols and days']).toBe(`XYZ · ${SYNTH_DAY}`);
+    expect(f.assumptions['version, seed']).toContain('random seed 11');
+    // robustness: 3 fill models × 3 latencies
+    expect(f.robustnessRows).toHaveLength(9);
+    expect(f.robustnessRows.map((r) => `${r[0]} ${r[1]}`)).toEqual(['through 0 ms', 'through 50 ms', 'through 250 ms', 'touch 0 ms', 'touch 50 ms', 'touch 250 ms', 'queue 0 ms', 'queue 50 ms', 'queue 250 ms']);
+    expect(f.robustnessVerdict).toMatch(/^(Robust|Depends on)/);
+    // breakdowns and the degenerate-ladder line
+    expect(f.breakdownDimensions).toEqual(['symbol', 'side', 'spread in ticks', 'spread in %', 'time of day']);
+    expect(f.degenerateLine).toMatch(/^Degenerate ladders: (\d+ % of parents|none)/);
+    expect(f.charts.map((c) => c.id)).toEqual(['baseline', 'breakdowns', 'fill-rate', 'spread-buckets', 'time-to-fill', 'markouts']);
     for (const c of f.charts) {
       expect(c.svgs, c.id).toBe(1);
       expect(c.drawn, c.id).toBeGreaterThan(0);
     }
     const kinds = Object.fromEntries(f.charts.map((c) => [c.id, c.byKind]));
-    // 5 steps × (at this step, by this step) + the seed's claim beside 4 limit steps
+    // 5 steps × (at this step, by this step) + the published claim beside 4 limit steps
     expect(kinds['fill-rate'].bar).toBe(14);
     // 3 buckets × 3 metrics, and baseline 3 sides × 3 series, each with an interval rule
     expect(kinds['spread-buckets'].bar).toBe(9);
@@ -122,10 +173,10 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
     expect(kinds['time-to-fill']['line mark']).toBe(2);
     expect(kinds['markouts']['line mark']).toBe(3);
     expect(kinds['markouts'].point).toBe(9);
-    expect(f.tables.map((t) => t.section)).toEqual(['fill-rate', 'spread-buckets', 'time-to-fill', 'markouts', 'baseline', 'details']);
-    expect(f.tables.map((t) => t.rows)).toEqual([5, 3, 3, 9, 3, 3]);
+    expect(kinds['breakdowns'].bar).toBeGreaterThan(3);
+    expect(f.tables.map((t) => t.section)).toEqual(['assumptions', 'verdict', 'robustness', 'baseline', 'breakdowns', 'fill-rate', 'spread-buckets', 'time-to-fill', 'markouts', 'markouts', 'details']);
+    expect(f.tables.map((t) => t.rows)).toEqual([11, 6, 9, 3, 12, 15, 3, 3, 9, 9, 3]);
     for (const t of f.tables) expect(t.emptyCells, t.section).toBe(0);
-    expect(f.verdict).toMatch(/^The ladder beat a market order/);
     const png = readFileSync(shot);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.length).toBeGreaterThan(50_000);
@@ -142,8 +193,9 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
     expect(baseline.svgs).toBe(1);
     expect(baseline.drawn).toBeGreaterThan(0);
     expect(readFileSync(html, 'utf8')).toContain('baseline not run');
-    expect(f.tables.map((t) => t.section)).toEqual(['fill-rate', 'spread-buckets', 'time-to-fill', 'markouts', 'details']);
+    expect(f.tables.map((t) => t.section)).toEqual(['assumptions', 'breakdowns', 'fill-rate', 'spread-buckets', 'time-to-fill', 'markouts', 'details']);
     for (const t of f.tables) expect(t.rows, t.section).toBeGreaterThan(0);
+    expect(f.robustnessVerdict).toBe('The robustness band was not run (backtest --no-robustness).');
     expect(f.verdict).toMatch(/^The market-order baseline was not run/);
   });
 });

@@ -91,7 +91,7 @@ describe('implementation shortfall vs the arrival mid', () => {
     const m = parentMetrics(none, BUY_MIDS);
     expect(m.shortfallBps).toBeCloseTo(59.7015, 3); // 100 · 0.06 / 1005
     expect(m.avgPrice).toBeNull();
-    expect(m.improvementFarTouchBps).toBeNull();
+    expect(m.vsFarTouchBps).toBeNull();
     expect(m.effectiveSpreadBps).toBeNull();
     const sellNone = makeRecord({ id: 'S3', side: 'sell', qty: 100, bid: 10.0, ask: 10.1, endAfterUs: 30e6, children: [] });
     expect(parentMetrics(sellNone, SELL_MIDS).shortfallBps).toBeCloseTo(59.7015, 3);
@@ -102,16 +102,27 @@ describe('implementation shortfall vs the arrival mid', () => {
   });
 });
 
-describe('analytic improvement vs the arrival far touch', () => {
-  it('buy: (ask₀ − P)/M₀ = 0.032/10.05 → 31.841 bps, $3.20', () => {
-    const m = parentMetrics(buy, BUY_MIDS);
-    expect(m.improvementFarTouchBps).toBeCloseTo(31.8408, 3);
-    expect(m.improvementFarTouchUsd).toBeCloseTo(3.2, 10);
+describe('half spread at arrival', () => {
+  it('buy and sell: (10.10 − 10.00)/2/10.05 = 49.751 bps', () => {
+    expect(parentMetrics(buy, BUY_MIDS).halfSpreadBps).toBeCloseTo(49.7512, 3);
+    expect(parentMetrics(sell, SELL_MIDS).halfSpreadBps).toBeCloseTo(49.7512, 3);
   });
-  it('sell: (P − bid₀)/M₀ = 0.032/10.05 → 31.841 bps, $3.20', () => {
+  it('shortfall = half spread + cost vs the far touch for a filled parent: 17.910 = 49.751 − 31.841', () => {
+    const m = parentMetrics(buy, BUY_MIDS);
+    expect(m.shortfallBps!).toBeCloseTo(m.halfSpreadBps! + m.vsFarTouchBps!, 9);
+  });
+});
+
+describe('analytic cost vs the arrival far touch (negative = better than the touch)', () => {
+  it('buy: (P − ask₀)/M₀ = −0.032/10.05 → −31.841 bps, −$3.20', () => {
+    const m = parentMetrics(buy, BUY_MIDS);
+    expect(m.vsFarTouchBps).toBeCloseTo(-31.8408, 3);
+    expect(m.vsFarTouchUsd).toBeCloseTo(-3.2, 10);
+  });
+  it('sell: (bid₀ − P)/M₀ = −0.032/10.05 → −31.841 bps, −$3.20', () => {
     const m = parentMetrics(sell, SELL_MIDS);
-    expect(m.improvementFarTouchBps).toBeCloseTo(31.8408, 3);
-    expect(m.improvementFarTouchUsd).toBeCloseTo(3.2, 10);
+    expect(m.vsFarTouchBps).toBeCloseTo(-31.8408, 3);
+    expect(m.vsFarTouchUsd).toBeCloseTo(-3.2, 10);
   });
 });
 
@@ -124,28 +135,28 @@ describe('effective spread 2·D·(p − M)/M, M = mid when the child was sent', 
   });
 });
 
-describe('markouts D·(M₊Δ − p)/M₀, qty-weighted', () => {
-  it('buy: +1 s both fills 1 cent → 9.950 bps; +5 s (0.6·1 + 0.4·3 cents) → 17.910; +60 s (0.6·5 + 0.4·3) → 41.791', () => {
+describe('markouts D·(p − M₊Δ)/M₀, qty-weighted (a cost: negative = the mid moved past the fill price)', () => {
+  it('buy: +1 s both fills 1 cent → −9.950 bps; +5 s (0.6·1 + 0.4·3 cents) → −17.910; +60 s (0.6·5 + 0.4·3) → −41.791', () => {
     const m = parentMetrics(buy, BUY_MIDS);
-    expect(m.markout1sBps).toBeCloseTo(9.9502, 3);
-    expect(m.markout5sBps).toBeCloseTo(17.9104, 3);
-    expect(m.markout60sBps).toBeCloseTo(41.791, 3);
+    expect(m.markout1sBps).toBeCloseTo(-9.9502, 3);
+    expect(m.markout5sBps).toBeCloseTo(-17.9104, 3);
+    expect(m.markout60sBps).toBeCloseTo(-41.791, 3);
   });
   it('sell: the mirrored path gives the same markouts', () => {
     const m = parentMetrics(sell, SELL_MIDS);
-    expect(m.markout1sBps).toBeCloseTo(9.9502, 3);
-    expect(m.markout5sBps).toBeCloseTo(17.9104, 3);
-    expect(m.markout60sBps).toBeCloseTo(41.791, 3);
+    expect(m.markout1sBps).toBeCloseTo(-9.9502, 3);
+    expect(m.markout5sBps).toBeCloseTo(-17.9104, 3);
+    expect(m.markout60sBps).toBeCloseTo(-41.791, 3);
   });
   it('a horizon past the tape is null (the others still count)', () => {
     const tapeEndsAt50s: MidAt = (symbol, ts) => (ts - buy.arrivalTsUs > 50e6 ? Number.NaN : BUY_MIDS(symbol, ts));
     const m = parentMetrics(buy, tapeEndsAt50s);
-    expect(m.markout1sBps).toBeCloseTo(9.9502, 3);
+    expect(m.markout1sBps).toBeCloseTo(-9.9502, 3);
     expect(m.markout60sBps).toBeNull();
     expect(m.realizedSpread60sBps).toBeNull();
     expect(m.priceImpact60sBps).toBeNull();
     const s = parentMetrics(sell, (symbol, ts) => (ts - sell.arrivalTsUs > 50e6 ? Number.NaN : SELL_MIDS(symbol, ts)));
-    expect(s.markout5sBps).toBeCloseTo(17.9104, 3);
+    expect(s.markout5sBps).toBeCloseTo(-17.9104, 3);
     expect(s.markout60sBps).toBeNull();
   });
 });

@@ -68,12 +68,12 @@ describe('by spread bucket', () => {
     expect(rows.map((r) => r.n)).toEqual([1, 2, 0]);
     expect(rows[2].shortfallBps).toBeNull();
   });
-  it('middle bucket: buy 10.06 and sell 10.04 vs mid 10.05 → mean shortfall 9.950 bps; far touch 39.801', () => {
+  it('middle bucket: buy 10.06 and sell 10.04 vs mid 10.05 → mean shortfall 9.950 bps; vs far touch −39.801', () => {
     expect(rows[1].shortfallBps).toBeCloseTo(9.9502, 3);
-    expect(rows[1].improvementFarTouchBps).toBeCloseTo(39.801, 3); // 0.04/10.05
+    expect(rows[1].vsFarTouchBps).toBeCloseTo(-39.801, 3); // −0.04/10.05
   });
   it('no baseline → the paired column is empty', () => {
-    expect(rows[1].improvementBaselineBps).toBeNull();
+    expect(rows[1].vsBaselineBps).toBeNull();
     expect(rows[1].pairedN).toBe(0);
     expect(tables.ladderVsBaseline).toBeNull();
   });
@@ -85,27 +85,35 @@ describe('ladder vs baseline, paired by client order id', () => {
   const baseline = [filledAt('p2', 'sell', 4, 10.0, 0.001, T0_US + 60e6), filledAt('p1', 'buy', 4, 10.1, 0.001)];
   const tables = buildTables(runMetrics(ladder, FLAT), runMetrics(baseline, FLAT), OPTIONS);
 
-  it('improvement = baseline shortfall − ladder shortfall per parent: (0.05 − 0.01)/10.05 = 39.801 bps', () => {
+  it('vs baseline = ladder shortfall − baseline shortfall per parent: (0.01 − 0.05)/10.05 = −39.801 bps (the ladder was cheaper)', () => {
     const parents = tables.parents.objects() as Record<string, number | string>[];
     expect(parents.map((p) => p.clientOrderId)).toEqual(['p1', 'p2']);
     expect(parents[0].baselineShortfallBps).toBeCloseTo(49.7512, 3);
-    expect(parents[0].improvementBaselineBps).toBeCloseTo(39.801, 3);
-    expect(parents[1].improvementBaselineBps).toBeCloseTo(39.801, 3);
+    expect(parents[0].vsBaselineBps).toBeCloseTo(-39.801, 3);
+    expect(parents[1].vsBaselineBps).toBeCloseTo(-39.801, 3);
   });
-  it('by side and all: pairs, both shortfalls, the saving and both times to fill', () => {
+  it('by side and all: pairs, both shortfalls, the difference, its decomposition and both times to fill', () => {
     const rows = tables.ladderVsBaseline!.objects() as Record<string, number | string>[];
     expect(rows.map((r) => r.side)).toEqual(['buy', 'sell', 'all']);
     expect(rows.map((r) => r.pairs)).toEqual([1, 1, 2]);
     expect(rows[2].ladderShortfallBps).toBeCloseTo(9.9502, 3);
     expect(rows[2].baselineShortfallBps).toBeCloseTo(49.7512, 3);
-    expect(rows[2].improvementBps).toBeCloseTo(39.801, 3);
+    expect(rows[2].vsBaselineBps).toBeCloseTo(-39.801, 3);
+    // half spread 0.05/10.05 = 49.751; ladder 9.950 = 49.751 − 39.801 (vs the far touch); the market order paid nothing beyond the touch
+    expect(rows[2].halfSpreadBps).toBeCloseTo(49.7512, 3);
+    expect(rows[2].ladderVsFarTouchBps).toBeCloseTo(-39.801, 3);
+    expect(rows[2].baselineBeyondTouchBps).toBeCloseTo(0, 9);
+    for (const r of rows) {
+      expect((r.ladderVsFarTouchBps as number) - (r.baselineBeyondTouchBps as number)).toBeCloseTo(r.vsBaselineBps as number, 9);
+      expect((r.halfSpreadBps as number) + (r.ladderVsFarTouchBps as number)).toBeCloseTo(r.ladderShortfallBps as number, 9);
+    }
     expect(rows[0].ladderTimeToFillS).toBe(12);
     expect(rows[0].baselineTimeToFillS).toBeCloseTo(0.001, 12);
   });
   it('a parent missing from the baseline is left unpaired', () => {
     const onlyOne = parentsTable(runMetrics(ladder, FLAT), runMetrics([baseline[1]], FLAT)).objects() as Record<string, unknown>[];
-    expect(onlyOne[0].improvementBaselineBps).toBeCloseTo(39.801, 3);
-    expect(onlyOne[1].improvementBaselineBps).toBeNull();
+    expect(onlyOne[0].vsBaselineBps).toBeCloseTo(-39.801, 3);
+    expect(onlyOne[1].vsBaselineBps).toBeNull();
   });
 });
 
@@ -138,8 +146,8 @@ describe('speed vs price by side and markouts', () => {
     expect(sell60.unknownHorizon).toBe(1);
     expect(sell60.markoutBps).toBeNull();
     const buy1 = rows.find((r) => r.side === 'buy' && r.horizonS === 1)!;
-    // b1: (10.05 − 10.05) = 0, b2: (10.05 − 10.07) = −2 cents; equal qty → −1 cent / 10.05
-    expect(buy1.markoutBps).toBeCloseTo(-9.9502, 3);
+    // b1: (10.05 − 10.05) = 0, b2: (10.07 − 10.05) = +2 cents; equal qty → +1 cent / 10.05 (a cost)
+    expect(buy1.markoutBps).toBeCloseTo(9.9502, 3);
     expect(buy1.unknownHorizon).toBe(0);
   });
   it('execution details: effective spread and price levels by side', () => {
@@ -154,6 +162,6 @@ describe('speed vs price by side and markouts', () => {
     expect(o.n).toBe(4);
     expect(o.fillRate).toBe(0.75);
     expect(o.marketStepParents).toBe(0);
-    expect(o.savedFarTouchUsd).toBeCloseTo(5 + 3 + 4, 9); // buy 10.10−10.05, 10.10−10.07; sell 10.04−10.00; × 100
+    expect(o.vsFarTouchUsd).toBeCloseTo(-(5 + 3 + 4), 9); // buy 10.05−10.10, 10.07−10.10; sell 10.00−10.04; × 100
   });
 });

@@ -122,10 +122,10 @@ describe('chart specs', () => {
   });
   it('fill rate: measured bars with intervals, and the seed claim beside limit steps only', () => {
     const spec = fillRateChart(fillRate) as { data: { values: Record<string, unknown>[] } };
-    const claims = spec.data.values.filter((v) => v.series === "seed's claim (by this step)");
+    const claims = spec.data.values.filter((v) => v.series === "published claim (by this step)");
     expect(claims).toEqual([
-      { stepLabel: 'step 1 (mid)', series: "seed's claim (by this step)", value: 0.25, base: 0.15, lo: null, hi: null },
-      { stepLabel: 'step 2', series: "seed's claim (by this step)", value: 0.5, base: 0.35, lo: null, hi: null },
+      { stepLabel: 'step 1 (mid)', series: "published claim (by this step)", value: 0.25, base: 0.15, lo: null, hi: null },
+      { stepLabel: 'step 2', series: "published claim (by this step)", value: 0.5, base: 0.35, lo: null, hi: null },
     ]);
     expect(spec.data.values.find((v) => v.stepLabel === 'step 2' && v.series === 'filled by this step')).toMatchObject({ value: 0.75, lo: 0.7, hi: 0.8 });
   });
@@ -157,22 +157,23 @@ describe('HTML helpers', () => {
 describe('the report', () => {
   const synth = syntheticRun(120, 'report-test');
 
-  it('one self-contained page: verdict first, five charts with tables, specs and config as JSON, nothing fetched', async () => {
+  it('one self-contained page: assumptions and verdict first, six charts with tables, specs and config as JSON, nothing fetched', async () => {
     const dir = join(tmp, 'full');
     writeRunDir({ dir, records: synth.records, baseline: synth.baseline, tape: [{ symbol: 'XYZ', day: SYNTH_DAY, quotes: synth.quotes }], seed: 9 });
     const path = await reportRunDir(dir, { replicates: 100 });
     expect(path).toBe(join(dir, 'report.html'));
     const html = readFileSync(path, 'utf8');
+    expect(html.indexOf('id="assumptions"')).toBeLessThan(html.indexOf('id="verdict"'));
     expect(html.indexOf('id="verdict"')).toBeLessThan(html.indexOf('class="chart-section"'));
-    expect(html).toMatch(/The ladder beat a market order: it saved \d+\.\d bps per order/);
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(5);
-    expect(html.match(/<svg /g)).toHaveLength(5);
+    expect(html).toMatch(/Ladder − market order: −\d+\.\d \[−\d+\.\d, −\d+\.\d\] bps per order .*BETTER/);
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
+    expect(html.match(/<svg /g)).toHaveLength(6);
     expect(html).not.toMatch(/<(link|img|iframe)\b/i);
     expect(html).not.toMatch(/\b(src|href)\s*=/i);
     expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script type="application/json" id="ladderlab-specs">', '<script type="application/json" id="ladderlab-run">']);
     expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");
     const specs = JSON.parse(/id="ladderlab-specs">([\s\S]*?)<\/script>/.exec(html)![1]);
-    expect(Object.keys(specs)).toEqual(['fillRate', 'spreadBuckets', 'timeToFill', 'markouts', 'baseline']);
+    expect(Object.keys(specs)).toEqual(['fillRate', 'spreadBuckets', 'timeToFill', 'markouts', 'baseline', 'histogram']);
     const run = JSON.parse(/id="ladderlab-run">([\s\S]*?)<\/script>/.exec(html)![1]);
     expect(run.config.seed).toBe(9);
     expect(run.config.execution.progressive_steps).toBe(4);
@@ -199,6 +200,7 @@ describe('the report', () => {
       run: {},
     });
     expect(report.verdict.headline).toMatch(/^The market-order baseline was not run/);
+    expect(report.robustness.verdict).toBe('The robustness band was not run (backtest --no-robustness).');
     expect(report.html).toContain(BASELINE_MISSING);
     expect(report.tables.ladderVsBaseline).toBeNull();
     const markouts = report.tables.markouts.objects() as Record<string, unknown>[];
@@ -213,7 +215,7 @@ describe('the report', () => {
       records: [rejected], baseline: null, midAt: () => Number.NaN, replicates: 20, run: {},
     });
     expect(report.verdict.call).toBe('no-data');
-    expect(report.html.match(/<svg /g)).toHaveLength(5);
+    expect(report.html.match(/<svg /g)).toHaveLength(6);
   });
 });
 

@@ -19,7 +19,7 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { type BootstrapOptions, blockBootstrap, weightedCount, weightedMean, weightedMeanBy } from './bootstrap.ts';
-import { MARKOUT_HORIZONS_S, PARENT_METRIC_COLUMNS, type ParentMetrics, SPREAD_BUCKETS, baselineImprovementBps } from '../../../src/reports/metrics.ts';
+import { MARKOUT_HORIZONS_S, type ParentMetrics, SPREAD_BUCKETS } from '../../../src/reports/metrics.ts';
 
 export interface TableOptions {
   /** Limit steps S of the run's config; step S is the market step. */
@@ -51,14 +51,15 @@ function bootstrapOptions(options: TableOptions, label: string, columns: readonl
  * improvementBaselineBps = baselineShortfallBps − shortfallBps (null unless both are known).
  */
 export function parentsTable(ladder: readonly ParentMetrics[], baseline: readonly ParentMetrics[] | null): ColumnTable {
-  const rows = aq.from(ladder as ParentMetrics[], PARENT_METRIC_COLUMNS);
+  const rows = aq.from(ladder as ParentMetrics[], Object.keys(ladder[0] ?? { clientOrderId: 1 }));
   const byId = new Map((baseline ?? []).map((b) => [b.clientOrderId, b]));
   const baselineShortfallBps = ladder.map((m) => byId.get(m.clientOrderId)?.shortfallBps ?? null);
   return rows.assign({
     baselineShortfallBps,
     baselineTimeToFillS: ladder.map((m) => byId.get(m.clientOrderId)?.timeToFillS ?? null),
     improvementBaselineBps: ladder.map((m, i) => {
-      const x = baselineImprovementBps(m.shortfallBps, baselineShortfallBps[i]);
+      const b = baselineShortfallBps[i];
+      const x = m.shortfallBps === null || b === null ? Number.NaN : b - m.shortfallBps;
       return Number.isFinite(x) ? x : null;
     }),
   });

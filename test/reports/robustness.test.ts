@@ -1,0 +1,65 @@
+/**
+ * The robustness band: per fill model × latency the paired ladder − market-order difference with
+ * its interval, and a verdict that is "robust" only when every row agrees in sign with its interval
+ * excluding zero — otherwise it names the rows that flip. Buys and sells both.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RobustnessScenario } from '../../src/records/robustness.ts';
+import { robustnessRows, robustnessVerdict } from '../../src/reports/robustness.ts';
+import { syntheticRun } from './report-synthetic.ts';
+
+const synth = syntheticRun(160, 'robust');
+const flat = () => 20;
+const OPTIONS = { replicates: 200, seed: 5 };
+
+/** A scenario where the ladder's fills are `worseBy` dollars worse (buy higher, sell lower) than recorded. */
+function scenario(fillModel: string, latencyMs: number, worseBy = 0): RobustnessScenario {
+  return {
+    fillModel,
+    latencyMs,
+    outcomes: synth.records.map((r, i) => ({
+      clientOrderId: r.clientOrderId,
+      ladder: { filledQty: r.filledQty, avgPrice: r.avgPrice + (r.side === 'buy' ? worseBy : -worseBy), endTsUs: r.endTsUs },
+      baseline: { filledQty: synth.baseline[i].filledQty, avgPrice: synth.baseline[i].avgPrice, endTsUs: synth.baseline[i].endTsUs },
+    })),
+  };
+}
+
+describe('robustness band', () => {
+  it('every row better with its interval below zero → robust', () => {
+    const rows = robustnessRows([scenario('queue', 0), scenario('queue', 50), scenario('touch', 0)], synth.records, flat, OPTIONS);
+    expect(rows.map((r) => r.call)).toEqual(['better', 'better', 'better']);
+    expect(rows[0].pairs).toBe(160);
+    expect(rows[0].vsBaselineBps_hi!).toBeLessThan(0);
+    const v = robustnessVerdict(rows);
+    expect(v.robust).toBe(true);
+    expect(v.verdict).toBe('Robust: in all 3 fill-model × latency rows the ladder is better than a market order, every interval excluding zero.');
+  });
+
+  it('one fill model flips the sign → "depends on the fill model", naming its rows', () => {
+    const scenarios = [];
+    for (const model of ['through', 'touch', 'queue']) {
+      for (const latency of [0, 50, 250]) scenarios.push(scenario(model, latency, model === 'through' ? 0.2 : 0));
+    }
+    const rows = robustnessRows(scenarios, synth.records, flat, OPTIONS);
+    expect(rows.filter((r) => r.fillModel === 'through').map((r) => r.call)).toEqual(['worse', 'worse', 'worse']);
+    expect(rows.filter((r) => r.fillModel !== 'through').every((r) => r.call === 'better')).toBe(true);
+    // a buy 20 cents higher on a $20 stock is 100 bps more; a sell 20 cents lower the same
+    const shift = rows[0].vsBaselineBps! - rows[3].vsBaselineBps!;
+    expect(shift).toBeGreaterThan(90);
+    const v = robustnessVerdict(rows);
+    expect(v.robust).toBe(false);
+    expect(v.verdict).toMatch(/^Depends on the fill model: mostly better, but through at 0 ms \(worse, .*\); through at 50 ms \(worse, .*\); through at 250 ms \(worse, .*\)\.$/);
+  });
+
+  it('only the 250 ms rows cannot tell → "depends on the latency"', () => {
+    const rows = robustnessRows([scenario('queue', 0), scenario('queue', 250, 0.0535)], synth.records, flat, OPTIONS);
+    const v = robustnessVerdict(rows);
+    if (rows[1].call === 'better') throw new Error('fixture: the 250 ms row should not be called better');
+    expect(v.verdict).toMatch(/^Depends on the latency: .*queue at 250 ms/);
+  });
+
+  it('not run → says so', () => {
+    expect(robustnessVerdict([]).verdict).toBe('The robustness band was not run (backtest --no-robustness).');
+  });
+});
