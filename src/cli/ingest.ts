@@ -17,6 +17,7 @@ const EPILOG = `Examples:
     --trades ../shared/data/equity-ticks/ibm_20131007_trade.zip
   ladderlab ingest --format csv --symbol XYZ --quotes q.csv --trades t.csv --out out/tape
   ladderlab ingest --format alpaca --quotes p1.json p2.json --trades t1.json --out out/tape
+  ladderlab ingest --format parquet --symbol XYZ --quotes q.parquet --columns ts=time,bid=bp,ask=ap --out out/tape
 
 CSV ts: ISO 8601 (no zone = New York local time) or epoch numbers, unit by magnitude:
   < 1e11 seconds, < 1e14 ms, < 1e17 µs, else ns.
@@ -48,16 +49,17 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
         describe:
           'vendor: the zipped tick CSVs of ../shared/data/equity-ticks (NBBO rebuilt from one-sided updates); ' +
           'csv: header ts,bid,ask,bid_size,ask_size / ts,price,size[,exchange][,eligible]; ' +
+          'parquet: the same columns in a Parquet file; ' +
           'alpaca: saved GET /v2/stocks/{quotes,trades} JSON pages',
       })
       .option('quotes', { type: 'string', array: true, describe: 'quotes file(s), read in order (.zip/.gz ok)' })
       .option('trades', { type: 'string', array: true, describe: 'trades file(s), read in order; none → empty trades tape' })
-      .option('symbol', { type: 'string', describe: 'symbol (vendor: from the file name; alpaca: the page’s only symbol; csv: required)' })
+      .option('symbol', { type: 'string', describe: 'symbol (vendor: from the file name; alpaca: the page’s only symbol; csv/parquet: required)' })
       .option('day', { type: 'string', describe: 'New York date YYYY-MM-DD (vendor: from the file name; csv/alpaca: keep only this day, else write every day found)' })
       .option('out', { type: 'string', demandOption: true, describe: 'tape directory; writes OUT/<SYMBOL>/<DAY>.quotes.arrow and .trades.arrow' })
       .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'drop bad rows and count them per reason instead of stopping (exit 2)' })
       .option('quote-size-multiplier', { type: 'number', describe: 'alpaca: multiply every quote size by this (default by date: Alpaca sizes are round lots of 100 before 2025-11-03, shares after; 1 for ladderlab serve)' })
-      .option('columns', { type: 'string', array: true, describe: 'csv: the file\'s names for tape columns, TAPE=FILE comma-separated (e.g. ts=time,bid=bid_px,bid_size=bid_sz)' })
+      .option('columns', { type: 'string', array: true, describe: 'csv/parquet: the file\'s names for tape columns, TAPE=FILE comma-separated (e.g. ts=time,bid=bid_px,bid_size=bid_sz)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .epilog(EPILOG) as never,
   handler: async (args) => {

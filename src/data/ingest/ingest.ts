@@ -10,13 +10,14 @@ import { readAlpacaQuotes, readAlpacaTrades } from './alpaca.ts';
 import { BadRows } from './bad-rows.ts';
 import type { ColumnMap } from './column-map.ts';
 import { readCsvQuotes, readCsvTrades } from './csv.ts';
+import { readParquetQuotes, readParquetTrades } from './parquet.ts';
 import { NO_PROGRESS, type ProgressSink } from './progress.ts';
 import { splitByDay } from './split-days.ts';
 import { badRowsSummary, summarizeDay, type IngestSummary } from './summary.ts';
 import { emptyTradeStats, type QuoteStats, type TradeStats } from './types.ts';
 import { readVendorQuotes, readVendorTrades, vendorFileInfo } from './vendor.ts';
 
-export const INGEST_FORMATS = ['vendor', 'csv', 'alpaca'] as const;
+export const INGEST_FORMATS = ['vendor', 'csv', 'parquet', 'alpaca'] as const;
 export type IngestFormat = (typeof INGEST_FORMATS)[number];
 
 export interface IngestOptions {
@@ -60,7 +61,7 @@ function checkOptions(o: IngestOptions): void {
   if (o.format === 'vendor' && (o.quotes.length > 1 || (o.trades?.length ?? 0) > 1)) {
     throw new InputError('--format vendor: give one --quotes zip and at most one --trades zip (one symbol-day per run)');
   }
-  if (o.format === 'csv' && o.symbol === undefined) throw new InputError('--format csv: --symbol is required (CSV rows do not name the symbol)');
+  if ((o.format === 'csv' || o.format === 'parquet') && o.symbol === undefined) throw new InputError(`--format ${o.format}: --symbol is required (its rows do not name the symbol)`);
 }
 
 async function readVendor(o: IngestOptions, bad: BadRows, progress: ProgressSink): Promise<Read> {
@@ -81,6 +82,13 @@ async function readCsv(o: IngestOptions, bad: BadRows, progress: ProgressSink): 
   return { symbol: o.symbol!, quotes: q.quotes, trades: t.trades, quoteStats: q.stats, tradeStats: t.stats };
 }
 
+async function readParquet(o: IngestOptions, bad: BadRows, progress: ProgressSink): Promise<Read> {
+  const options = { day: o.day, progress, columns: o.columns };
+  const q = await readParquetQuotes(o.quotes, bad, options);
+  const t = o.trades?.length ? await readParquetTrades(o.trades, bad, options) : { trades: allocTradeColumns(0), stats: emptyTradeStats() };
+  return { symbol: o.symbol!, quotes: q.quotes, trades: t.trades, quoteStats: q.stats, tradeStats: t.stats };
+}
+
 async function readAlpaca(o: IngestOptions, bad: BadRows, progress: ProgressSink): Promise<Read> {
   const opts = { symbol: o.symbol, day: o.day, quoteSizeMultiplier: o.quoteSizeMultiplier, progress };
   const q = await readAlpacaQuotes(o.quotes, bad, opts);
@@ -95,7 +103,8 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   checkOptions(o);
   const bad = new BadRows(o.skipBadRows ?? false);
   const progress = o.progress ?? NO_PROGRESS;
-  const read = o.format === 'vendor' ? await readVendor(o, bad, progress) : o.format === 'csv' ? await readCsv(o, bad, progress) : await readAlpaca(o, bad, progress);
+  const readers = { vendor: readVendor, csv: readCsv, parquet: readParquet, alpaca: readAlpaca };
+  const read = await readers[o.format](o, bad, progress);
   const symbol = read.symbol.toUpperCase();
   if (!isValidSymbol(symbol)) throw new InputError(`symbol ${JSON.stringify(read.symbol)}: use letters, digits and . - _ ^ only`);
   if (read.quotes.length === 0) {
