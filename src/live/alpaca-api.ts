@@ -103,6 +103,8 @@ export interface StreamHandle {
   whenReady(timeoutMs: number): Promise<boolean>;
   close(): void;
   onState(listener: (state: StreamState, detail: string) => void): void;
+  /** Data messages (quotes and trades, or trade updates) received since the stream last (re)connected; 0 while down (lockstep). */
+  received?(): number;
 }
 
 export interface MarketDataStream extends StreamHandle {
@@ -308,8 +310,16 @@ function streamOptions(options: SdkOptions) {
   };
 }
 
-function handle(stream: streaming.AlpacaWebSocket, stateListeners: ((state: StreamState, detail: string) => void)[], awaitSubscription: () => boolean): StreamHandle {
+/** `counted(note)`: the stream calls `note()` once per data message (counted for lockstep). */
+function handle(
+  stream: streaming.AlpacaWebSocket,
+  stateListeners: ((state: StreamState, detail: string) => void)[],
+  awaitSubscription: () => boolean,
+  counted: (note: () => void) => void,
+): StreamHandle {
   let closed = false;
+  let received = 0;
+  counted(() => received++);
   const emit = (state: StreamState, detail: string) => {
     if (closed) return;
     for (const l of stateListeners) l(state, detail);
@@ -320,8 +330,14 @@ function handle(stream: streaming.AlpacaWebSocket, stateListeners: ((state: Stre
     subscribed = true;
     for (const w of subscribedWaiters.splice(0)) w();
   });
-  stream.onConnect(() => emit('up', 'authenticated'));
-  stream.onDisconnect(() => emit('down', 'disconnected'));
+  stream.onConnect(() => {
+    received = 0;
+    emit('up', 'authenticated');
+  });
+  stream.onDisconnect(() => {
+    received = 0;
+    emit('down', 'disconnected');
+  });
   stream.onError((message) => {
     if (/auth/i.test(message)) emit('failed', message);
   });
@@ -346,6 +362,7 @@ function handle(stream: streaming.AlpacaWebSocket, stateListeners: ((state: Stre
       stream.disconnect();
     },
     onState: (listener) => void stateListeners.push(listener),
+    received: () => received,
   };
 }
 
@@ -362,7 +379,10 @@ export function sdkMarketDataStream(options: SdkOptions): MarketDataStream {
   const stream = new streaming.StockDataStream({ ...streamOptions(options), feed: options.feed, url: options.endpoints.dataStreamUrl });
   const stateListeners: ((state: StreamState, detail: string) => void)[] = [];
   let anySymbols = false;
-  const base = handle(stream, stateListeners, () => anySymbols);
+  const base = handle(stream, stateListeners, () => anySymbols, (note) => {
+    stream.onQuote(note);
+    stream.onTrade(note);
+  });
   return {
     ...base,
     subscribe(symbols) {
@@ -402,7 +422,7 @@ export function sdkMarketDataStream(options: SdkOptions): MarketDataStream {
 export function sdkTradeUpdateStream(options: SdkOptions): TradeUpdateStream {
   const stream = new streaming.TradingStream({ ...streamOptions(options), url: options.endpoints.tradingStreamUrl });
   const stateListeners: ((state: StreamState, detail: string) => void)[] = [];
-  const base = handle(stream, stateListeners, () => true);
+  const base = handle(stream, stateListeners, () => true, (note) => stream.onTradeUpdate(note));
   return {
     ...base,
     connect() {

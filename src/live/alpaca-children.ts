@@ -131,6 +131,7 @@ export abstract class ChildBook {
   protected readonly observers: ((event: OrderEvent) => void)[] = [];
   protected readonly byEngineId = new Map<string, Child>();
   protected readonly byVenueId = new Map<string, Child>();
+  private pendingTurns = 0;
   protected readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: AlpacaMarketOptions) {
@@ -248,7 +249,16 @@ export abstract class ChildBook {
   }
   /** Run on a later turn (never inside an engine call). */
   protected later(fn: () => void): void {
-    setImmediate(() => this.guard(fn));
+    this.pendingTurns++;
+    setImmediate(() => {
+      this.pendingTurns--;
+      this.guard(fn);
+    });
+  }
+
+  /** A REST call in flight or an answer queued for a later turn (lockstep waits until neither). */
+  busy(): boolean {
+    return this.inFlight.size > 0 || this.pendingTurns > 0 || this.quotes.busy();
   }
   protected guard(fn: () => void): void {
     try {

@@ -213,6 +213,11 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.quotes.settle();
   }
+  /** The trade_updates stream is down (it may reconnect): order events may still come. */
+  tradingStreamDown(): boolean {
+    return this.tradingDown;
+  }
+
   stop(): void {
     for (const child of this.byEngineId.values()) {
       if (child.held) this.clock.cancelTimer(child.held.timer);

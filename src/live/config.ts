@@ -17,6 +17,8 @@ export const liveSchema = z
       .regex(/^[A-Za-z0-9_.-]{1,24}$/, 'letters, digits and _ . - (1 to 24 characters)')
       .default('ll-'),
     speed: positive().default(1),
+    /** wall: real time (× speed); lockstep: the venue's virtual time, moved by this run (serve --speed lockstep, loopback only). */
+    clock: z.enum(['wall', 'lockstep']).default('wall'),
     amend: z.enum(['cancel_replace', 'replace']).default('cancel_replace'),
     retry: z
       .object({

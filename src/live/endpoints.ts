@@ -66,5 +66,8 @@ export function resolveEndpoints(live: LiveConfig, keys: Keys, flags: { liveMone
     if (liveKeys && !all.every(isLoopbackUrl)) throw new InputError('APCA_API_KEY_ID is a live key: use paper keys, or --live-money to trade real money');
   }
   assertSpeedAllowed(live.speed, all);
+  if (live.clock === 'lockstep' && !all.every(isLoopbackUrl)) {
+    throw new InputError(`live.clock lockstep is only for a loopback rehearsal server (ladderlab serve --speed lockstep); not loopback: ${all.filter((u) => !isLoopbackUrl(u)).join(', ')}`);
+  }
   return { tradingUrl, dataUrl, tradingStreamUrl, dataStreamUrl, liveMoney: flags.liveMoney, loopback: all.every(isLoopbackUrl) };
 }

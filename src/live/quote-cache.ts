@@ -140,6 +140,10 @@ export class QuoteCache {
     return task;
   }
 
+  busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
   /** Wait for the REST requests in flight (shutdown). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);

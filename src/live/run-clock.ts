@@ -10,6 +10,8 @@ export interface RunClock extends Clock {
   readonly speed: number;
   /** A venue timestamp: if it is ahead of the clock, catch up to it (never back). */
   observe(tsUs: number): void;
+  /** Lockstep only: outside work (a test's admin call) the clock waits for before it moves. */
+  track?(work: Promise<unknown>): void;
   /** Drop every timer (end of run: nothing may keep the process alive). */
   stop(): void;
 }

@@ -32,6 +32,8 @@ import { reconcileOpenOrders, type ReconciledOrder } from './reconcile.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import { TapeRecorder } from './tape-recorder.ts';
 import { WallClock, type WallTime } from './wall-clock.ts';
+import { httpLockstepLink, LockstepClock, LockstepDriver, StreamGate, type LockstepLink } from './lockstep-clock.ts';
+import type { RunClock } from './run-clock.ts';
 
 export interface LiveRunOptions {
   config: LadderConfig;
@@ -49,7 +51,9 @@ export interface LiveRunOptions {
   api?: LiveApi;
   wall?: WallTime;
   /** Tests: called once the engine is running (clock, market). */
-  onStarted?: (ctx: { clock: WallClock; market: AlpacaMarket; engine: LadderEngine }) => void;
+  onStarted?: (ctx: { clock: RunClock; market: AlpacaMarket; engine: LadderEngine }) => void;
+  /** Lockstep: the venue end of the protocol (default: POST /admin/lockstep on the trading URL). */
+  lockstepLink?: LockstepLink;
 }
 
 export interface LiveRunResult {
@@ -70,6 +74,8 @@ export interface LiveRunResult {
 }
 
 const READY_TIMEOUT_MS = 15_000;
+/** Lockstep waits this long (wall) for a dropped stream to come back before going on without it. */
+const LOCKSTEP_RECONNECT_GRACE_MS = 5_000;
 
 /** Everything one run shares between its phases. */
 interface LiveSession {
@@ -82,7 +88,9 @@ interface LiveSession {
   symbols: string[];
   retry: RetryPolicy;
   api: LiveApi;
-  clock: WallClock;
+  clock: RunClock;
+  /** live.clock lockstep: moves the clock (started once the parents are scheduled). */
+  lockstep: LockstepDriver | null;
   runTag: string;
   reconciled: ReconciledOrder[];
   recorder: TapeRecorder | null;
@@ -140,6 +148,50 @@ function announce(endpoints: Endpoints, feed: 'iex' | 'sip', log: (line: string)
   }
 }
 
+/**
+ * The run's clock: the wall clock (× live.speed; anchored at the venue's time on a loopback
+ * replay), or in lockstep the venue's virtual time, read from the venue before anything runs.
+ */
+async function makeClock(s: LiveSession, venueClock: VenueClock): Promise<void> {
+  s.lockstep = null;
+  if (s.config.live.clock === 'wall') {
+    s.clock = new WallClock({
+      originUs: s.endpoints.loopback && Number.isFinite(venueClock.timestampUs) ? venueClock.timestampUs : undefined,
+      speed: s.config.live.speed,
+      wall: s.options.wall,
+      onError: s.onFatal,
+    });
+    return;
+  }
+  const link = s.options.lockstepLink ?? httpLockstepLink(s.endpoints.tradingUrl, s.options.keys);
+  const first = await link.step(0, { trade_updates: 0, market_data: 0 });
+  const clock = new LockstepClock(first.nowUs, s.onFatal);
+  s.clock = clock;
+  let downSinceMs: number | null = null;
+  const gate = new StreamGate();
+  const raw = s.api;
+  s.api = gate.wrap(raw);
+  s.lockstep = new LockstepDriver(
+    clock,
+    link,
+    {
+      received: () => ({ trade_updates: raw.tradeStream.received?.() ?? 0, market_data: raw.dataStream.received?.() ?? 0 }),
+      flush: () => gate.flush(),
+      settle: async () => {
+        while (s.market.busy()) await s.market.settle();
+      },
+      // Order events are waited for while the trade stream reconnects (up to a grace period: then
+      // it is gone for good); market data is not — time goes on with REST quotes, as it would live.
+      reconnecting: () => {
+        if (!s.market.tradingStreamDown()) return (downSinceMs = null) !== null;
+        downSinceMs ??= Date.now();
+        return Date.now() - downSinceMs < LOCKSTEP_RECONNECT_GRACE_MS;
+      },
+    },
+    s.onFatal,
+  );
+}
+
 /** Steps 1–3: endpoints, the venue's clock, leftovers of an earlier run, the adapter and its streams. */
 async function openSession(options: LiveRunOptions): Promise<LiveSession> {
   const { config } = options;
@@ -174,12 +226,7 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
     }
     s.stopRun();
   };
-  s.clock = new WallClock({
-    originUs: endpoints.loopback && Number.isFinite(venueClock.timestampUs) ? venueClock.timestampUs : undefined,
-    speed: live.speed,
-    wall: options.wall,
-    onError: s.onFatal,
-  });
+  await makeClock(s, venueClock);
   s.runTag = Math.floor(s.clock.nowUs() / 1e6).toString(36);
 
   // 2. Leftovers of an earlier run.
@@ -191,6 +238,7 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
   s.market = makeMarket(s);
   s.market.hours.set(venueClock);
   s.close = () => {
+    void s.lockstep?.stop();
     s.market.stop();
     s.clock.stop();
     api.dataStream.close();
@@ -305,6 +353,7 @@ function scheduleParents(s: LiveSession): Promise<void> {
   if (late > 0) s.log(`live: ${late} parent(s) have times already past — sent at once`);
   s.log(`live: running ${parents.length} parent(s) on ${s.symbols.join(', ') || '(none)'} — run tag ${s.runTag}, Ctrl-C to stop`);
   s.options.onStarted?.({ clock, market, engine });
+  s.lockstep?.start();
   return finished;
 }
 
@@ -328,6 +377,8 @@ async function stopAndDrain(s: LiveSession): Promise<{ notStarted: string[]; unc
     market.cancelAllOpen();
     await waitUntil(() => market.openChildren().length === 0, s.config.live.shutdown_wait_ms);
   }
+  // Lockstep: time stops here, so what follows (the tape's closing quotes) is the same every run.
+  await s.lockstep?.stop();
   const unconfirmed = market.openChildren().map((c) => c.engineId);
   if (unconfirmed.length > 0) s.log(`live: warning: no cancel confirmation for ${unconfirmed.join(', ')} — check the account`);
   return { notStarted, unconfirmed };
@@ -372,6 +423,7 @@ function writeLiveRun(s: LiveSession, notStarted: string[], unconfirmed: string[
       endpoints: { trading: endpoints.tradingUrl, data: endpoints.dataUrl, tradingStream: endpoints.tradingStreamUrl, dataStream: endpoints.dataStreamUrl },
       feed: live.feed,
       speed: live.speed,
+      clock: live.clock,
       runTag: s.runTag,
       clientIdPrefix: `${live.client_id_prefix}${s.runTag}-`,
       interrupted: s.interrupted,

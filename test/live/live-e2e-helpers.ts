@@ -25,9 +25,10 @@ import { makeQuoteColumns, makeTradeColumns, writeSymbolDay, type SymbolDay } fr
 export const T0 = Date.UTC(2024, 2, 5, 15, 0, 0) * 1000;
 export const DAY = '2024-03-05';
 export const SEC = 1_000_000;
-export const SPEED = 50;
-/** ±50 ms of wall time at SPEED, in clock µs. */
-export const TOLERANCE_US = 50_000 * SPEED;
+/** The default rehearsal: serve and live in lockstep (deterministic at any machine load). */
+export const SPEED = 'lockstep' as const;
+/** Lockstep reproduces the backtest's times exactly. */
+export const TOLERANCE_US = 0;
 export const SECRET = 'sEcReT-e2e-7f3a9c1d';
 export const KEYS = { keyId: 'PKE2ETESTKEY', secret: SECRET };
 
@@ -85,7 +86,7 @@ export interface E2eServe {
   close: () => Promise<void>;
 }
 
-export async function startE2eServe(raw: Record<string, unknown> = {}, speed = SPEED, startUs = T0): Promise<E2eServe> {
+export async function startE2eServe(raw: Record<string, unknown> = {}, speed: number | 'lockstep' = SPEED, startUs = T0): Promise<E2eServe> {
   const dir = writeTapes();
   const config = parseConfig({ ...sharedRaw(), ...raw, serve: { speed, ...((raw.serve as object) ?? {}) } });
   const srv = await startServe({ dir, config, keys: KEYS, port: 0, startUs });
@@ -111,8 +112,8 @@ export async function startE2eServe(raw: Record<string, unknown> = {}, speed = S
   };
 }
 
-/** The live run's config, pointed at the server, at the server's speed. */
-export function liveConfig(srv: RunningServe, raw: Record<string, unknown> = {}, speed = SPEED): LadderConfig {
+/** The live run's config, pointed at the server, at the server's speed (lockstep: the lockstep clock). */
+export function liveConfig(srv: RunningServe, raw: Record<string, unknown> = {}, speed: number | 'lockstep' = SPEED): LadderConfig {
   const live = (raw.live as Record<string, unknown>) ?? {};
   return parseConfig({
     ...sharedRaw(),
@@ -120,7 +121,7 @@ export function liveConfig(srv: RunningServe, raw: Record<string, unknown> = {},
     live: {
       trading_url: srv.baseUrl,
       data_url: srv.baseUrl,
-      speed,
+      ...(speed === 'lockstep' ? { clock: 'lockstep', speed: 1 } : { speed }),
       retry: { attempts: 5, min_delay_ms: 10, max_delay_ms: 50 },
       stream_reconnect_ms: 20,
       shutdown_wait_ms: 3000,
@@ -146,7 +147,7 @@ export function shape(r: ExecutionRecord) {
   };
 }
 
-/** Times of a live record within ±TOLERANCE_US of the backtest's. */
+/** Times of a live record within ±TOLERANCE_US of the backtest's (0 in lockstep: equal). */
 export function expectTimesClose(live: ExecutionRecord, bt: ExecutionRecord): void {
   const close = (a: number | null, b: number | null, what: string) => {
     expect(a === null, `${what} null`).toBe(b === null);

@@ -1,8 +1,10 @@
 /**
- * `live` end to end against `serve`, over real sockets through the SDK, both at 50×: a buy and a
- * sell ladder give the same step prices, child quantities, fill steps and fill prices as
- * `runBacktest` on the same tape, seed and zero latency, with times within ±50 ms × speed; the run
- * directory is the backtest's (report reads it), and its tape replays to the same result.
+ * `live` end to end against `serve`, over real sockets through the SDK, in lockstep (serve
+ * --speed lockstep, live.clock lockstep: virtual time moves only once live has handled every
+ * message due, so the result does not depend on machine load): a buy and a sell ladder give the
+ * same step prices, child quantities, fill steps, fill prices AND times as `runBacktest` on the
+ * same tape, seed and zero latency; the run directory is the backtest's (report reads it), and
+ * its tape replays to the same result.
  * Everything listens and connects on 127.0.0.1 only, and every server is closed.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,8 +33,8 @@ function outDir(): string {
   return d;
 }
 
-describe('live vs backtest through serve at 50×', () => {
-  it('same steps, prices, quantities and fills for a buy and a sell; times within ±50 ms × speed; same run directory', async () => {
+describe('live vs backtest through serve in lockstep', () => {
+  it('same steps, prices, quantities, fills and times (exactly) for a buy and a sell; same run directory', async () => {
     serve = await startE2eServe();
     const config = liveConfig(serve.srv);
     const out = outDir();
@@ -65,7 +67,7 @@ describe('live vs backtest through serve at 50×', () => {
     expect(run.records.map((r) => r.clientOrderId)).toEqual(['b1', 's1']);
     expect(run.dataDir).toBe(join(out, 'tape'));
     const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    expect(manifest).toMatchObject({ command: 'live', mode: 'rehearsal', feed: 'iex', speed: 50, interrupted: false, counts: { parents: 2, filled: 2, children: 7, fills: 4 } });
+    expect(manifest).toMatchObject({ command: 'live', mode: 'rehearsal', feed: 'iex', clock: 'lockstep', interrupted: false, counts: { parents: 2, filled: 2, children: 7, fills: 4 } });
 
     // Receipt times for calibrate: every ack and fill reached us at or after the venue's time, and
     // feed.arrow keeps each streamed quote's time beside its receipt.

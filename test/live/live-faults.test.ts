@@ -1,5 +1,5 @@
 /**
- * `live` against `serve`'s fault switches, end to end at 50× over real sockets through the SDK:
+ * `live` against `serve`'s fault switches, end to end in lockstep over real sockets through the SDK:
  * a dropped market-data stream (REST quotes meanwhile, then the stream is back), 429 and 500 on
  * submit (retried, exactly one order per client id on the server), a fill that overtakes a cancel
  * (no over-fill: the next child is sized from what filled), duplicated and reordered trade
@@ -67,7 +67,7 @@ describe('live faults through serve', () => {
       config,
       api,
       onStarted: ({ clock }) => {
-        clock.setTimer(A + 3 * SEC, () => void s.admin('POST', '/admin/drop-data-stream'));
+        clock.setTimer(A + 3 * SEC, () => clock.track?.(s.admin('POST', '/admin/drop-data-stream')));
       },
     });
     expect(result.error).toBeNull();
@@ -88,7 +88,7 @@ describe('live faults through serve', () => {
       config,
       onStarted: ({ clock }) => {
         // After the first child (b1-1 at A) met the 429: the next submit (s1-1 at S) is placed but answered 500.
-        clock.setTimer(A + 1 * SEC, () => void s.admin('POST', '/admin/faults', { submit_errors: 1, submit_error_status: 500, submit_error_accept: true }));
+        clock.setTimer(A + 1 * SEC, () => clock.track?.(s.admin('POST', '/admin/faults', { submit_errors: 1, submit_error_status: 500, submit_error_accept: true })));
       },
     });
     expect(result.error).toBeNull();

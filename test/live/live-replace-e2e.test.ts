@@ -1,6 +1,6 @@
 /**
  * `live` with `live.amend: replace` end to end against `serve`, over real sockets through the SDK,
- * both at 50× (the tape and ladders of live-e2e-helpers.ts): every step move is ONE PATCH — the
+ * in lockstep (the tape and ladders of live-e2e-helpers.ts; deterministic at any machine load): every step move is ONE PATCH — the
  * server made each later child as a new order whose `replaces` is the previous child's order id,
  * and saw no DELETE — while step prices, child quantities and fills equal the backtest's (the
  * simulator moves steps by cancel then submit). No over-fill (the server's positions equal the
@@ -69,7 +69,7 @@ interface ServerOrder {
   replaced_at: string | null;
 }
 
-describe('live with amend: replace through serve at 50×', () => {
+describe('live with amend: replace through serve in lockstep', () => {
   it('buy and sell: each step move is one PATCH (replaces = the old order), same ladders as the backtest, no over-fill, one working order per parent', async () => {
     serve = await startE2eServe();
     const config = liveConfig(serve.srv, { live: { amend: 'replace' } });
@@ -156,7 +156,7 @@ describe('live with amend: replace through serve at 50×', () => {
 });
 
 /**
- * The race tape (speed 20, venue cancel latency 3 s, so a PATCH leaves the old order working 3 s;
+ * The race tape (lockstep, venue cancel latency 3 s, so a PATCH leaves the old order working 3 s;
  * the sell parent arrives at S2, after the buy is done, so their updates never interleave):
  * Buy XYZ 500 at A: 20.20 then, at A+15, PATCH to 20.23; a print at 20.19 ×200 at A+16.5 fills 200
  *   of the old order; at A+18 it is replaced (filled 200) and the new order works 300; the ask drops
@@ -196,14 +196,14 @@ function raceTapes(): SymbolDay[] {
   ];
 }
 
-describe('live with amend: replace — fills racing the PATCH (serve with a 3 s cancel latency, 20×)', () => {
+describe('live with amend: replace — fills racing the PATCH (serve with a 3 s cancel latency, lockstep)', () => {
   // Reordered: every update waits for the next one (or 1 s), so each replacement's `new` reaches
   // the client before its old order's `replaced` — and must wait for it.
   it.each([
     ['in order', {}, 0],
     ['reordered', { reorder_trade_updates: 100 }, 2],
   ] as const)('buy and sell, updates %s: the old child ends canceled with what it filled, the replacement works only the rest; as the backtest; no over-fill', async (_label, faults, newBeforeReplaced) => {
-    const speed = 20;
+    const speed = 'lockstep';
     const dir = mkdtempSync(join(tmpdir(), 'live-replace-race-'));
     outs.push(dir);
     for (const t of raceTapes()) writeSymbolDay(dir, t);
