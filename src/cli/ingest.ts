@@ -6,15 +6,20 @@
 import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { ALPACA_DOWNLOAD_EPILOG, alpacaDownloadHandler, alpacaDownloadOptions, type AlpacaDownloadArgs } from './ingest-alpaca.ts';
+import { basename } from 'node:path';
+import { ingestBatch } from '../data/ingest/batch.ts';
 import { parseColumnMap } from '../data/ingest/column-map.ts';
 import { formatSummary } from '../data/ingest/summary.ts';
 import { ingest, INGEST_FORMATS, type IngestFormat } from '../data/ingest/ingest.ts';
 import { stderrProgress } from '../data/ingest/progress.ts';
+import { stderrBar } from './progress-bar.ts';
 
 const EPILOG = `Examples:
   ladderlab ingest --format vendor --out out/tape \\
     --quotes ../shared/data/equity-ticks/ibm_20131007_quote.zip \\
     --trades ../shared/data/equity-ticks/ibm_20131007_trade.zip
+  ladderlab ingest --format vendor --in ../shared/data/equity-ticks --out out/tape   # every symbol-day in the folder
+  ladderlab ingest --format csv --in 'ticks/*.csv.gz' --out out/tape                  # IBM_….quotes.csv.gz → IBM
   ladderlab ingest --format csv --symbol XYZ --quotes q.csv --trades t.csv --out out/tape
   ladderlab ingest --format alpaca --quotes p1.json p2.json --trades t1.json --out out/tape
   ladderlab ingest --format parquet --symbol XYZ --quotes q.parquet --columns ts=time,bid=bp,ask=ap --out out/tape
@@ -36,6 +41,7 @@ interface IngestArgs extends AlpacaDownloadArgs {
   symbol?: string;
   day?: string;
   columns?: string[];
+  in?: string[];
 }
 
 export const ingestCommand: CommandModule<object, IngestArgs> = {
@@ -52,6 +58,7 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
           'parquet: the same columns in a Parquet file; ' +
           'alpaca: saved GET /v2/stocks/{quotes,trades} JSON pages',
       })
+      .option('in', { type: 'string', array: true, describe: 'folders (recursive) and globs: every file of --format, quotes or trades by "quote"/"trade" in its name, grouped per symbol-day (vendor) or symbol (csv/parquet)' })
       .option('quotes', { type: 'string', array: true, describe: 'quotes file(s), read in order (.zip/.gz ok)' })
       .option('trades', { type: 'string', array: true, describe: 'trades file(s), read in order; none → empty trades tape' })
       .option('symbol', { type: 'string', describe: 'symbol (vendor: from the file name; alpaca: the page’s only symbol; csv/parquet: required)' })
@@ -64,20 +71,30 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
       .epilog(EPILOG) as never,
   handler: async (args) => {
     if (args.from === 'alpaca') return alpacaDownloadHandler(args);
-    if (!args.format) throw new InputError('ingest needs --format vendor|csv|alpaca (or --from alpaca to download)');
-    if (!args.quotes?.length) throw new InputError('ingest needs --quotes FILE…');
-    const summary = await ingest({
+    if (!args.format) throw new InputError('ingest needs --format vendor|csv|parquet|alpaca (or --from alpaca to download)');
+    const base = {
       format: args.format,
-      quotes: args.quotes,
-      trades: args.trades,
       symbol: args.symbol,
       day: args.day,
       out: args.out,
       skipBadRows: args['skip-bad-rows'],
       quoteSizeMultiplier: args['quote-size-multiplier'],
       columns: parseColumnMap(args.columns),
-      progress: stderrProgress(),
-    });
+    };
+    if (args.in?.length) {
+      if (args.quotes?.length || args.trades?.length) throw new InputError('--in: give folders/globs with --in, or files with --quotes/--trades, not both');
+      const bar = stderrBar('ingest [{bar}] {value}/{total} files | {file}');
+      let summaries;
+      try {
+        summaries = await ingestBatch(base, args.in, (done, total, file) => bar.update(done, total, { file: basename(file) }));
+      } finally {
+        bar.stop();
+      }
+      process.stdout.write(args.json ? `${JSON.stringify(summaries, null, 2)}\n` : summaries.map(formatSummary).join(''));
+      return;
+    }
+    if (!args.quotes?.length) throw new InputError('ingest needs --quotes FILE… (or --in FOLDER|GLOB…)');
+    const summary = await ingest({ ...base, quotes: args.quotes, trades: args.trades, progress: stderrProgress() });
     process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
   },
 };
