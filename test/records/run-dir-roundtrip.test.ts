@@ -64,7 +64,7 @@ const buy: ExecutionRecord = {
       doneTsUs: T0 + 30 * SEC + 900,
       status: 'canceled',
       filledQty: 100,
-      fills: [{ execId: 'e1', tsUs: T0 + 3 * SEC + 11, price: 10.05, qty: 100, step: 0 }],
+      fills: [{ execId: 'e1', tsUs: T0 + 3 * SEC + 11, price: 10.05, qty: 100, step: 0, recvTsUs: T0 + 3 * SEC + 400 }],
     }),
     child('B1-2', {
       step: 2,
