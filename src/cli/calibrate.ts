@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { InputError } from '../core/errors.ts';
-import { calibrateRuns, DEFAULT_REPLICATES } from '../fidelity/calibrate.ts';
+import { calibrateRuns, DEFAULT_REPLICATES, MATCH_MS } from '../fidelity/calibrate.ts';
 import { calibrationYaml } from '../fidelity/fragment.ts';
 import { stderrBar } from './progress-bar.ts';
 
@@ -14,6 +14,7 @@ interface CalibrateArgs {
   runDirs: string[];
   out: string;
   replicates: number;
+  matchMs: number;
 }
 
 const EPILOG = `Examples:
@@ -37,13 +38,15 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .positional('run-dirs', { type: 'string', array: true, demandOption: true, describe: 'run directories written by `ladderlab live`' })
       .option('out', { type: 'string', demandOption: true, describe: 'output YAML config fragment (sim: section)' })
       .option('replicates', { type: 'number', default: DEFAULT_REPLICATES, describe: 'bootstrap replicates for the 95 % intervals' })
+      .option('match-ms', { type: 'number', default: MATCH_MS, describe: 'a replayed fill matches an observed one within this many ms (venue vs tape stamps)' })
       .epilog(EPILOG) as never,
   handler: (args) => {
     if (!Number.isInteger(args.replicates) || args.replicates < 0) throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 0`);
+    if (!(args.matchMs >= 0)) throw new InputError(`--match-ms ${args.matchMs}: need a number ≥ 0`);
     if (!/\.ya?ml$/i.test(args.out)) throw new InputError(`--out ${args.out}: give a .yaml file (the output is a config fragment)`);
     const bar = stderrBar('calibrate [{bar}] {value}/{total} replays | {stage}');
     try {
-      const calibration = calibrateRuns(args.runDirs, { replicates: args.replicates, onProgress: (done, total, stage) => bar.update(done, total, { stage }) });
+      const calibration = calibrateRuns(args.runDirs, { replicates: args.replicates, matchMs: args.matchMs, onProgress: (done, total, stage) => bar.update(done, total, { stage }) });
       bar.stop();
       const text = calibrationYaml(calibration, args.replicates);
       const out = resolve(args.out);

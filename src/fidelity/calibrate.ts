@@ -25,6 +25,8 @@ import { inArrivalOrder, selectHalf } from './split.ts';
 
 export interface CalibrateOptions {
   replicates?: number;
+  /** A replayed fill matches an observed one within this many ms (default MATCH_MS). */
+  matchMs?: number;
   onProgress?: (done: number, total: number, stage: string) => void;
 }
 
@@ -34,6 +36,8 @@ export interface Calibration {
   holdoutParents: number;
   /** Children of the fit half resting inside the spread when they reached the venue (intensity's data). */
   insideSpreadChildren: number;
+  /** Fill-time tolerance of the child replay, ms. */
+  matchMs: number;
   latency: ChannelFit[];
   fill: FillModelFit;
   sim: SimConfig;
@@ -43,6 +47,11 @@ export interface Calibration {
 }
 
 export const DEFAULT_REPLICATES = 200;
+/**
+ * Default fill-time tolerance: far below the seconds between the ladder's steps and the prints a
+ * different queue estimate would fill on, above the stamp offsets between a venue and the tape.
+ */
+export const MATCH_MS = 50;
 
 /**
  * Quote receipts (feed.arrow). A live run must have them (an older one is refused, naming the
@@ -99,7 +108,7 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
     return set;
   });
   const base = runs[0].config.sim;
-  const fill = fitFillModel({ sim: base, sets, replicates, seed, onStep: (d, t) => progress(d, t + 3, 'fill model') });
+  const fill = fitFillModel({ sim: base, sets, replicates, seed, matchToleranceUs: (options.matchMs ?? MATCH_MS) * 1000, onStep: (d, t) => progress(d, t + 3, 'fill model') });
 
   const byName = Object.fromEntries(latency.map((f) => [f.channel, f]));
   // A channel with no samples (e.g. no cancel ever raced nothing) keeps the run's own setting.
@@ -145,6 +154,7 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
     fitParents: fitRecords.reduce((s, r) => s + r.length, 0),
     holdoutParents: calibrated.live.length,
     insideSpreadChildren: fitRecords.reduce((s, r) => s + insideSpread(r), 0),
+    matchMs: options.matchMs ?? MATCH_MS,
     latency,
     fill,
     sim,

@@ -101,15 +101,17 @@ export function replayChildren(children: readonly ReplayChild[], sim: SimConfig,
 
 /**
  * How well the replayed child reproduces the observed one, in [0, 1]:
- *   score = 1{same first fill time, to the µs, or neither filled} · (1 − |q_sim − q_obs| / qty)
+ *   score = 1{same first fill time within `toleranceUs`, or neither filled} · (1 − |q_sim − q_obs| / qty)
  * The time term is what identifies queue position (a queue estimate that is off fills at another
- * print); the quantity term gives partial credit, so a parameter slightly off (a fractional share
- * carried differently) scores near, not at zero — the objective is smooth enough to search.
+ * print, usually seconds away); the tolerance absorbs the venue's own stamp of an execution versus
+ * the tape's (a broker stamps after its hop; clocks differ). The quantity term gives partial credit,
+ * so a parameter slightly off (a fractional share carried differently) scores near, not at zero —
+ * the objective is smooth enough to search.
  */
-export function childScore(c: ReplayChild, outcome: ReplayOutcome, i: number): number {
+export function childScore(c: ReplayChild, outcome: ReplayOutcome, i: number, toleranceUs = 0): number {
   const a = outcome.firstFillUs[i];
   const b = c.observedFirstFillUs;
-  const sameTime = (Number.isNaN(a) && Number.isNaN(b)) || a === b;
+  const sameTime = (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= toleranceUs;
   if (!sameTime) return 0;
   return 1 - Math.abs(outcome.filledQty[i] - c.observedFilledQty) / c.qty;
 }

@@ -50,6 +50,8 @@ export interface ReplaySet {
 export interface FillFitOptions {
   sim: SimConfig;
   sets: readonly ReplaySet[];
+  /** A replayed fill matches an observed one within this many µs (childScore). */
+  matchToleranceUs: number;
   replicates: number;
   /** Seed of the bootstrap draws. */
   seed: number | string;
@@ -76,11 +78,11 @@ const SETTERS: Record<ParameterFit['name'], Setter> = {
 };
 
 /** Scores of every scored child (all sets, in order) under one sim config. */
-function scoreAll(sets: readonly ReplaySet[], sim: SimConfig): Float64Array {
+function scoreAll(sets: readonly ReplaySet[], sim: SimConfig, toleranceUs: number): Float64Array {
   const out: number[] = [];
   for (const set of sets) {
     const outcome = replayChildren(set.children, sim, set.seed, set.tapes);
-    for (const i of set.scored) out.push(childScore(set.children[i], outcome, i));
+    for (const i of set.scored) out.push(childScore(set.children[i], outcome, i, toleranceUs));
   }
   return Float64Array.from(out);
 }
@@ -88,7 +90,7 @@ function scoreAll(sets: readonly ReplaySet[], sim: SimConfig): Float64Array {
 /** Per-child scores for each grid value: scores[g][k] for scored child k. */
 function scoreGrid(options: FillFitOptions, name: ParameterFit['name'], sim: SimConfig, grid: readonly number[], tick: () => void): Float64Array[] {
   return grid.map((value) => {
-    const scores = scoreAll(options.sets, SETTERS[name](sim, value));
+    const scores = scoreAll(options.sets, SETTERS[name](sim, value), options.matchToleranceUs);
     tick();
     return scores;
   });
@@ -203,7 +205,7 @@ export function fitFillModel(options: FillFitOptions): FillModelFit {
     ['through', { ...sim, fill_model: 'through' }],
   ];
   const modelShares = variants.map(([model, config], i) => {
-    const scores = scoreAll(options.sets, config);
+    const scores = scoreAll(options.sets, config, options.matchToleranceUs);
     if (i > 0) tick();
     return { model, share: scores.length > 0 ? sum(scores) / scores.length : Number.NaN };
   });

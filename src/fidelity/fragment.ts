@@ -42,7 +42,7 @@ export function calibrationYaml(c: Calibration, replicates: number): string {
     '#   timestamps (entry: ack − sent; cancel: canceled − cancel sent; response: receipt − venue time;',
     '#   feed: quote receipt − quote time). The fill model by simulated moments with the simulator',
     '#   itself: every child replayed at the venue when it reached the real one, scored on the same',
-    '#   first fill time and quantity (the queue model is deterministic, so it has no likelihood).',
+    `#   first fill time (within ${c.matchMs} ms) and quantity (the queue model is deterministic: no likelihood).`,
     `# intervals: 95 % percentile bootstrap over parents, ${replicates} replicates`,
     'sim:',
     '  fill_model: queue'.padEnd(61) + ` # children reproduced: ${shares}`,

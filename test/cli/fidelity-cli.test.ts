@@ -113,6 +113,7 @@ describe('ladderlab calibrate', () => {
     const text = help('calibrate');
     expect(text).toContain('--out');
     expect(text).toContain('--replicates');
+    expect(text).toContain('--match-ms');
     expect(text).toMatch(/simulated moments/);
   });
 });
