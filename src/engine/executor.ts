@@ -119,23 +119,31 @@ export class ParentExecutor extends ChildWorkflow {
     const quote = this.usableQuote(now);
     // The spread guard is re-checked before crossing the spread.
     const guardPasses = quote !== null && spreadPct(quote.bid, quote.ask) <= this.ctx.config.risk.max_spread_pct;
-    if (working) {
-      if (guardPasses && this.canReplace(working)) return this.moveChild(working, this.marketStep, this.marketPrice(quote), quote, true);
-      return this.cancelThen({ kind: 'step', step: this.marketStep });
-    }
     if (!guardPasses) {
+      // Not priceable yet (no usable quote, or the spread guard): a working child keeps resting —
+      // it may still fill at its price — exactly as a limit step waits; it moves once the market
+      // step can be priced, or is canceled when the wait runs out.
       if (this.spreadWaitTimer === null) {
         const waitUs = this.ctx.config.execution.market_step.spread_wait_s * 1e6;
-        this.spreadWaitTimer = this.ctx.clock.setTimer(now + waitUs, () => {
-          this.spreadWaitTimer = null;
-          if (this.state === 'waiting' && this.waitingStep >= this.marketStep) this.finish('spread_guard_timeout');
-        });
+        this.spreadWaitTimer = this.ctx.clock.setTimer(now + waitUs, () => this.onSpreadWaitOver());
       }
       return this.waitForQuote(this.marketStep);
     }
     this.clearTimer('spreadWaitTimer');
+    if (working) {
+      if (this.canReplace(working)) return this.moveChild(working, this.marketStep, this.marketPrice(quote), quote, true);
+      return this.cancelThen({ kind: 'step', step: this.marketStep });
+    }
     this.sendChild(this.marketStep, this.marketPrice(quote), quote, true);
     this.startChildTimer(true);
+  }
+
+  /** The market step waited `spread_wait_s` for a priceable quote: give up (a resting child is canceled first). */
+  private onSpreadWaitOver(): void {
+    this.spreadWaitTimer = null;
+    if (this.state !== 'waiting' || this.waitingStep < this.marketStep) return;
+    if (this.child && !this.child.terminal) return this.cancelThen({ kind: 'finish', reason: 'spread_guard_timeout' });
+    this.finish('spread_guard_timeout');
   }
 
   /** Far touch ± collar for a usable quote. */
