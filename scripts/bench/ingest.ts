@@ -2,7 +2,8 @@
  * Ingest throughput net of start-up: `ingest()` in this process (read, validate, rebuild, write
  * the Arrow tape) on the vendor zips of ../shared (IBM, BAC, AIG 2013-10-07, quotes + trades;
  * skipped with a message when absent) and on a generated CSV (1 M quote rows + 250 k trade rows (one per 4 quotes),
- * epoch-µs timestamps; plain and gzipped). Each case runs 3 times: min / median / max raw rows
+ * epoch-µs timestamps; plain, gzipped, and the same rows as snappy Parquet written by parquet-wasm).
+ * Each case runs 3 times: min / median / max raw rows
  * per second, raw rows = every data row read (quotes + trades).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +51,35 @@ function generatedCsv(): { quotes: string; trades: string } {
   return { quotes: `${q.join('\n')}\n`, trades: `${t.join('\n')}\n` };
 }
 
+/** The generated CSV as Parquet files (Arrow tables → parquet-wasm, snappy). */
+async function parquetTwins(dir: string, csv: { quotes: string; trades: string }): Promise<{ quotes: string; trades: string }> {
+  const { Compression, Table: WasmTable, writeParquet, WriterPropertiesBuilder } = await import('parquet-wasm');
+  const arrow = await import('apache-arrow');
+  const write = (name: string, text: string, kinds: ('ts' | 'f' | 'i' | 's')[]): string => {
+    const lines = text.trimEnd().split('\n');
+    const names = lines[0].split(',');
+    const cols = names.map(() => [] as string[]);
+    for (let i = 1; i < lines.length; i++) lines[i].split(',').forEach((v, c) => cols[c].push(v));
+    const vectors: Record<string, unknown> = {};
+    names.forEach((n, c) => {
+      const k = kinds[c];
+      vectors[n] =
+        k === 'ts'
+          ? arrow.makeVector({ type: new arrow.TimestampMicrosecond('UTC'), data: BigInt64Array.from(cols[c], (v) => BigInt(v)) })
+          : k === 'f'
+            ? arrow.makeVector(Float64Array.from(cols[c], Number))
+            : k === 'i'
+              ? arrow.makeVector(Int32Array.from(cols[c], Number))
+              : arrow.vectorFromArray(cols[c], new arrow.Utf8());
+    });
+    const file = join(dir, name);
+    const props = new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).build();
+    writeFileSync(file, writeParquet(WasmTable.fromIPCStream(arrow.tableToIPC(new arrow.Table(vectors as never), 'stream')), props));
+    return file;
+  };
+  return { quotes: write('q.parquet', csv.quotes, ['ts', 'f', 'f', 'i', 'i']), trades: write('t.parquet', csv.trades, ['ts', 'f', 'i', 's']) };
+}
+
 const line = (name: string, r: { rows: number; rates: number[] }): BenchLine[] => [
   { name: `${name} (${(r.rows / 1e6).toFixed(2)} M rows) median`, value: r.rates[1], unit: 'rows/s' },
   { name: `${name} min / max`, value: r.rates[0], unit: `rows/s (max ${Math.round(r.rates[2]).toLocaleString('en-US')})` },
@@ -81,6 +111,9 @@ export async function run(): Promise<BenchLine[]> {
     lines.push(...line('ingest csv, generated', plain));
     const gz = await rowsPerSecond({ format: 'csv', symbol: 'GEN', quotes: [join(dir, 'q.csv.gz')], trades: [join(dir, 't.csv.gz')], out: join(dir, 'csv') });
     lines.push(...line('ingest csv.gz, generated', gz));
+    const pq = await parquetTwins(dir, csv);
+    const parquet = await rowsPerSecond({ format: 'parquet', symbol: 'GEN', quotes: [pq.quotes], trades: [pq.trades], out: join(dir, 'pq') });
+    lines.push(...line('ingest parquet (snappy), generated', parquet));
     return lines;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -77,8 +77,9 @@ function timestamps(column: Vector, check: RowCheck, field: string): (i: number)
     const raw = rawInt64(column);
     const words = new Int32Array(raw.buffer, raw.byteOffset, raw.length * 2);
     const usPer = [1e6, 1e3, 1][unit];
+    const nulls = column.nullCount > 0;
     return (i) => {
-      if (!column.isValid(i)) return Number.NaN;
+      if (nulls && !column.isValid(i)) return Number.NaN;
       // ns: divide in BigInt so the µs stay exact beyond 2^53 ns (truncating toward zero).
       if (unit === TimeUnit.NANOSECOND) return Number(raw[i] / 1000n);
       return (words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0)) * usPer;
@@ -104,8 +105,23 @@ function rawInt64(column: Vector): BigInt64Array {
   return out;
 }
 
-/** A number per row (bigint and decimal-as-number included); null → NaN. */
+/** A number per row (bigint and decimal-as-number included); null → NaN. Numeric columns are read as typed arrays. */
 function numbers(column: Vector): (i: number) => number {
+  const typeId = column.type.typeId as Type;
+  const nulls = column.nullCount > 0;
+  if (typeId === Type.Float || typeId === Type.Int) {
+    const raw = column.toArray() as ArrayLike<number | bigint>;
+    let values: ArrayLike<number>;
+    if (raw instanceof BigInt64Array || raw instanceof BigUint64Array) {
+      // int64 → double without a BigInt per value: hi · 2^32 + lo (exact below 2^53).
+      const words = new Int32Array(raw.buffer, raw.byteOffset, raw.length * 2);
+      const signed = raw instanceof BigInt64Array;
+      const out = new Float64Array(raw.length);
+      for (let i = 0; i < raw.length; i++) out[i] = (signed ? words[2 * i + 1] : words[2 * i + 1] >>> 0) * 4294967296 + (words[2 * i] >>> 0);
+      values = out;
+    } else values = raw as ArrayLike<number>;
+    return nulls ? (i) => (column.isValid(i) ? values[i] : Number.NaN) : (i) => values[i];
+  }
   return (i) => {
     const v = column.get(i) as unknown;
     if (v === null || v === undefined) return Number.NaN;
@@ -122,11 +138,19 @@ async function open(file: string, required: readonly string[], optional: readonl
   return { table, names: cols.names, vectors };
 }
 
-/** The first required column that is null at row i (reported as missing), or true when none is. */
-function present(check: RowCheck, vectors: (Vector | undefined)[], names: string[], required: number, i: number): boolean {
-  for (let c = 0; c < required; c++) {
-    const v = vectors[c]!.get(i);
-    if (v === null || v === '') {
+/** Per required column: is row i missing (null, or an empty string)? Columns without nulls cost nothing. */
+function missingTests(vectors: (Vector | undefined)[], required: number): ((i: number) => boolean)[] {
+  return vectors.slice(0, required).map((v) => {
+    const column = v!;
+    if ((column.type.typeId as Type) === Type.Utf8) return (i: number) => { const s = column.get(i); return s === null || s === ''; };
+    return column.nullCount > 0 ? (i: number) => !column.isValid(i) : () => false;
+  });
+}
+
+/** The first required column missing at row i is reported; true when none is. */
+function present(check: RowCheck, missing: ((i: number) => boolean)[], names: string[], i: number): boolean {
+  for (let c = 0; c < missing.length; c++) {
+    if (missing[c](i)) {
       check.fail('missing_field', names[c], 'empty or missing');
       return false;
     }
@@ -144,11 +168,12 @@ export async function readParquetQuotes(files: readonly string[], bad: BadRows, 
     const raw = new ParquetFields(vectors);
     const ts = timestamps(vectors[0]!, check, names[0]);
     const [bidOf, askOf, bidSizeOf, askSizeOf] = vectors.slice(1).map((v) => numbers(v!));
-    for (let i = 0; i < table.numRows; i++) {
+    const missing = missingTests(vectors, 5);
+    for (let i = 0, n = table.numRows; i < n; i++) {
       stats.rowsIn++;
       check.begin(file, i + 1);
       raw.row = i;
-      if (!present(check, vectors, names, 5, i)) continue;
+      if (!present(check, missing, names, i)) continue;
       const tsUs = ts(i);
       if (Number.isNaN(tsUs) && check.ok) check.fail('bad_time', names[0], `expected a timestamp, got ${String(raw.raw(0))}`);
       const bid = check.value(parsePrice(bidOf(i)), 'bad_price', names[1], 'expected a price > 0', raw, 1);
@@ -162,6 +187,25 @@ export async function readParquetQuotes(files: readonly string[], bad: BadRows, 
   const quotes = out.finish();
   stats.rowsOut = quotes.length;
   return { quotes, stats };
+}
+
+/**
+ * Exchange codes per row (exchanges.ts; null or absent → 0), NaN when not one letter; a
+ * dictionary-encoded or plain string column is decoded once per distinct value.
+ */
+function letters(column: Vector | undefined): (i: number) => number {
+  if (!column) return () => 0;
+  const seen = new Map<unknown, number>();
+  return (i) => {
+    const v = column.get(i) as unknown;
+    let code = seen.get(v);
+    if (code === undefined) {
+      const c = v === null || v === undefined ? 0 : typeof v === 'string' ? exchangeCode(v) : -1;
+      code = c < 0 ? Number.NaN : c;
+      seen.set(v, code);
+    }
+    return code;
+  };
 }
 
 /** eligible: bool, 0/1 or a 1/0/true/false string → 1/0; null or absent → −1; else NaN. */
@@ -182,18 +226,18 @@ export async function readParquetTrades(files: readonly string[], bad: BadRows, 
     const raw = new ParquetFields(vectors);
     const ts = timestamps(vectors[0]!, check, names[0]);
     const priceOf = numbers(vectors[1]!), sizeOf = numbers(vectors[2]!);
-    for (let i = 0; i < table.numRows; i++) {
+    const missing = missingTests(vectors, 3);
+    const exchangeOf = letters(vectors[3]);
+    for (let i = 0, n = table.numRows; i < n; i++) {
       stats.rowsIn++;
       check.begin(file, i + 1);
       raw.row = i;
-      if (!present(check, vectors, names, 3, i)) continue;
+      if (!present(check, missing, names, i)) continue;
       const tsUs = ts(i);
       if (Number.isNaN(tsUs) && check.ok) check.fail('bad_time', names[0], `expected a timestamp, got ${String(raw.raw(0))}`);
       const price = check.value(parsePrice(priceOf(i)), 'bad_price', names[1], 'expected a price > 0', raw, 1);
       const size = check.value(parseShares(sizeOf(i), true), 'bad_size', names[2], 'expected whole shares > 0', raw, 2);
-      const letter = vectors[3]?.get(i) as unknown;
-      const code = letter === null || letter === undefined ? 0 : typeof letter === 'string' ? exchangeCode(letter) : -1;
-      const exchange = check.value(code < 0 ? Number.NaN : code, 'bad_exchange', names[3], 'expected one letter', raw, 3);
+      const exchange = check.value(exchangeOf(i), 'bad_exchange', names[3], 'expected one letter', raw, 3);
       const given = check.value(eligibleOf(vectors[4]?.get(i)), 'bad_flag', names[4], 'expected 1/0/true/false', raw, 4);
       if (!check.ok || !gate.accept(tsUs, check, names[0])) continue;
       const eligible = given === -1 ? exchange !== OFF_EXCHANGE_CODE : given === 1;

@@ -57,13 +57,17 @@ function schemaFor(kind: TapeKind, symbol: string, day: string): Schema {
 /** Epoch µs held in doubles → int64 for the Arrow timestamp column (values must be integers). */
 function toInt64(ts: Float64Array, length: number, what: string): BigInt64Array {
   const out = new BigInt64Array(length);
+  const words = new Uint32Array(out.buffer);
   let prev = -Infinity;
   for (let i = 0; i < length; i++) {
     const v = ts[i];
     if (!Number.isSafeInteger(v)) throw new Error(`${what}: ts[${i}] = ${v} is not an integer µs`);
     if (v < prev) throw new Error(`${what}: ts[${i}] = ${v} is before ts[${i - 1}] = ${prev}`);
     prev = v;
-    out[i] = BigInt(v);
+    // The int64's two little-endian 32-bit words, no BigInt per row: v = hi · 2^32 + lo.
+    const hi = Math.floor(v / 4294967296);
+    words[2 * i] = v - hi * 4294967296;
+    words[2 * i + 1] = hi;
   }
   return out;
 }
