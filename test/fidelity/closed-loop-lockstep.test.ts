@@ -2,7 +2,9 @@
  * The fidelity loop on a real live run: `live` trades through `serve` (holding a hidden truth) in
  * lockstep, then reconcile and calibrate read the live run directory as they would a paper run.
  * The default case is small (36 parents over 6 minutes of tape, ~15 s); LADDERLAB_SLOW_TESTS=1
- * runs the issue's ≥ 500 parents (several minutes).
+ * runs the issue's ≥ 500 parents (510 over 170 minutes of tape: ~140 s). Measured: queue_power
+ * 3.034 [2.918, 3.067], p_touch 0.4028 [0.4003, 0.4054] (truth 3, 0.4); on the 255 odd parents
+ * the calibrated sim agrees on 100 % of fill steps, the defaults on 95.7 %.
  *
  * What a run through the Alpaca protocol can and cannot show: serve stamps each trade update when
  * its broker hears of it (the venue's time + the response latency) and live takes a child's ack
