@@ -86,6 +86,7 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
   const feeds = runs.map(feedOf);
   const seed = runs[0].config.seed;
   const progress = options.onProgress ?? (() => {});
+  const matchMs = options.matchMs ?? MATCH_MS;
 
   // 3. Latency on the fit half.
   const fitRecords = runs.map((run) => selectHalf(run.records, 'even'));
@@ -98,50 +99,16 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
   ];
 
   // 4. Fill model: replay every child of each run, score the even parents' children.
-  let offset = 0;
-  const sets: ReplaySet[] = runs.map((run) => {
-    const ordered = inArrivalOrder(run.records);
-    const children = replayChildrenOf(ordered, run.config.execution);
-    const scored = children.flatMap((c, i) => (c.parentIndex % 2 === 0 ? [i] : []));
-    const set = { seed: run.config.seed, tapes: dirTapeSource(run.tapeDir), children, scored, parentOffset: offset };
-    offset += ordered.length;
-    return set;
-  });
   const base = runs[0].config.sim;
-  const fill = fitFillModel({ sim: base, sets, replicates, seed, matchToleranceUs: (options.matchMs ?? MATCH_MS) * 1000, onStep: (d, t) => progress(d, t + 3, 'fill model') });
+  const fill = fitFillModel({ sim: base, sets: replaySets(runs), replicates, seed, matchToleranceUs: matchMs * 1000, onStep: (d, t) => progress(d, t + 3, 'fill model') });
+  const sim = calibratedSim(base, latency, fill);
 
-  const byName = Object.fromEntries(latency.map((f) => [f.channel, f]));
-  // A channel with no samples (e.g. no cancel ever raced nothing) keeps the run's own setting.
-  const channel = (f: ChannelFit) =>
-    f.samples === 0 || !Number.isFinite(f.medianMs) ? base.latency[f.channel] : { ms: round(f.medianMs), jitter: f.jitter, sigma: f.jitter === 'lognormal' ? round(f.sigma) : 0.5 };
-  const sim: SimConfig = {
-    ...base,
-    fill_model: 'queue',
-    queue_prob: fill.queueProb,
-    queue_power: round(fill.queuePower.value),
-    p_touch: round(fill.pTouch.value),
-    latency: { entry: channel(byName.entry), cancel: channel(byName.cancel), response: channel(byName.response), feed: channel(byName.feed) },
-  };
-
-  // 5. Held-out parents: calibrated, as run, defaults (first run; all runs' summaries pooled by parent rows).
-  const comparisonRows: { label: string; live: ExecutionRecord[]; sim: ExecutionRecord[]; summary: VariantSummary }[] = [];
+  // 5. Held-out parents.
   const steps = fillFitSteps();
   progress(steps, steps + 3, 'goodness of fit');
-  const variantsOf = (run: ObservedRun) => [
-    { label: 'calibrated', config: { ...run.config, sim } },
-    { label: 'as run', config: run.config },
-    { label: 'sim defaults', config: { ...run.config, sim: defaultConfig().sim } },
-  ];
-  const results = runs.map((run) => reconcileRun(run, variantsOf(run), { half: 'odd' }));
-  for (const [v, label] of ['calibrated', 'as run', 'sim defaults'].entries()) {
-    const live = results.flatMap((r) => r.live);
-    const simRecords = results.flatMap((r) => r.live.map((p) => r.simulated.get(label)!.get(p.clientOrderId)!));
-    // Every run's rows for this variant in one summary (k and n pooled).
-    const rows = results.flatMap((r) => r.rows.filter((row) => row.variant === label));
-    comparisonRows.push({ label, live, sim: simRecords, summary: summarize(results[0].variants[v], rows) });
-  }
+  const comparison = heldOut(runs, sim);
   progress(steps + 3, steps + 3, 'done');
-  const calibrated = comparisonRows[0];
+  const calibrated = comparison[0];
   const goodness: GoodnessOfFit = {
     parents: calibrated.live.length,
     stepRates: stepRates(calibrated.live, calibrated.sim, runs[0].config.execution.progressive_steps),
@@ -154,13 +121,57 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
     fitParents: fitRecords.reduce((s, r) => s + r.length, 0),
     holdoutParents: calibrated.live.length,
     insideSpreadChildren: fitRecords.reduce((s, r) => s + insideSpread(r), 0),
-    matchMs: options.matchMs ?? MATCH_MS,
+    matchMs,
     latency,
     fill,
     sim,
     goodness,
-    comparison: comparisonRows.map((c) => c.summary),
+    comparison: comparison.map((c) => c.summary),
   };
+}
+
+/** Each run's children, all replayed; the even parents' ones scored; parents kept apart across runs. */
+function replaySets(runs: readonly ObservedRun[]): ReplaySet[] {
+  let offset = 0;
+  return runs.map((run) => {
+    const ordered = inArrivalOrder(run.records);
+    const children = replayChildrenOf(ordered, run.config.execution);
+    const scored = children.flatMap((c, i) => (c.parentIndex % 2 === 0 ? [i] : []));
+    const set = { seed: run.config.seed, tapes: dirTapeSource(run.tapeDir), children, scored, parentOffset: offset };
+    offset += ordered.length;
+    return set;
+  });
+}
+
+/** The fitted `sim` section; a channel with no samples (e.g. no cancel raced nothing) keeps the run's setting. */
+function calibratedSim(base: SimConfig, latency: readonly ChannelFit[], fill: FillModelFit): SimConfig {
+  const byName = Object.fromEntries(latency.map((f) => [f.channel, f]));
+  const channel = (f: ChannelFit) =>
+    f.samples === 0 || !Number.isFinite(f.medianMs) ? base.latency[f.channel] : { ms: round(f.medianMs), jitter: f.jitter, sigma: f.jitter === 'lognormal' ? round(f.sigma) : 0.5 };
+  return {
+    ...base,
+    fill_model: 'queue',
+    queue_prob: fill.queueProb,
+    queue_power: round(fill.queuePower.value),
+    p_touch: round(fill.pTouch.value),
+    latency: { entry: channel(byName.entry), cancel: channel(byName.cancel), response: channel(byName.response), feed: channel(byName.feed) },
+  };
+}
+
+/** The odd parents of every run under the calibrated sim, the run's own, and the defaults (rows pooled across runs). */
+function heldOut(runs: readonly ObservedRun[], sim: SimConfig): { label: string; live: ExecutionRecord[]; sim: ExecutionRecord[]; summary: VariantSummary }[] {
+  const variantsOf = (run: ObservedRun) => [
+    { label: 'calibrated', config: { ...run.config, sim } },
+    { label: 'as run', config: run.config },
+    { label: 'sim defaults', config: { ...run.config, sim: defaultConfig().sim } },
+  ];
+  const results = runs.map((run) => reconcileRun(run, variantsOf(run), { half: 'odd' }));
+  return ['calibrated', 'as run', 'sim defaults'].map((label, v) => {
+    const live = results.flatMap((r) => r.live);
+    const simRecords = results.flatMap((r) => r.live.map((p) => r.simulated.get(label)!.get(p.clientOrderId)!));
+    const rows = results.flatMap((r) => r.rows.filter((row) => row.variant === label));
+    return { label, live, sim: simRecords, summary: summarize(results[0].variants[v], rows) };
+  });
 }
 
 /** Four significant digits: a config a person can read, finer than any interval. */
