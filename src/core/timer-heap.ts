@@ -21,36 +21,40 @@ export class TimerHeap<T extends HeapEntry> {
     return items[0];
   }
 
+  /** Sift up with a hole: parents move down until `entry` fits (no swap temporaries). */
   push(entry: T): void {
     const items = this.items;
+    let i = items.length;
     items.push(entry);
-    let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(items[i], items[parent])) break;
-      [items[i], items[parent]] = [items[parent], items[i]];
+      const above = items[parent];
+      if (!this.less(entry, above)) break;
+      items[i] = above;
       i = parent;
     }
+    items[i] = entry;
   }
 
+  /** Sift down with a hole: the smaller child moves up until the last entry fits (no swap temporaries). */
   pop(): T | undefined {
     const items = this.items;
     if (items.length === 0) return undefined;
     const top = items[0];
     const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
+    const n = items.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let smallest = i;
-        if (l < items.length && this.less(items[l], items[smallest])) smallest = l;
-        if (r < items.length && this.less(items[r], items[smallest])) smallest = r;
-        if (smallest === i) break;
-        [items[i], items[smallest]] = [items[smallest], items[i]];
-        i = smallest;
+        const child = r < n && this.less(items[r], items[l]) ? r : l;
+        if (!this.less(items[child], last)) break;
+        items[i] = items[child];
+        i = child;
       }
+      items[i] = last;
     }
     return top;
   }

@@ -77,7 +77,7 @@ export class LadderEngine {
         session: this.market.session(now),
         positionQty: this.pathChecks ? (this.positions.get(parent.symbol) ?? 0) : 0,
         workingQty: this.pathChecks ? this.workingQty(parent.symbol) : 0,
-        sameSideWorking: this.pathChecks && [...this.working].some((e) => e.parent.symbol === parent.symbol && e.parent.side === parent.side),
+        sameSideWorking: this.pathChecks && this.hasSameSideWorking(parent),
         clientOrderIdSeen: this.usedClientIds.has(parent.clientOrderId),
         worstCaseLadderS: this.pathChecks ? ladderWorstCaseS(this.config, parent.side) : 0,
       },
@@ -146,6 +146,12 @@ export class LadderEngine {
   private emit(record: ExecutionRecord): void {
     this.finished.push(record);
     this.onRecord?.(record);
+  }
+
+  /** A parent on the same symbol and side still working (a loop: no copy of the working set per parent). */
+  private hasSameSideWorking(parent: ParentOrder): boolean {
+    for (const e of this.working) if (e.parent.symbol === parent.symbol && e.parent.side === parent.side) return true;
+    return false;
   }
 
   private workingQty(symbol: string): number {

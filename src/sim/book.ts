@@ -37,7 +37,7 @@ export class Book {
   nextFeedIdx = -1;
   nextFeedUs = Infinity;
   lastFeedDeliveryUs = -Infinity;
-  lastReadUs = -1;
+  lastReadUs = -Infinity;
   /** Displayed size already taken by our children within one quote / one print. */
   takenQuoteIdx = -1;
   takenBid = 0;
@@ -74,7 +74,7 @@ export class Book {
     this.qi = firstIndexAfter(this.qTs, nowUs);
     this.ti = firstIndexAfter(this.tTs, nowUs);
     this.seenIdx = -1;
-    this.lastReadUs = -1;
+    this.lastReadUs = -Infinity;
     this.lastFeedDeliveryUs = -Infinity;
     this.takenQuoteIdx = -1;
     this.takenTradeIdx = -1;

@@ -43,7 +43,13 @@ interface Entry {
 }
 
 export class VirtualClock implements Clock {
-  private now: number;
+  /**
+   * The current time, epoch µs, as a one-element array: the simulator's event loop and quote feed
+   * read it and move it forward (never back) in place, because a time passed to or returned from a
+   * call that is not inlined is boxed — one allocation per tape event. Everyone else uses nowUs()
+   * and advanceTo().
+   */
+  readonly nowCell = new Float64Array(1);
   /** Ordered by (atUs, cls, seq): the DESIGN's order for equal timestamps, then insertion. */
   private readonly heap = new TimerHeap<Entry>((a, b) => (a.atUs !== b.atUs ? a.atUs < b.atUs : a.cls !== b.cls ? a.cls < b.cls : a.seq < b.seq));
   private readonly pending = new Map<TimerId, Entry>();
@@ -52,11 +58,11 @@ export class VirtualClock implements Clock {
   mutations = 0;
 
   constructor(startUs = 0) {
-    this.now = startUs;
+    this.nowCell[0] = startUs;
   }
 
   nowUs(): number {
-    return this.now;
+    return this.nowCell[0];
   }
 
   /** An engine timer; a time already past runs on the clock's next turn (at `now`). */
@@ -74,11 +80,20 @@ export class VirtualClock implements Clock {
   /** Queue `callback` at (max(atUs, now), cls); returns an id usable with cancelTimer. */
   schedule(atUs: number, cls: number, callback: () => void): TimerId {
     const seq = ++this.seq;
-    const entry: Entry = { atUs: atUs > this.now ? atUs : this.now, cls, seq, id: seq, callback };
+    const now = this.nowCell[0];
+    const entry: Entry = { atUs: atUs > now ? atUs : now, cls, seq, id: seq, callback };
     this.pending.set(seq, entry);
     this.heap.push(entry);
     this.mutations++;
     return seq;
+  }
+
+  /**
+   * The next scheduled event's key (read its `atUs` and `cls`), undefined when none. The event
+   * loop reads the key this way: a time returned from a call may be boxed, a field read is not.
+   */
+  nextKey(): { readonly atUs: number; readonly cls: number } | undefined {
+    return this.heap.peek();
   }
 
   /** Time of the next scheduled event, Infinity when none. */
@@ -97,8 +112,8 @@ export class VirtualClock implements Clock {
 
   /** Move time forward (never back) without running anything: the market does this per tape event. */
   advanceTo(tUs: number): void {
-    if (tUs < this.now) throw new Error(`VirtualClock: time would run backwards (${tUs} < ${this.now})`);
-    this.now = tUs;
+    if (tUs < this.nowCell[0]) throw new Error(`VirtualClock: time would run backwards (${tUs} < ${this.nowCell[0]})`);
+    this.nowCell[0] = tUs;
   }
 
   /** Pop and run the next scheduled event; false when there is none. */
@@ -108,7 +123,7 @@ export class VirtualClock implements Clock {
     this.pending.delete(entry.id);
     const callback = entry.callback!;
     entry.callback = null;
-    if (entry.atUs > this.now) this.now = entry.atUs;
+    if (entry.atUs > this.nowCell[0]) this.nowCell[0] = entry.atUs;
     callback();
     return true;
   }
@@ -116,6 +131,6 @@ export class VirtualClock implements Clock {
   /** Run every scheduled event up to and including `tUs`, then stand at `tUs` (clock-only use, tests). */
   runUntil(tUs: number): void {
     while (this.nextUs() <= tUs) this.runNext();
-    if (tUs > this.now) this.now = tUs;
+    if (tUs > this.nowCell[0]) this.nowCell[0] = tUs;
   }
 }

@@ -31,12 +31,20 @@ export class EventLoop {
   /** Set by `peekBook`: the book's next event (no tuple allocated). */
   private peekUs = Infinity;
   private peekClass = NO_EVENT;
+  /** The key `burst` runs up to: [tsUs, class] (a typed array, so no time is boxed per call). */
+  private readonly limit = new Float64Array(2);
+  /** The key `run` stops before: [tsUs, class]. */
+  private readonly until = new Float64Array(2);
+  /** The clock's time cell (clock.ts): read and moved forward in place. */
+  private readonly now: Float64Array;
 
   constructor(
     private readonly clock: VirtualClock,
     private readonly matching: Matching,
     private readonly feed: QuoteFeed,
-  ) {}
+  ) {
+    this.now = clock.nowCell;
+  }
 
   /** A book is walked while children rest on it or the engine waits for its quotes. */
   refreshActive(book: Book): void {
@@ -51,56 +59,79 @@ export class EventLoop {
    * everything in the clock's heap, in key order.
    */
   run(untilUs: number, beforeClass: number): void {
+    // Saved and restored: a callback may run the loop again (nested) for a shorter horizon.
+    const outerUs = this.until[0];
+    const outerClass = this.until[1];
+    this.until[0] = untilUs;
+    this.until[1] = beforeClass;
+    while (this.step()) {
+      // one source at a time: a burst of one book's tape events, or one heap event
+    }
+    this.until[0] = outerUs;
+    this.until[1] = outerClass;
+    if (untilUs !== Infinity && untilUs > this.now[0]) this.clock.advanceTo(untilUs);
+  }
+
+  /**
+   * One turn of the loop: the earliest source (a book's tape events or the clock's next event) runs
+   * if it comes before `until`; false when nothing does. A method of its own, not a loop body, so
+   * the hot path is ordinary optimized code; its inputs and outputs are typed-array cells and
+   * fields, never float arguments (which would be boxed).
+   */
+  private step(): boolean {
     const clock = this.clock;
-    for (;;) {
-      const heapUs = clock.nextUs();
-      const heapClass = clock.nextClass();
-      let best: Book | null = null;
-      let bestUs = Infinity;
-      let bestClass = NO_EVENT;
-      let secondUs = Infinity;
-      let secondClass = NO_EVENT;
-      const active = this.active;
-      for (let k = 0; k < active.length; k++) {
-        const book = active[k];
-        this.peekBook(book);
-        const us = this.peekUs;
-        const cls = this.peekClass;
-        if (keyBefore(us, cls, bestUs, bestClass)) {
-          secondUs = bestUs;
-          secondClass = bestClass;
-          best = book;
-          bestUs = us;
-          bestClass = cls;
-        } else if (keyBefore(us, cls, secondUs, secondClass)) {
-          secondUs = us;
-          secondClass = cls;
-        }
-      }
-      if (best !== null && keyBefore(bestUs, bestClass, heapUs, heapClass)) {
-        if (!keyBefore(bestUs, bestClass, untilUs, beforeClass)) break;
-        // Up to the next other source. A second book tied with the best comes later in the active
-        // list (the scan keeps the first of equal keys), so the best may take events AT its key.
-        let limitUs = heapUs;
-        let limitClass = heapClass;
-        let inclusive = false;
-        if (keyBefore(secondUs, secondClass, limitUs, limitClass)) {
-          limitUs = secondUs;
-          limitClass = secondClass;
-          inclusive = secondUs === bestUs && secondClass === bestClass;
-        }
-        if (keyBefore(untilUs, beforeClass, limitUs, limitClass)) {
-          limitUs = untilUs;
-          limitClass = beforeClass;
-          inclusive = false;
-        }
-        this.burst(best, limitUs, inclusive ? limitClass + 1 : limitClass);
-      } else {
-        if (heapUs === Infinity || !keyBefore(heapUs, heapClass, untilUs, beforeClass)) break;
-        clock.runNext();
+    const untilUs = this.until[0];
+    const beforeClass = this.until[1];
+    const head = clock.nextKey();
+    const heapUs = head === undefined ? Infinity : head.atUs;
+    const heapClass = head === undefined ? EventClass.timer : head.cls;
+    let best: Book | null = null;
+    let bestUs = Infinity;
+    let bestClass = NO_EVENT;
+    let secondUs = Infinity;
+    let secondClass = NO_EVENT;
+    const active = this.active;
+    for (let k = 0; k < active.length; k++) {
+      const book = active[k];
+      this.peekBook(book);
+      const us = this.peekUs;
+      const cls = this.peekClass;
+      if (keyBefore(us, cls, bestUs, bestClass)) {
+        secondUs = bestUs;
+        secondClass = bestClass;
+        best = book;
+        bestUs = us;
+        bestClass = cls;
+      } else if (keyBefore(us, cls, secondUs, secondClass)) {
+        secondUs = us;
+        secondClass = cls;
       }
     }
-    if (untilUs !== Infinity && untilUs > clock.nowUs()) clock.advanceTo(untilUs);
+    if (best !== null && keyBefore(bestUs, bestClass, heapUs, heapClass)) {
+      if (!keyBefore(bestUs, bestClass, untilUs, beforeClass)) return false;
+      // Up to the next other source. A second book tied with the best comes later in the active
+      // list (the scan keeps the first of equal keys), so the best may take events AT its key.
+      let limitUs = heapUs;
+      let limitClass = heapClass;
+      let inclusive = false;
+      if (keyBefore(secondUs, secondClass, limitUs, limitClass)) {
+        limitUs = secondUs;
+        limitClass = secondClass;
+        inclusive = secondUs === bestUs && secondClass === bestClass;
+      }
+      if (keyBefore(untilUs, beforeClass, limitUs, limitClass)) {
+        limitUs = untilUs;
+        limitClass = beforeClass;
+        inclusive = false;
+      }
+      this.limit[0] = limitUs;
+      this.limit[1] = inclusive ? limitClass + 1 : limitClass;
+      this.burst(best);
+      return true;
+    }
+    if (heapUs === Infinity || !keyBefore(heapUs, heapClass, untilUs, beforeClass)) return false;
+    clock.runNext();
+    return true;
   }
 
   /** Next tape event of an active book into (peekUs, peekClass). */
@@ -127,10 +158,12 @@ export class EventLoop {
   }
 
   /**
-   * Consume one book's tape events while their key is before (limitUs, limitClass). Returns after
+   * Consume one book's tape events while their key is before `limit` (tsUs, class). Returns after
    * anything that may have queued work or changed who is active (a fill, a feed delivery).
    */
-  private burst(book: Book, limitUs: number, limitClass: number): void {
+  private burst(book: Book): void {
+    const limitUs = this.limit[0];
+    const limitClass = this.limit[1];
     const qTs = book.qTs;
     const tTs = book.tTs;
     const qn = book.qn;
@@ -165,13 +198,14 @@ export class EventLoop {
       if (cls === EventClass.quote) {
         quoteEvents++;
         book.qi = ++qi;
-        if (this.applyQuote(book, qi - 1, us)) break;
+        if (this.applyQuote(book, qi - 1)) break;
       } else if (cls === EventClass.trade) {
         tradeEvents++;
         book.ti = ++ti;
-        if (this.applyTrade(book, ti - 1, us)) break;
+        if (this.applyTrade(book, ti - 1)) break;
       } else {
-        this.clock.advanceTo(us);
+        // Time only moves forward here: tape events come in key order (clock.advanceTo, in place).
+        if (us > this.now[0]) this.now[0] = us;
         this.feed.deliver(book);
         break;
       }
@@ -180,17 +214,17 @@ export class EventLoop {
     book.ti = ti;
     this.counts.quoteEvents += quoteEvents;
     this.counts.tradeEvents += tradeEvents;
-    if (lastUs > this.clock.nowUs()) this.clock.advanceTo(lastUs);
+    if (lastUs > this.now[0]) this.now[0] = lastUs;
   }
 
-  private applyQuote(book: Book, i: number, tsUs: number): boolean {
-    if (!this.matching.applyQuote(book, i, tsUs)) return false;
+  private applyQuote(book: Book, i: number): boolean {
+    if (!this.matching.applyQuote(book, i)) return false;
     this.compactResting(book);
     return true;
   }
 
-  private applyTrade(book: Book, i: number, tsUs: number): boolean {
-    if (!this.matching.applyTrade(book, i, tsUs)) return false;
+  private applyTrade(book: Book, i: number): boolean {
+    if (!this.matching.applyTrade(book, i)) return false;
     this.compactResting(book);
     return true;
   }

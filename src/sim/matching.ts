@@ -11,21 +11,29 @@
  * shares. No allocation per event: reads the book's typed arrays, writes the orders' counters.
  */
 import type { Book } from './book.ts';
-import { PRICE_EPSILON, type FillModel } from './fill/index.ts';
+import { NearTouch, PRICE_EPSILON, type FillModel } from './fill/index.ts';
 import type { SimOrder } from './order.ts';
 
 /** What matching needs from the venue: book a fill (and tell the engine). */
 export type FillSink = (order: SimOrder, shares: number, price: number, tsUs: number) => void;
 
 export class Matching {
+  /** The touch handed to the model's hooks, refilled per call (no boxed price per event). */
+  private readonly near = new NearTouch();
+
   constructor(
     private readonly model: FillModel,
     private readonly includeIneligible: boolean,
     private readonly fill: FillSink,
   ) {}
 
-  /** A new quote at the venue: crossing fills, then the model's depth hook. True if anything filled. */
-  applyQuote(book: Book, i: number, tsUs: number): boolean {
+  /**
+   * Quote i reaches the venue: crossing fills, then the model's depth hook. True if anything filled.
+   * Takes the row index, not its time: a float passed to a call that is not inlined is boxed, and
+   * this runs once per tape event.
+   */
+  applyQuote(book: Book, i: number): boolean {
+    const tsUs = book.qTs[i];
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
     const usable = ask - bid > PRICE_EPSILON && bid > 0;
@@ -43,7 +51,11 @@ export class Matching {
             filled = true;
           }
         }
-        if (model.usesDepth && o.resting) model.depth(o.fillState, bid, book.qBidSize[i]);
+        if (model.usesDepth && o.resting) {
+          this.near.price = bid;
+          this.near.size = book.qBidSize[i];
+          model.depth(o.fillState, this.near);
+        }
       } else {
         if (usable && bid >= o.limitPrice - PRICE_EPSILON) {
           const shares = Math.min(o.qty - o.cumQty, book.availableBid(i));
@@ -53,15 +65,20 @@ export class Matching {
             filled = true;
           }
         }
-        if (model.usesDepth && o.resting) model.depth(o.fillState, ask, book.qAskSize[i]);
+        if (model.usesDepth && o.resting) {
+          this.near.price = ask;
+          this.near.size = book.qAskSize[i];
+          model.depth(o.fillState, this.near);
+        }
       }
     }
     return filled;
   }
 
-  /** A print at the venue: through fills, then the model for prints at the limit. True if anything filled. */
-  applyTrade(book: Book, i: number, tsUs: number): boolean {
+  /** Print i reaches the venue: through fills, then the model for prints at the limit. True if anything filled. */
+  applyTrade(book: Book, i: number): boolean {
     if (book.tEligible[i] === 0 && !this.includeIneligible) return false;
+    const tsUs = book.tTs[i];
     const price = book.tPrice[i];
     const size = book.tSize[i];
     const orders = book.resting;
@@ -113,10 +130,13 @@ export class Matching {
   /** The child starts resting at L: the fill model makes its state from the near touch of quote i (−1: none yet). */
   startResting(book: Book, order: SimOrder, i: number): void {
     if (i >= 0) {
-      order.fillState = this.model.newOrder(order, order.isBuy ? book.qBid[i] : book.qAsk[i], order.isBuy ? book.qBidSize[i] : book.qAskSize[i]);
+      this.near.price = order.isBuy ? book.qBid[i] : book.qAsk[i];
+      this.near.size = order.isBuy ? book.qBidSize[i] : book.qAskSize[i];
     } else {
-      order.fillState = this.model.newOrder(order, Number.NaN, 0);
+      this.near.price = Number.NaN;
+      this.near.size = 0;
     }
+    order.fillState = this.model.newOrder(order, this.near);
     order.resting = true;
     book.resting.push(order);
   }

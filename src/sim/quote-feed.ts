@@ -13,18 +13,27 @@ import type { LatencyChannel } from './latency.ts';
 import { upperBound } from '../data/tape/tape.ts';
 
 export class QuoteFeed {
-  /** Listeners of the delivery in progress (a listener may unsubscribe another). */
-  private readonly notifyScratch: (() => void)[] = [];
+  /**
+   * Listeners of the delivery in progress (a listener may unsubscribe another). Its length never
+   * shrinks: truncating an array drops its backing store, and the next push would allocate again.
+   */
+  private readonly notifyScratch: ((() => void) | null)[] = [];
+  private notifyCount = 0;
   deliveries = 0;
 
+  /** The clock's time cell (read without a call: no boxed time per delivery). */
+  private readonly now: Float64Array;
+
   constructor(
-    private readonly clock: VirtualClock,
+    clock: VirtualClock,
     private readonly channel: LatencyChannel,
-  ) {}
+  ) {
+    this.now = clock.nowCell;
+  }
 
   /** Bring the engine's view of `book` up to now (reads; deliveries while subscribed do it themselves). */
   readSeen(book: Book): void {
-    const now = this.clock.nowUs();
+    const now = this.now[0];
     if (book.lastReadUs === now) return;
     book.lastReadUs = now;
     if (this.channel.isFixed) {
@@ -52,7 +61,7 @@ export class QuoteFeed {
       book.nextFeedUs = Infinity;
       return;
     }
-    const now = this.clock.nowUs();
+    const now = this.now[0];
     let at = book.qTs[next] + this.channel.sampleUs();
     if (at < book.lastFeedDeliveryUs) at = book.lastFeedDeliveryUs;
     if (at < now) at = now;
@@ -62,7 +71,7 @@ export class QuoteFeed {
 
   /** Quotes reach the engine: every quote delivered by now is applied, then listeners run once. */
   deliver(book: Book): void {
-    const now = this.clock.nowUs();
+    const now = this.now[0];
     this.deliveries++;
     // max(): a read of this book during another delivery at the same instant may have moved it already.
     if (book.nextFeedIdx > book.seenIdx) book.seenIdx = book.nextFeedIdx;
@@ -74,14 +83,19 @@ export class QuoteFeed {
     }
     book.lastReadUs = now;
     if (this.channel.isFixed) book.feedLagUs = this.channel.sampleUs();
-    const listeners = this.notifyScratch;
-    const start = listeners.length;
-    for (let k = 0; k < book.listeners.length; k++) listeners.push(book.listeners[k]);
-    const end = listeners.length;
+    const scratch = this.notifyScratch;
+    const start = this.notifyCount;
+    const end = start + book.listeners.length;
     for (let k = start; k < end; k++) {
-      const l = listeners[k];
+      if (k < scratch.length) scratch[k] = book.listeners[k - start];
+      else scratch.push(book.listeners[k - start]);
+    }
+    this.notifyCount = end;
+    for (let k = start; k < end; k++) {
+      const l = scratch[k]!;
       if (book.listeners.includes(l)) l();
     }
-    listeners.length = start;
+    for (let k = start; k < end; k++) scratch[k] = null;
+    this.notifyCount = start;
   }
 }

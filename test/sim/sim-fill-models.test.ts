@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { LogQueueProb, PowerQueueProb } from '../../src/sim/fill/prob.ts';
 import { QueueFillModel } from '../../src/sim/fill/queue.ts';
+import { NearTouch } from '../../src/sim/fill/model.ts';
+
+const touch = (price: number, size: number) => Object.assign(new NearTouch(), { price, size });
 import { buy, makeMarket, SEC, sell, T0, tape } from './sim-fixtures.ts';
 
 describe('touch: a print AT the limit fills with probability p_touch, capped by the print', () => {
@@ -215,11 +218,11 @@ describe('queue model hooks, directly', () => {
     // → ahead = 10 − s·45 + (40 − 44.3) = 5 = the whole remaining level.
     const model = new QueueFillModel(new PowerQueueProb(3), 0.3);
     // The model's own state for the child (its `order.q`): only queue fields, fresh per child.
-    const o = model.newOrder({ isBuy: true, limitPrice: 10 }, 10, 10);
+    const o = model.newOrder({ isBuy: true, limitPrice: 10 }, touch(10, 10));
     expect(o).toMatchObject({ queueAhead: 10, levelQty: 10, tradedAtLevel: 0, fillable: 0, insideSpread: false });
-    model.depth(o, 10, 50);
+    model.depth(o, touch(10, 50));
     expect(o.queueAhead).toBe(10);
-    model.depth(o, 10, 5);
+    model.depth(o, touch(10, 5));
     expect(o.queueAhead).toBeCloseTo(5, 12);
   });
 
@@ -232,7 +235,7 @@ describe('queue model hooks, directly', () => {
 
   it('takeFillable takes the shares a print made fillable: a second call gives 0 (sell inside the spread)', () => {
     const model = new QueueFillModel(new PowerQueueProb(2), 0.5);
-    const o = model.newOrder({ isBuy: false, limitPrice: 10.04 }, 10.05, 300);
+    const o = model.newOrder({ isBuy: false, limitPrice: 10.04 }, touch(10.05, 300));
     expect(o.insideSpread).toBe(true);
     model.trade(o, 61); // 0.5 · 61 = 30.5 → 30 now, 0.5 carried
     expect([model.takeFillable(o), model.takeFillable(o), o.expectedCarry]).toEqual([30, 0, 0.5]);

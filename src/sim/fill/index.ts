@@ -8,7 +8,7 @@ import { ThroughFillModel } from './through.ts';
 import { TouchFillModel } from './touch.ts';
 
 export type { FillModel, RestingChild } from './model.ts';
-export { PRICE_EPSILON } from './model.ts';
+export { NearTouch, PRICE_EPSILON } from './model.ts';
 
 export function makeFillModel(sim: SimConfig, seed: number | string): FillModel {
   switch (sim.fill_model) {

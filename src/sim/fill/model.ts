@@ -24,20 +24,27 @@ export interface RestingChild {
   readonly limitPrice: number;
 }
 
+/**
+ * The displayed touch on the child's own side (buy: bid, sell: ask); `price` NaN when that side is
+ * empty. The venue fills ONE of these per quote and hands it to the hooks, so no price is boxed per
+ * call on the per-event path. Hooks read it during the call only.
+ */
+export class NearTouch {
+  // NaN, not 0: the fields start as doubles, so writing a price never changes the object's shape.
+  price = Number.NaN;
+  size = Number.NaN;
+}
+
 export interface FillModel<State = unknown> {
   readonly name: FillModelName;
   /** Does `depth` do anything? (Lets the venue skip the call per quote for through/touch.) */
   readonly usesDepth: boolean;
-  /**
-   * The child starts resting (after any taker fill on arrival): returns the model's fresh state for
-   * it. `nearPrice`/`nearSize` are the displayed touch on the child's own side (buy: bid, sell:
-   * ask); NaN when that side is empty.
-   */
-  newOrder(child: RestingChild, nearPrice: number, nearSize: number): State;
+  /** The child starts resting (after any taker fill on arrival): returns the model's fresh state for it. */
+  newOrder(child: RestingChild, near: NearTouch): State;
   /** An eligible print of `size` shares exactly at the child's price. */
   trade(state: State, size: number): void;
   /** A new quote: the displayed size at the child's price may have changed. */
-  depth(state: State, nearPrice: number, nearSize: number): void;
+  depth(state: State, near: NearTouch): void;
   /** Shares the last print made fillable for the child (0 if none); takes them, so a second call gives 0. */
   takeFillable(state: State): number;
 }

@@ -16,7 +16,7 @@
  *     p_touch · s shares fillable (fractions carried to the next print), no random draw.
  * Deterministic: the same tape gives the same fills whatever the seed.
  */
-import type { FillModel, RestingChild } from './model.ts';
+import type { FillModel, NearTouch, RestingChild } from './model.ts';
 import { levelRelation } from './model.ts';
 import type { QueueProb } from './prob.ts';
 
@@ -50,8 +50,10 @@ export class QueueFillModel implements FillModel<QueuePosition> {
   ) {}
 
   /** Joining: queue ahead = displayed size at the child's price (all of it was there first). */
-  newOrder(child: RestingChild, nearPrice: number, nearSize: number): QueuePosition {
+  newOrder(child: RestingChild, near: NearTouch): QueuePosition {
     const order = new QueuePosition(child.isBuy, child.limitPrice);
+    const nearPrice = near.price;
+    const nearSize = near.size;
     const relation = levelRelation(order, nearPrice);
     if (relation === 0) {
       order.queueAhead = nearSize;
@@ -85,7 +87,9 @@ export class QueueFillModel implements FillModel<QueuePosition> {
     }
   }
 
-  depth(order: QueuePosition, nearPrice: number, nearSize: number): void {
+  depth(order: QueuePosition, near: NearTouch): void {
+    const nearPrice = near.price;
+    const nearSize = near.size;
     const relation = levelRelation(order, nearPrice);
     if (relation === -1) {
       // Behind the touch: our level is not displayed; keep the estimate, forget the level size.
