@@ -3,7 +3,7 @@
  *   1. the generated sample market (data/sample; made here, deterministically, when missing),
  *   2. a backtest of 200 generated parents with ladderlab.yaml, beside the market-order baseline,
  *   3. a small parameter sweep on the same parents,
- *   4. the HTML report, whose path is the last line printed.
+ *   4. both HTML reports — the backtest's and the sweep's — whose paths are the last two lines printed.
  * Each step is the CLI command a user would type, run in-process.
  */
 import { existsSync } from 'node:fs';
@@ -43,4 +43,5 @@ await step('sweep', [
   '--replicates',
   '300',
 ]);
+await step('sweep report', ['report', 'out/demo-sweep']);
 await step('report', ['report', 'out/demo']);

@@ -15,6 +15,7 @@ import { DEFAULT_REPLICATES, formatSummary, summaryTables } from '../reports/sum
 import { tapeMidAt } from '../reports/tape-mids.ts';
 import { InputError } from '../core/errors.ts';
 import type { RobustnessScenario } from '../records/robustness.ts';
+import { checkOutputDir } from './output-path.ts';
 import { stderrBar } from './progress-bar.ts';
 import { DEFAULT_STRESS_LATENCY_MS, FILL_MODELS, parseFillModels, parseLatencyList, runRobustness } from './robustness.ts';
 import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
@@ -64,6 +65,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
     const started = process.hrtime.bigint();
     if (!Number.isInteger(args.replicates) || args.replicates < 1) throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 1 (the 95 % intervals need replicates)`);
     const grid = { fillModels: parseFillModels(args.stressFillModels), latenciesMs: parseLatencyList(args.stressLatencyMs) };
+    const outDir = checkOutputDir('--out', args.out);
     const config = resolveConfig(args.config, args.seed);
     const dataDir = resolve(args.data);
     const { selection, tapes } = resolveSymbolDays(dataDir, args);
@@ -84,7 +86,6 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       robustness = runRobustness(config, source, parents, grid, (done, total) => bar.update(done, total));
       bar.stop();
     }
-    const outDir = resolve(args.out);
     writeRunDir(outDir, {
       records: result.records,
       baseline: baseline?.records,

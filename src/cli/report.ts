@@ -7,6 +7,7 @@ import { InputError } from '../core/errors.ts';
 import { DEFAULT_REPLICATES, reportRunDir } from '../reports/report.ts';
 import { isSweepDir, reportSweepDir } from '../reports/sweep/report.ts';
 import { describeSelection, isSelected } from '../data/catalogue.ts';
+import { checkOutputFile } from './output-path.ts';
 import { stderrBar } from './progress-bar.ts';
 import { selectionFrom, selectionOptions, type SelectionArgs } from './run-inputs.ts';
 
@@ -31,9 +32,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('data', { type: 'string', describe: 'tape directory for markout mids (default: the one run.json names)' })
       .option('replicates', { type: 'number', default: DEFAULT_REPLICATES, describe: 'block-bootstrap replicates for the 95 % intervals' }) as never,
   handler: async (args) => {
-    if (!Number.isInteger(args.replicates) || args.replicates < 0) {
-      throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 0`);
+    if (!Number.isInteger(args.replicates) || args.replicates < 1) {
+      throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 1 (the 95 % intervals need replicates)`);
     }
+    if (args.out !== undefined) checkOutputFile('--out', args.out);
     const selection = selectionFrom(args);
     if (isSweepDir(args.runDir)) {
       if (describeSelection(selection) !== 'everything') throw new InputError(`${describeSelection(selection)}: a sweep's symbol-days are chosen when it runs (ladderlab sweep --symbols/--from/--to)`);

@@ -59,6 +59,9 @@ export function resolveOrders(
   selection?: DataSelection,
 ): { parents: SourcedParent[]; ordersInfo: Record<string, unknown> } {
   const selected = selection && describeSelection(selection) !== 'everything' ? { selection: describeSelection(selection), symbolDays: tapes.length } : {};
+  if (/^[-+]?\d+(\.\d*)?$/.test(orders.trim()) && !/^\+?0*[1-9]\d*$/.test(orders.trim())) {
+    throw new InputError(`--orders ${orders}: need a positive whole number of orders to generate, or a CSV file`);
+  }
   if (/^\d+$/.test(orders.trim())) {
     const count = Number(orders);
     const parents = generateParentOrders({ count, seed: config.seed, orders: config.orders, tapes });

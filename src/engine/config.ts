@@ -52,7 +52,12 @@ export const executionSchema = z
     reject_retry_delay_ms: nonNegative().default(1000),
     market_step: marketStepSchema.default(marketStepSchema.parse({})),
   })
-  .strict();
+  .strict()
+  // The adaptive rule's bands must not overlap: narrow (< a) and wide (> b) need a < b.
+  .refine((e) => e.adaptive_narrow_spread_pct < e.adaptive_wide_spread_pct, {
+    message: 'must be below adaptive_wide_spread_pct (the narrow and wide spread bands would overlap)',
+    path: ['adaptive_narrow_spread_pct'],
+  });
 
 export const riskSchema = z
   .object({

@@ -187,6 +187,8 @@ export function loadRun(runDir: string): RunData {
   attachChildren(records, join(dir, 'children.arrow'), join(dir, 'fills.arrow'));
   const baselinePath = join(dir, 'baseline.arrow');
   const baseline = existsSync(baselinePath) ? readParents(baselinePath) : null;
+  // Runs written before the baseline kept its children have parents only.
+  if (baseline && existsSync(join(dir, 'baseline_children.arrow'))) attachChildren(baseline, join(dir, 'baseline_children.arrow'), join(dir, 'baseline_fills.arrow'));
   const robustnessPath = join(dir, 'robustness.arrow');
   const robustness = existsSync(robustnessPath) ? readRobustness(robustnessPath) : null;
   return { runDir: dir, runInfo, config, seed, dataDir, records, baseline, robustness };

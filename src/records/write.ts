@@ -19,7 +19,8 @@
  *     this child's, so it kept working)
  *   fills.arrow     one row per fill: client_order_id, child_id, exec_id, ts (venue), recv_ts (when
  *                   the engine got it; nullable), price, qty, step int32
- *   baseline.arrow  optional, records.arrow's schema: the same parents as market steps at arrival
+ *   baseline.arrow  optional, records.arrow's schema: the same parents as market steps at arrival,
+ *     with baseline_children.arrow and baseline_fills.arrow (children.arrow's and fills.arrow's schemas)
  *   robustness.arrow optional: the same parents under other fill models and latencies (robustness.ts)
  *   run.json        the config used, data dir, orders source, seed, counts, ladderlab version
  *
@@ -182,7 +183,11 @@ export function writeRunDir(outDir: string, output: RunOutput): Record<string, s
     'children.arrow': childrenToArrow(output.records),
     'fills.arrow': fillsToArrow(output.records),
   };
-  if (output.baseline) files['baseline.arrow'] = recordsToArrow(output.baseline);
+  if (output.baseline) {
+    files['baseline.arrow'] = recordsToArrow(output.baseline);
+    files['baseline_children.arrow'] = childrenToArrow(output.baseline);
+    files['baseline_fills.arrow'] = fillsToArrow(output.baseline);
+  }
   if (output.robustness) files['robustness.arrow'] = robustnessToArrow(output.robustness);
   const manifest = {
     ...output.manifest,
@@ -193,7 +198,7 @@ export function writeRunDir(outDir: string, output: RunOutput): Record<string, s
   files['run.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
   writeFilesAtomic(Object.fromEntries(Object.entries(files).map(([name, content]) => [join(outDir, name), content])));
   // A baseline from an earlier run in the same directory would no longer match these records.
-  if (!output.baseline) rmSync(join(outDir, 'baseline.arrow'), { force: true });
+  if (!output.baseline) for (const f of ['baseline.arrow', 'baseline_children.arrow', 'baseline_fills.arrow']) rmSync(join(outDir, f), { force: true });
   if (!output.robustness) rmSync(join(outDir, 'robustness.arrow'), { force: true });
   return Object.fromEntries(Object.keys(files).map((name) => [name, join(outDir, name)]));
 }

@@ -4,7 +4,8 @@
  * (1, 2–3, 4+) and in % buckets (metrics.ts spreadBucket), and per time of day (first 30 min of
  * the regular session, the middle, the last 30 min) — every mean with its 95 % block-bootstrap
  * interval from one set of draws (label "breakdowns"); rows with fewer than THIN_N parents are
- * flagged thin. Plus the histogram of per-parent differences.
+ * flagged thin. Plus the histogram of per-parent differences (tails past the 1st/99th percentile in
+ * the edge bins).
  *
  *   spread ticks = (ask₀ − bid₀) / tick, the tick from the engine's tick table (ticks.ts)
  */
@@ -82,15 +83,29 @@ export function breakdownTable(parents: ColumnTable, records: readonly Execution
   );
 }
 
-/** Histogram of per-parent ladder − market order (bps), bins of `widthBps` (counts). */
-export function differenceHistogram(parents: ColumnTable, widthBps = 2): { fromBps: number; toBps: number; parents: number }[] {
+/** A bin width of 1, 2 or 5 × 10ᵏ bps giving about `bins` bins over the 1st–99th percentile range. */
+export function niceBinWidth(sorted: readonly number[], bins = 24): number {
+  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))];
+  const hi = sorted[Math.ceil(0.99 * (sorted.length - 1))];
+  const raw = Math.max(hi - lo, 1e-6) / bins;
+  const k = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * k).find((w) => w >= raw)!;
+}
+
+/** Histogram of per-parent ladder − market order (bps), bins of `widthBps` (default niceBinWidth) (counts). */
+export function differenceHistogram(parents: ColumnTable, widthBps?: number): { fromBps: number; toBps: number; parents: number }[] {
   const values = parentRows(parents)
     .map((r) => r.vsBaselineBps)
-    .filter((x): x is number => x !== null);
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
   if (values.length === 0) return [];
+  widthBps ??= niceBinWidth(values);
+  // Tails beyond the 1st/99th percentile go to the edge bins (an outlier must not make 1,000 empty bins).
+  const first = Math.floor(values[Math.floor(0.01 * (values.length - 1))] / widthBps);
+  const last = Math.floor(values[Math.ceil(0.99 * (values.length - 1))] / widthBps);
   const counts = new Map<number, number>();
   for (const v of values) {
-    const bin = Math.floor(v / widthBps);
+    const bin = Math.min(last, Math.max(first, Math.floor(v / widthBps)));
     counts.set(bin, (counts.get(bin) ?? 0) + 1);
   }
   const bins = [...counts.keys()].sort((a, b) => a - b);

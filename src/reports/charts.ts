@@ -15,7 +15,8 @@ const HEIGHT = 260;
 export const LADDER_COLOR = '#2166ac';
 export const BASELINE_COLOR = '#b2182b';
 export const DIFFERENCE_COLOR = '#4d4d4d';
-const SIDE_COLORS = { domain: ['buy', 'sell', 'all'], range: ['#1b7837', '#b2182b', '#4d4d4d'] };
+/** Sides are not good or bad: neither the ladder's blue, the baseline's red nor the difference's grey. */
+const SIDE_COLORS = { domain: ['buy', 'sell', 'all'], range: ['#7570b3', '#e08214', '#000000'] };
 
 /**
  * The published claim's cumulative fill rates (the reference design's figures) by limit step (step 0 = mid … step 3), shown next to
@@ -211,8 +212,8 @@ export function markoutChart(markouts: ColumnTable): VegaLiteSpec {
   const domain = valueDomain(values, ['markoutBps', 'markoutBps_lo', 'markoutBps_hi']);
   return {
     ...base('Markouts after fills', [
-      'D·(mid Δ after the fill − fill price)/arrival mid, qty-weighted · rules: 95 % interval',
-      'positive = the price moved our way after we traded; negative = adverse selection',
+      'D·(fill price − mid Δ after the fill)/arrival mid, qty-weighted, a cost · rules: 95 % interval',
+      'positive = the mid moved against the fill (adverse selection); negative = it moved our way',
     ]),
     data: { values },
     layer: [

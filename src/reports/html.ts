@@ -86,7 +86,7 @@ const STYLE = `
   .robustness-verdict { margin: 4px 0 6px; }
   figure { margin: 0 0 12px; overflow-x: auto; }
   figure svg { max-width: 100%; height: auto; }
-  table { border-collapse: collapse; font-size: 13px; margin: 6px 0 4px; }
+  table { border-collapse: collapse; font-size: 13px; margin: 6px 0 4px; display: block; max-width: 100%; overflow-x: auto; }
   th, td { border-bottom: 1px solid #e2e2e2; padding: 4px 10px; text-align: left; vertical-align: top; }
   th { background: #f0f0f0; font-weight: 600; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

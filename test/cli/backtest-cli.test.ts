@@ -81,6 +81,19 @@ describe('ladderlab backtest', () => {
       writeFileSync(join(root, 'badconf.yaml'), 'sim:\n  fill_modle: queue\n');
       return ['--orders', '10', '--config', join(root, 'badconf.yaml')];
     }, /unknown key 'sim\.fill_modle' — did you mean 'sim\.fill_model'/],
+    ['a negative number of orders', () => ['--orders=-5'], /--orders -5: need a positive whole number of orders to generate, or a CSV file/],
+    ['zero orders', () => ['--orders', '0'], /--orders 0: need a positive whole number of orders to generate/],
+    ['no bootstrap replicates', () => ['--orders', '10', '--replicates', '0'], /--replicates 0: need a whole number ≥ 1/],
+    ['an orders row with an extra column', () => {
+      writeFileSync(join(root, 'extra.csv'), 'ts,symbol,side,qty\n2024-03-05T15:01:00Z,XYZ,buy,100,oops\n');
+      return ['--orders', join(root, 'extra.csv')];
+    }, /extra\.csv: line 2: invalid CSV \(Invalid Record Length: columns length is 4, got 5 on line 2\)/],
+    ['inverted adaptive thresholds', () => {
+      writeFileSync(join(root, 'inverted.yaml'), 'execution:\n  adaptive_narrow_spread_pct: 3\n  adaptive_wide_spread_pct: 2\n');
+      return ['--orders', '10', '--config', join(root, 'inverted.yaml')];
+    }, /execution\.adaptive_narrow_spread_pct'?: must be below adaptive_wide_spread_pct/],
+    ['a bad latency stress list', () => ['--orders', '10', '--stress-latency-ms', '0,fast'], /--stress-latency-ms 0,fast: need comma-separated milliseconds ≥ 0/],
+    ['an unknown stress fill model', () => ['--orders', '10', '--stress-fill-models', 'queue,magic'], /--stress-fill-models queue,magic: "magic" is not one of through, touch, queue/],
   ];
   for (const [what, extra, message] of bad) {
     it(`exits 2 naming the problem: ${what}`, async () => {
@@ -92,4 +105,32 @@ describe('ladderlab backtest', () => {
       expect(existsSync(join(root, 'x', 'records.arrow'))).toBe(false);
     });
   }
+
+  it('output path problems exit 2 with a message, before any work: --out an existing file, --out under a file', async () => {
+    writeFileSync(join(root, 'a-file'), 'x');
+    const file = await cli(['backtest', '--data', data, '--orders', '10', '--out', join(root, 'a-file')]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toBe(`ladderlab: --out ${join(root, 'a-file')}: exists and is a file; give a directory\n`);
+    const under = await cli(['backtest', '--data', data, '--orders', '10', '--out', join(root, 'a-file', 'run')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(`ladderlab: --out ${join(root, 'a-file', 'run')}: ${join(root, 'a-file')} is a file, not a directory\n`);
+  });
+});
+
+describe('ladderlab report: bad input exits 2 with a message', () => {
+  it('--out a directory, --out under a file, --replicates 0', async () => {
+    const run = join(root, 'rep');
+    expect((await cli(['backtest', '--data', data, '--orders', '10', '--out', run, '--no-robustness', '--replicates', '20'])).code).toBe(0);
+    const dir = await cli(['report', run, '--out', root]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toBe(`ladderlab: --out ${root}: is a directory; give a file name such as ${root}/report.html\n`);
+    writeFileSync(join(root, 'b-file'), 'x');
+    const under = await cli(['report', run, '--out', join(root, 'b-file', 'r.html')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(`ladderlab: --out ${join(root, 'b-file', 'r.html')}: ${join(root, 'b-file')} is a file, not a directory\n`);
+    const zero = await cli(['report', run, '--replicates', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toBe('ladderlab: --replicates 0: need a whole number ≥ 1 (the 95 % intervals need replicates)\n');
+    expect(existsSync(join(run, 'report.html'))).toBe(false);
+  });
 });

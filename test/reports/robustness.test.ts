@@ -63,3 +63,26 @@ describe('robustness band', () => {
     expect(robustnessVerdict([]).verdict).toBe('The robustness band was not run (backtest --no-robustness).');
   });
 });
+
+describe('breakdowns', () => {
+  it('tick regimes, time of day, and a histogram whose bins hold every parent', async () => {
+    const { tickRegime, timeOfDay, differenceHistogram, breakdownTable } = await import('../../src/reports/breakdowns.ts');
+    const { parentsTable } = await import('../../src/reports/tables.ts');
+    const { runMetrics } = await import('../../src/reports/metrics.ts');
+    const { defaultConfig } = await import('../../src/config.ts');
+    expect([1, 2, 3, 4, 9].map(tickRegime)).toEqual(['1 tick', '2–3 ticks', '2–3 ticks', '4+ ticks', '4+ ticks']);
+    const open = Date.UTC(2024, 2, 12, 13, 30) * 1000; // 09:30 New York (EDT)
+    expect([open, open + 29 * 60e6, open + 30 * 60e6, open + 6 * 3600e6, open + 6.5 * 3600e6 - 1].map(timeOfDay)).toEqual(['first 30 min', 'first 30 min', 'middle', 'last 30 min', 'last 30 min']);
+    const parents = parentsTable(runMetrics(synth.records, flat), runMetrics(synth.baseline, flat));
+    const bins = differenceHistogram(parents);
+    expect(bins.reduce((n, b) => n + b.parents, 0)).toBe(160);
+    expect(bins.length).toBeLessThan(60);
+    const table = breakdownTable(parents, synth.records, defaultConfig(), { progressiveSteps: 4, replicates: 100, seed: 1 }).objects() as Record<string, unknown>[];
+    const sides = table.filter((r) => r.dimension === 'side');
+    expect(sides.map((r) => [r.group, r.n])).toEqual([['buy', 80], ['sell', 80]]);
+    expect(table.filter((r) => r.dimension === 'time of day').reduce((n, r) => n + (r.n as number), 0)).toBe(160);
+    expect(table.filter((r) => r.dimension === 'spread in ticks').reduce((n, r) => n + (r.n as number), 0)).toBe(160);
+    expect(table.find((r) => r.dimension === 'symbol')).toMatchObject({ group: 'XYZ', n: 160, thin: false });
+    expect(table.filter((r) => (r.n as number) < 30).every((r) => r.thin === true)).toBe(true);
+  });
+});
