@@ -30,6 +30,7 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./report.ts')).reportCommand,
   },
   { name: 'sweep', describe: 'Run a parameter grid on the same parents and rank the ladders out of sample', load: async () => (await import('./sweep.ts')).sweepCommand },
+  { name: 'worker', describe: 'Run sweep jobs from a Redis queue (BullMQ) on this machine’s copy of the data', load: async () => (await import('./worker.ts')).workerCommand },
   { name: 'serve', describe: 'Alpaca-compatible server on 127.0.0.1: replays a tape, fills with the simulator', load: async () => (await import('./serve.ts')).serveCommand },
   {
     name: 'live',

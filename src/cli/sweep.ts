@@ -9,6 +9,7 @@ import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { parseGridAxis } from '../sweep/grid.ts';
 import { WORKER_KINDS, type WorkerKind } from '../sweep/pool.ts';
+import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '../sweep/queue.ts';
 import { DEFAULT_WORKER_KIND, defaultWorkers, runSweep, type SweepSummary } from '../sweep/sweep.ts';
 import { stderrBar } from './progress-bar.ts';
 import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
@@ -21,6 +22,8 @@ interface SweepArgs extends SelectionArgs {
   out: string;
   workers?: number;
   'worker-kind': WorkerKind;
+  queue?: string;
+  'queue-name': string;
   resume: boolean;
   baseline: string[];
   replicates: number;
@@ -31,6 +34,7 @@ const EPILOG = `Examples:
   ladderlab sweep --data data/sample --orders 200 --out out/sweep \\
     --grid execution.step_percentage=5,10,15 --grid execution.step_timeout_buy=5,15,30 --grid execution.progressive_steps=2,4
   ladderlab sweep ... --resume          # skip cells already finished in OUT/cells/
+  ladderlab sweep ... --queue redis://HOST:6379   # run the cells on \`ladderlab worker\` machines
 
 Every cell runs the SAME parents with the same seed; order-path risk checks (duplicates, position)
 are decided once on the order list first. Cells are ranked on even-numbered parents by the mean
@@ -49,6 +53,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
       .option('workers', { type: 'number', describe: `workers (default: one per core, ${defaultWorkers()} here)` })
       .option('worker-kind', { choices: WORKER_KINDS, default: DEFAULT_WORKER_KIND, describe: 'run the workers as child processes or worker threads' })
+      .option('queue', { type: 'string', describe: 'redis://HOST:PORT: run the cells on BullMQ workers (`ladderlab worker`) instead of locally' })
+      .option('queue-name', { type: 'string', default: DEFAULT_QUEUE_NAME, describe: 'BullMQ queue name (the workers must use the same)' })
       .option('resume', { type: 'boolean', default: false, describe: 'skip cells already finished in OUT/cells/' })
       .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline cell as key=value (repeatable); default the config as given' })
       .option('replicates', { type: 'number', default: 1000, describe: 'bootstrap replicates for the intervals' })
@@ -69,7 +75,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       baseline[axis.key] = axis.values[0];
     }
     const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes, selection);
-    const bar = stderrBar('sweep [{bar}] {value}/{total} cells | elapsed {duration_formatted} | eta {eta_formatted}');
+    const queue = args.queue === undefined ? undefined : { url: parseQueueUrl(args.queue), name: args['queue-name'] };
+    const bar = stderrBar(`sweep [{bar}] {value}/{total} ${queue ? 'queue jobs (cell × symbol-day)' : 'cells'} | elapsed {duration_formatted} | eta {eta_formatted}`);
     const summary = await runSweep({
       baseRaw: structuredClone(config) as unknown as Record<string, unknown>,
       dataDir,
@@ -82,7 +89,9 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       workerKind: args['worker-kind'],
       resume: args.resume,
       replicates: args.replicates,
-      onProgress: (done, total) => bar.update(done, total),
+      queue,
+      onJobs: (done, total) => bar.update(done, total),
+      onProgress: (done, total) => (queue ? undefined : bar.update(done, total)),
     });
     bar.stop();
     process.stdout.write(formatSweepSummary(summary));
@@ -107,6 +116,7 @@ export function formatSweepSummary(s: SweepSummary): string {
     lines.push(`best cell: ${best.id} — out of sample ${f(best.diffOddBps)} bps vs the baseline (95 % CI ${f(best.diffOddLoBps)} to ${f(best.diffOddHiBps)})`);
   }
   const t = s.timings;
+  if (Number.isFinite(t.queueS)) lines.push(`queue: cells run by the queue's workers in ${f(t.queueS)} s`);
   lines.push(`time: workers ready ${f(t.workersReadyS)} s, cells (run and analyzed) ${f(t.cellPhaseS)} s, total ${f(t.totalS)} s`);
   lines.push(`wrote ${s.files['sweep.arrow']}`);
   return `${lines.join('\n')}\n`;

@@ -15,6 +15,7 @@ import { writeFilesAtomic } from '../core/atomic-write.ts';
 import { listTapes } from '../data/tape/tape.ts';
 import { cellConfig, contentHash, expandGrid, type GridAxis } from './grid.ts';
 import { SweepPool, type WorkerKind } from './pool.ts';
+import { runCellsOnQueue } from './queue-coordinator.ts';
 import type { CellJob, CellOutcome, WorkerInit } from './protocol.ts';
 import { sweepToArrow } from '../records/sweep-results.ts';
 
@@ -29,6 +30,10 @@ export interface SweepOptions {
   baseline: Record<string, string | number | boolean>;
   outDir: string;
   workers: number;
+  /** Run the cells on a BullMQ queue (sweep/queue-coordinator.ts) instead; the workers then only analyze. */
+  queue?: { url: string; name: string };
+  /** --queue: queue jobs (cell × symbol-day) finished, of all. */
+  onJobs?: (done: number, total: number) => void;
   /** Child processes or worker threads (default DEFAULT_WORKER_KIND). */
   workerKind?: WorkerKind;
   resume: boolean;
@@ -43,7 +48,7 @@ export interface SweepSummary {
   prescreenRejected: { clientOrderId: string; reason: RejectReason }[];
   cellsRun: number;
   /** Wall times, seconds: workers started and ready; the cell phase (cells run and analyzed); the whole call. */
-  timings: { workersReadyS: number; cellPhaseS: number; totalS: number };
+  timings: { workersReadyS: number; cellPhaseS: number; totalS: number; /** --queue: cells run by queue workers (then analyzed here). */ queueS: number };
   cellsResumed: number;
   files: Record<string, string>;
 }
@@ -82,6 +87,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     }
   }
   mkdirSync(join(options.outDir, 'cells'), { recursive: true });
+  let queued = { cellsRun: 0, seconds: NaN };
+  if (options.queue) queued = await runOnQueue(jobs, outcomes, parents, options.queue, options);
   const arrivalMinute = Float64Array.from(parents, (p) => Math.floor(p.arrivalTsUs / 60e6));
   const { rows, cellsRun, workersReadyS, cellPhaseS } = await runAndAnalyze(jobs, outcomes, {
     ...options,
@@ -112,8 +119,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     rows,
     parents: parents.length,
     prescreenRejected: manifest.prescreenRejected,
-    cellsRun,
-    timings: { workersReadyS, cellPhaseS, totalS: (performance.now() - startMs) / 1000 },
+    cellsRun: cellsRun + queued.cellsRun,
+    timings: { workersReadyS, cellPhaseS, queueS: queued.seconds, totalS: (performance.now() - startMs) / 1000 },
     cellsResumed: resumed,
     files,
   };
@@ -158,9 +165,8 @@ async function runAndAnalyze(
 ): Promise<{ rows: SweepRow[]; cellsRun: number; workersReadyS: number; cellPhaseS: number }> {
   const startMs = performance.now();
   let workersReadyS = NaN;
-  const byFile = new Map<string, SavedJob[]>();
-  for (const job of jobs) byFile.set(job.file, [...(byFile.get(job.file) ?? []), job]);
-  const todo = new Set(jobs.filter((job) => !outcomes.has(job.index) && byFile.get(job.file)![0] === job));
+  const byFile = groupByFile(jobs);
+  const todo = new Set(toRun(jobs, outcomes, byFile));
   const rows = new Map<number, SweepRow>();
   options.onProgress?.(outcomes.size, jobs.length, null);
   const pool = new SweepPool({ workers: Math.min(options.workers, jobs.length), kind: options.workerKind ?? DEFAULT_WORKER_KIND, init: options.init });
@@ -174,10 +180,8 @@ async function runAndAnalyze(
       rows.set(job.index, await pool.analyze(job, outcome));
     };
     const finished = (ran: SavedJob, outcome: CellOutcome, row: SweepRow | null): Promise<unknown> => {
-      writeFilesAtomic({ [ran.file]: cellFileText(outcome) });
       const analyses: Promise<void>[] = [];
-      for (const job of byFile.get(ran.file)!) {
-        outcomes.set(job.index, { ...outcome, index: job.index, id: job.id });
+      for (const job of saveCell(ran, outcome, byFile, outcomes)) {
         if (job.index === BASELINE_INDEX) continue;
         if (job === ran && row) rows.set(job.index, row);
         else analyses.push(analyze(job, outcomes.get(job.index)!));
@@ -205,6 +209,52 @@ async function runAndAnalyze(
   }
   const gridRows = jobs.filter((j) => j.index !== BASELINE_INDEX).map((j) => rows.get(j.index)!);
   return { rows: rankCells(gridRows), cellsRun: todo.size, workersReadyS, cellPhaseS: (performance.now() - startMs) / 1000 };
+}
+
+/** Jobs by saved-cell file: cells with equal configs share one (the first of them runs). */
+function groupByFile(jobs: readonly SavedJob[]): Map<string, SavedJob[]> {
+  const byFile = new Map<string, SavedJob[]>();
+  for (const job of jobs) byFile.set(job.file, [...(byFile.get(job.file) ?? []), job]);
+  return byFile;
+}
+
+function toRun(jobs: readonly SavedJob[], outcomes: Map<number, CellOutcome>, byFile: Map<string, SavedJob[]>): SavedJob[] {
+  return jobs.filter((job) => !outcomes.has(job.index) && byFile.get(job.file)![0] === job);
+}
+
+/** Save a finished cell under OUT/cells/ and give its outcome to every cell sharing its config; returns those cells. */
+function saveCell(ran: SavedJob, outcome: CellOutcome, byFile: Map<string, SavedJob[]>, outcomes: Map<number, CellOutcome>): SavedJob[] {
+  writeFilesAtomic({ [ran.file]: cellFileText(outcome) });
+  const sharing = byFile.get(ran.file)!;
+  for (const job of sharing) outcomes.set(job.index, { ...outcome, index: job.index, id: job.id });
+  return sharing;
+}
+
+/** --queue: every cell not resumed runs on the queue's workers; the cells come back whole. */
+async function runOnQueue(
+  jobs: readonly SavedJob[],
+  outcomes: Map<number, CellOutcome>,
+  parents: readonly ParentOrder[],
+  queue: { url: string; name: string },
+  options: SweepOptions,
+): Promise<{ cellsRun: number; seconds: number }> {
+  const startMs = performance.now();
+  const byFile = groupByFile(jobs);
+  const run = toRun(jobs, outcomes, byFile);
+  const byIndex = new Map(run.map((job) => [job.index, job]));
+  options.onProgress?.(outcomes.size, jobs.length, null);
+  await runCellsOnQueue(run, {
+    url: queue.url,
+    queueName: queue.name,
+    dataDir: options.dataDir,
+    parents,
+    onJobs: options.onJobs,
+    onCell: (outcome) => {
+      saveCell(byIndex.get(outcome.index)!, outcome, byFile, outcomes);
+      options.onProgress?.(outcomes.size, jobs.length, outcome);
+    },
+  });
+  return { cellsRun: run.length, seconds: (performance.now() - startMs) / 1000 };
 }
 
 // ── saved cells ──────────────────────────────────────────────────────────────────────────────
