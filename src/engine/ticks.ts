@@ -98,6 +98,11 @@ export function roundPassive(
   return unitsToDollars(limit);
 }
 
+/** `price` moved by `ticks` whole ticks (negative: down), computed in price units. */
+export function addTicks(price: number, ticks: number, tickUnits: number): number {
+  return unitsToDollars(Math.round(dollarsToUnits(price)) + ticks * tickUnits);
+}
+
 /** Are two dollar prices the same tick? (Compares in units, immune to float noise.) */
 export function samePrice(a: number, b: number): boolean {
   return Math.abs(dollarsToUnits(a) - dollarsToUnits(b)) < 1e-4;

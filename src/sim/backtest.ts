@@ -13,6 +13,7 @@
 import { regularSession } from '../core/calendar.ts';
 import type { SimRunConfig } from './config.ts';
 import { LadderEngine } from '../engine/engine.ts';
+import { makeTickTable } from '../engine/ticks.ts';
 import { worstCaseDurationUs } from '../engine/prescreen.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import { EventClass, VirtualClock } from './clock.ts';
@@ -83,7 +84,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     loaded++;
     return source.load(symbol, day);
   };
-  const market = new SimMarket({ clock, sim: config.sim, seed: config.seed, days, loadTape });
+  const market = new SimMarket({ clock, sim: config.sim, seed: config.seed, days, loadTape, ticks: makeTickTable(config.ticks.overrides) });
   const engine = new LadderEngine({ clock, market, config, marketOnly: options.marketOnly, pathChecks: options.pathChecks });
 
   let submitted = 0;

@@ -44,6 +44,9 @@ export class Book {
   takenAsk = 0;
   takenTradeIdx = -1;
   takenTrade = 0;
+  /** Shares our takers took behind the displayed bid / ask of quote takenQuoteIdx (fill/beyond-touch.ts). */
+  takenBeyondBid = 0;
+  takenBeyondAsk = 0;
   /** In the event loop's active list (children rest here or the engine listens). */
   active = false;
   readonly view: Quote = { tsUs: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0 };
@@ -118,11 +121,25 @@ export class Book {
     this.takenTrade += shares;
   }
 
+  /** Shares taken behind the displayed ask (buy) / bid (sell) of quote i. */
+  takenBeyond(isBuy: boolean, i: number): number {
+    if (this.takenQuoteIdx !== i) return 0;
+    return isBuy ? this.takenBeyondAsk : this.takenBeyondBid;
+  }
+
+  takeBeyond(isBuy: boolean, i: number, shares: number): void {
+    this.touchQuote(i);
+    if (isBuy) this.takenBeyondAsk += shares;
+    else this.takenBeyondBid += shares;
+  }
+
   private touchQuote(i: number): void {
     if (this.takenQuoteIdx !== i) {
       this.takenQuoteIdx = i;
       this.takenBid = 0;
       this.takenAsk = 0;
+      this.takenBeyondBid = 0;
+      this.takenBeyondAsk = 0;
     }
   }
 }

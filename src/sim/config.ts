@@ -14,6 +14,24 @@ const latencyChannelSchema = z
   .strict();
 const latencyDefault = () => latencyChannelSchema.parse({});
 
+/**
+ * Quantity beyond the displayed touch (L1 data shows no depth behind it), for every child that is
+ * marketable when it reaches the venue — the ladder's market step and the market-order baseline
+ * alike (fill/beyond-touch.ts):
+ *   · levels (default): synthetic levels every `level_spacing_ticks` ticks behind the far touch,
+ *     each showing `level_size_factor` × the displayed far-touch size; the child walks them up to
+ *     its limit (the collar), one fill per level at the level's price;
+ *   · collar: nothing beyond the displayed size; the rest rests at the limit (the collar price)
+ *     until a later quote or print reaches it.
+ */
+const beyondTouchSchema = z
+  .object({
+    model: z.enum(['levels', 'collar']).default('levels'),
+    level_size_factor: positive().default(1),
+    level_spacing_ticks: z.number().int().positive().default(1),
+  })
+  .strict();
+
 export const simSchema = z
   .object({
     fill_model: z.enum(['through', 'touch', 'queue']).default('queue'),
@@ -22,6 +40,7 @@ export const simSchema = z
     /** How the queue model splits cancellations: f(x) = x^queue_power (power) or ln(1 + x) (log). */
     queue_prob: z.enum(['power', 'log']).default('power'),
     include_ineligible: z.boolean().default(false),
+    beyond_touch: beyondTouchSchema.default(beyondTouchSchema.parse({})),
     latency: z
       .object({
         entry: latencyChannelSchema.default(latencyDefault()),
@@ -35,6 +54,7 @@ export const simSchema = z
   .strict();
 
 export type SimConfig = z.infer<typeof simSchema>;
+export type BeyondTouchConfig = SimConfig['beyond_touch'];
 
 /** What a simulated run reads: the engine's sections plus the simulator's. */
 export interface SimRunConfig extends EngineConfig {

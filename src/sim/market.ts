@@ -22,6 +22,8 @@ import { Book, emptySymbolDay } from './book.ts';
 import { EventClass, type VirtualClock } from './clock.ts';
 import { EventLoop } from './event-loop.ts';
 import { makeFillModel } from './fill/index.ts';
+import { BeyondTouch } from './fill/beyond-touch.ts';
+import { makeTickTable, type TickTable } from '../engine/ticks.ts';
 import { makeLatencyChannels, type LatencyChannels } from './latency.ts';
 import { Matching } from './matching.ts';
 import { SimOrder } from './order.ts';
@@ -44,6 +46,8 @@ export interface SimMarketOptions {
    * needs a symbol at a time outside the New York day of its current tape.
    */
   loadTape?: (symbol: string, day: string) => SymbolDay | null;
+  /** The symbols' ticks (the config's `ticks.overrides`), for levels behind the touch; Rule 612 when absent. */
+  ticks?: TickTable;
 }
 
 export interface SimMarketStats {
@@ -75,7 +79,9 @@ export class SimMarket implements Market {
     this.latency = makeLatencyChannels(options.sim.latency, options.seed);
     this.feed = new QuoteFeed(this.clock, this.latency.feed);
     const model = makeFillModel(options.sim, options.seed);
-    this.matching = new Matching(model, options.sim.include_ineligible, (order, shares, price, tsUs) => this.fill(order, shares, price, tsUs));
+    const beyond = new BeyondTouch(options.sim.beyond_touch);
+    const ticks = options.ticks ?? makeTickTable();
+    this.matching = new Matching(model, options.sim.include_ineligible, (order, shares, price, tsUs) => this.fill(order, shares, price, tsUs), beyond, ticks);
     this.loop = new EventLoop(this.clock, this.matching, this.feed);
     this.loadTape = options.loadTape ?? null;
     for (const tape of options.tapes ?? []) this.addTape(tape);

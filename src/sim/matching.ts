@@ -10,7 +10,9 @@
  * Children consume displayed size within a quote or a print, so two children never take the same
  * shares. No allocation per event: reads the book's typed arrays, writes the orders' counters.
  */
+import type { TickTable } from '../engine/ticks.ts';
 import type { Book } from './book.ts';
+import type { BeyondTouch } from './fill/beyond-touch.ts';
 import { NearTouch, PRICE_EPSILON, type FillModel } from './fill/index.ts';
 import type { SimOrder } from './order.ts';
 
@@ -25,6 +27,8 @@ export class Matching {
     private readonly model: FillModel,
     private readonly includeIneligible: boolean,
     private readonly fill: FillSink,
+    private readonly beyond: BeyondTouch,
+    private readonly ticks: TickTable,
   ) {}
 
   /**
@@ -107,7 +111,10 @@ export class Matching {
     return filled;
   }
 
-  /** Marketable on arrival: a taker at the displayed far touch of quote i, up to its size not yet taken. */
+  /**
+   * Marketable on arrival: a taker at the displayed far touch of quote i, up to its size not yet
+   * taken; then, per `sim.beyond_touch`, behind it up to the limit (fill/beyond-touch.ts).
+   */
   takeOnArrival(book: Book, order: SimOrder, i: number, nowUs: number): void {
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
@@ -118,13 +125,24 @@ export class Matching {
         book.takeAsk(i, shares);
         this.fill(order, shares, ask, nowUs);
       }
+      this.takeBeyond(book, order, i, ask, book.qAskSize[i], nowUs);
     } else if (!order.isBuy && bid >= order.limitPrice - PRICE_EPSILON) {
       const shares = Math.min(order.remainingQty, book.availableBid(i));
       if (shares > 0) {
         book.takeBid(i, shares);
         this.fill(order, shares, bid, nowUs);
       }
+      this.takeBeyond(book, order, i, bid, book.qBidSize[i], nowUs);
     }
+  }
+
+  private takeBeyond(book: Book, order: SimOrder, i: number, farPrice: number, farSize: number, nowUs: number): void {
+    if (!this.beyond.walks || order.remainingQty <= 0) return;
+    const tickUnits = this.ticks.tickUnits(order.symbol, farPrice, book.day);
+    const taken = this.beyond.walk(order.isBuy, farPrice, farSize, tickUnits, order.limitPrice, order.remainingQty, book.takenBeyond(order.isBuy, i), (shares, price) =>
+      this.fill(order, shares, price, nowUs),
+    );
+    if (taken > 0) book.takeBeyond(order.isBuy, i, taken);
   }
 
   /** The child starts resting at L: the fill model makes its state from the near touch of quote i (−1: none yet). */

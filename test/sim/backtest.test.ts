@@ -19,7 +19,8 @@ const parent = (clientOrderId: string, side: 'buy' | 'sell', qty: number, arriva
 describe('a ladder against a hand-built tape (through, zero latency)', () => {
   // 10.00 / 10.10: spread 0.99 % → p = 10 %; buy steps 10.05, 10.05 (kept), 10.06, 10.07; sell 10.05, 10.05, 10.04, 10.03.
   const quiet = () => tape([[T0 - SEC, 10.0, 10.1, 300, 400]], [[T0 + 35 * SEC, 10.05, 100, 'N']]);
-  const config = parseConfig({ sim: { fill_model: 'through' } });
+  // beyond_touch: collar — the market step's rest waits at its collar (levels: sim-beyond-touch.test.ts).
+  const config = parseConfig({ sim: { fill_model: 'through', beyond_touch: { model: 'collar' } } });
 
   it('buy: the print at 10.05 (35 s) goes through step 2 at 10.06', () => {
     const [r] = runBacktest({ config, tapes: [quiet()], parents: [parent('b1', 'buy', 100)] }).records;

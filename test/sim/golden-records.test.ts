@@ -57,6 +57,7 @@ function quietTape(seed: number, quoteCount: number, stepMs: number, offsetUs: n
 }
 const tapes = [quietTape(11, 60_000, 400, 0, 'XYZ', 20), quietTape(12, 50_000, 470, 137, 'ABC', 35)];
 
+/** `beyond_touch: collar` is what the simulator did before the key existed: the old fingerprints hold. */
 function run(fillModel: string, marketOnly: boolean, extra: Record<string, unknown> = {}): string {
   const config = parseConfig({ seed: 5, sim: { fill_model: fillModel, latency: { entry: jitter, cancel: jitter, response: jitter, feed: { ms: 1 } }, ...extra } });
   const parents = generateParentOrders({ count: 120, seed: 3, orders: config.orders, tapes: tapes.map((t) => ({ symbol: t.symbol, day: DAY })) });
@@ -65,11 +66,14 @@ function run(fillModel: string, marketOnly: boolean, extra: Record<string, unkno
 
 describe('simulator output fingerprints (unchanged by restructuring)', () => {
   it.each([
-    ['through', false, {}, '30876f2a5f282d82'],
-    ['touch', false, {}, '8a512f0dc11823f4'],
-    ['queue', false, {}, '42b01472f315fafe'],
-    ['queue', false, { queue_power: 3 }, '8c9e7c2e2f769bcd'],
-    ['queue', true, {}, 'd02f588f1f716274'],
+    ['through', false, { beyond_touch: { model: 'collar' } }, '30876f2a5f282d82'],
+    ['touch', false, { beyond_touch: { model: 'collar' } }, '8a512f0dc11823f4'],
+    ['queue', false, { beyond_touch: { model: 'collar' } }, '42b01472f315fafe'],
+    ['queue', false, { queue_power: 3, beyond_touch: { model: 'collar' } }, '8c9e7c2e2f769bcd'],
+    ['queue', true, { beyond_touch: { model: 'collar' } }, 'd02f588f1f716274'],
+    // The default since issue 14: synthetic levels behind the touch for the market step and the baseline.
+    ['queue', false, {}, '42b01472f315fafe'], // no market step of these parents needed more than the displayed size
+    ['queue', true, {}, '5c1299b29e235dc8'],
   ] as const)('%s (market only: %s, %o)', (model, marketOnly, extra, expected) => {
     expect(run(model, marketOnly, extra)).toBe(expected);
   });

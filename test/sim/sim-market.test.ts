@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { buy, makeMarket, MS, SEC, sell, T0, tape } from './sim-fixtures.ts';
 
-const through = { fill_model: 'through' };
+// These tests pin the venue's displayed-size rules; levels behind the touch: sim-beyond-touch.test.ts.
+const through = { fill_model: 'through', beyond_touch: { model: 'collar' } };
 
 describe('through: a resting order fills when the market trades or quotes through its limit', () => {
   it('buy: ask comes down to L (fills at L, capped by ask size), then a print below L, never an ineligible print', () => {
