@@ -172,7 +172,7 @@ describe('run directory', () => {
 
     const manifest = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
     expect(manifest.counts).toEqual({ parents: 2, filled: 1, partial: 0, unfilled: 0, rejected: 1, children: 2, fills: 1 });
-    expect(manifest.files).toEqual(['records.arrow', 'children.arrow', 'fills.arrow', 'baseline.arrow', 'run.json']);
+    expect(manifest.files).toEqual(['records.arrow', 'children.arrow', 'fills.arrow', 'baseline.arrow', 'baseline_children.arrow', 'baseline_fills.arrow', 'run.json']);
     expect(existsSync(join(dir, 'records.arrow.tmp-' + process.pid))).toBe(false);
   });
 });
