@@ -1,48 +1,145 @@
 /**
- * Sweep throughput: cells per second on the generated sample market with 1 and 2 worker
- * threads, and the speed-up of 2 over 1, in one run (same cells, same parents). Wall time
- * includes each worker's start (tsx registration and module load, about a second), which is
- * why small sweeps gain little from a second worker.
+ * Sweep: 1,000 cells × 200 parents on the real IBM day (`../shared`, ingested once into a temp
+ * dir), default bootstrap replicates, through the compiled CLI as a user runs it. Per round:
+ * 1 and 2 worker processes (whole command and cell phase, paired ratios), 2 worker threads
+ * (threads vs processes), and — when redis-server is installed — the same grid on a private
+ * Redis with 1 and 2 `ladderlab worker` processes (cell phase, fresh queue each run, so nothing
+ * is resumed) and the queue's overhead per job: (queue phase with 1 worker − local cell phase
+ * with 1 worker and 0 replicates) / jobs. Plus CLI start (`ladderlab --help`) and worker start.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { defaultConfig } from '../../src/config.ts';
-import { dirTapeSource } from '../../src/sim/backtest.ts';
-import { generateParentOrders } from '../../src/data/orders.ts';
-import { writeSample } from '../../src/data/sample/sample.ts';
-import { parseGridAxis } from '../../src/sweep/grid.ts';
-import { runSweep } from '../../src/sweep/sweep.ts';
-import type { BenchLine } from './harness.ts';
+import { join, resolve } from 'node:path';
+import { REAL_IBM_QUOTES, REAL_IBM_TRADES } from '../../src/data/sample/real-ibm.ts';
+import { timeSeconds, type BenchCase, type BenchSection } from './harness.ts';
 
-export async function run(): Promise<BenchLine[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ladderlab-bench-sweep-'));
-  try {
-    // Five sample days (15 symbol-days) and 2000 parents: cells heavy enough that the workers'
-    // start (about a second each) does not hide the parallel speed-up.
-    const days = ['2025-03-10', '2025-03-11', '2025-03-12', '2025-03-13', '2025-03-14'];
-    days.forEach((day, i) => writeSample(dataDir, { seed: 42 + i, day }));
-    const config = defaultConfig();
-    const parents = generateParentOrders({ count: 2000, seed: 42, orders: config.orders, tapes: dirTapeSource(dataDir).list() });
-    const axes = [parseGridAxis('execution.step_percentage=5,7.5,10,12.5,15,20'), parseGridAxis('execution.step_timeout_buy=5,10,15,20,30,45'), parseGridAxis('execution.progressive_steps=2,4')];
-    const cells = axes.reduce((n, a) => n * a.values.length, 1);
-    const time = async (workers: number) => {
-      const out = mkdtempSync(join(tmpdir(), 'ladderlab-bench-sweep-out-'));
-      const start = performance.now();
-      await runSweep({ baseRaw: structuredClone(config) as unknown as Record<string, unknown>, dataDir, parents, ordersSource: 'bench', axes, baseline: {}, outDir: out, workers, resume: false, replicates: 0 });
-      const seconds = (performance.now() - start) / 1000;
-      rmSync(out, { recursive: true, force: true });
-      return seconds;
-    };
-    await time(1); // warm the file cache and tsx's transform cache
-    const one = await time(1);
-    const two = await time(2);
-    return [
-      { name: `sweep cells/s, 1 worker (${cells} cells × ${parents.length} parents, ${days.length} days)`, value: cells / one, unit: 'cells/s' },
-      { name: 'sweep cells/s, 2 workers', value: cells / two, unit: 'cells/s' },
-      { name: 'sweep speed-up, 2 workers over 1', value: one / two, unit: '×' },
-    ];
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+const repo = resolve(import.meta.dirname, '../..');
+const bin = join(repo, 'bin/ladderlab.mjs');
+const GRID = [
+  'execution.step_percentage=2,4,6,8,10,12,14,16,18,20',
+  'execution.step_timeout_buy=3,6,9,12,15,20,25,30,40,60',
+  'execution.progressive_steps=1,2,3,4,5,6,7,8,9,10',
+];
+const JOBS = 1000; // 1,000 distinct configs (the baseline is one of them) × 1 symbol-day
+
+function cli(args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    child.stderr.on('data', (c) => (err += String(c)));
+    child.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(`ladderlab ${args[0]} exited ${code}: ${err.slice(-500)}`))));
+  });
+}
+
+function seconds(stdout: string, re: RegExp): number {
+  const m = re.exec(stdout);
+  if (!m) throw new Error(`bench sweep: no ${re} in the sweep's output`);
+  return Number(m[1]);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+export async function section(): Promise<BenchSection> {
+  if (!existsSync(REAL_IBM_QUOTES)) {
+    process.stderr.write('bench sweep: SKIPPED — ../shared/data/equity-ticks (the IBM day) not found\n');
+    return { cases: [] };
   }
+  const root = mkdtempSync(join(tmpdir(), 'ladderlab-bench-sweep-'));
+  const data = join(root, 'tape');
+  await cli(['ingest', '--format', 'vendor', '--out', data, '--quotes', REAL_IBM_QUOTES, '--trades', REAL_IBM_TRADES]);
+  let runs = 0;
+  const sweep = (extra: string[]) => cli(['sweep', '--data', data, '--orders', '200', '--out', join(root, `out-${runs++}`), ...GRID.flatMap((g) => ['--grid', g]), ...extra]);
+
+  const last: Record<string, string> = {};
+  /** A whole-command case that keeps its output for the cases reading its phases. */
+  const whole = (name: string, extra: string[]): BenchCase => ({
+    name,
+    unit: 's',
+    warmup: false,
+    measure: () => timeSeconds(async () => (last[name] = await sweep(extra))),
+  });
+  const phase = (name: string, of: string, re: RegExp): BenchCase => ({ name, unit: 's', warmup: false, measure: () => seconds(last[of], re) });
+  const CELLS = /cells \(run and analyzed\) ([\d.]+) s/;
+  const READY = /workers ready ([\d.]+) s/;
+  const QUEUE = /queue: cells run by the queue's workers in ([\d.]+) s/;
+
+  const cases: BenchCase[] = [
+    { name: 'ladderlab --help', unit: 's', measure: () => timeSeconds(() => cli(['--help'])) },
+    whole('sweep, 1 process, whole command', ['--workers', '1']),
+    phase('sweep, 1 process, cell phase', 'sweep, 1 process, whole command', CELLS),
+    whole('sweep, 2 processes, whole command', ['--workers', '2']),
+    phase('sweep, 2 processes, cell phase', 'sweep, 2 processes, whole command', CELLS),
+    phase('sweep, 2 processes, workers ready', 'sweep, 2 processes, whole command', READY),
+    whole('sweep, 2 threads, whole command', ['--workers', '2', '--worker-kind', 'thread']),
+    phase('sweep, 2 threads, cell phase', 'sweep, 2 threads, whole command', CELLS),
+  ];
+  const ratios: BenchSection['ratios'] = [
+    { name: 'sweep speed-up 2 processes / 1, whole command', numerator: 'sweep, 1 process, whole command', denominator: 'sweep, 2 processes, whole command', atLeast: 1.6 },
+    { name: 'sweep speed-up 2 processes / 1, cell phase', numerator: 'sweep, 1 process, cell phase', denominator: 'sweep, 2 processes, cell phase', atLeast: 1.7 },
+    { name: 'sweep 2 threads / 2 processes, cell phase (> 1: processes faster)', numerator: 'sweep, 2 threads, cell phase', denominator: 'sweep, 2 processes, cell phase' },
+  ];
+  const gates: BenchSection['gates'] = [
+    { caseName: 'sweep, 2 processes, whole command', atMost: 20 },
+    { caseName: 'ladderlab --help', atMost: 0.4 },
+    { caseName: 'sweep, 2 processes, workers ready', atMost: 0.15 },
+  ];
+
+  let redis: ChildProcess | null = null;
+  if (spawnSync('redis-server', ['--version']).status === 0) {
+    const port = await freePort();
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const url = `redis://127.0.0.1:${port}`;
+    let queues = 0;
+    const onQueue = async (workers: number) => {
+      const name = `bench-${process.pid}-${queues++}`; // fresh queue: every job runs
+      const started = Array.from({ length: workers }, () => spawn(process.execPath, [bin, 'worker', '--queue', url, '--data', data, '--queue-name', name], { stdio: ['ignore', 'ignore', 'pipe'] }));
+      await Promise.all(started.map((w) => new Promise<void>((ok) => w.stderr!.on('data', (c) => String(c).includes('ready') && ok()))));
+      try {
+        return await sweep(['--queue', url, '--queue-name', name]);
+      } finally {
+        await Promise.all(started.map((w) => new Promise((ok) => (w.once('exit', ok), w.kill('SIGTERM')))));
+      }
+    };
+    const queueCase = (name: string, workers: number): BenchCase => ({ name, unit: 's', warmup: false, measure: async () => seconds((last[name] = await onQueue(workers)), QUEUE) });
+    cases.push(
+      whole('sweep, 1 process, 0 replicates', ['--workers', '1', '--replicates', '0']),
+      queueCase('sweep on the queue, 1 worker, cell phase', 1),
+      queueCase('sweep on the queue, 2 workers, cell phase', 2),
+      {
+        name: 'queue overhead per job',
+        unit: 'ms',
+        warmup: false,
+        measure: () => {
+          const local = seconds(last['sweep, 1 process, 0 replicates'], CELLS) - seconds(last['sweep, 1 process, 0 replicates'], READY);
+          return ((seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE) - local) / JOBS) * 1000;
+        },
+      },
+    );
+    ratios.push({ name: 'queue speed-up 2 workers / 1, cell phase', numerator: 'sweep on the queue, 1 worker, cell phase', denominator: 'sweep on the queue, 2 workers, cell phase', atLeast: 1.7 });
+    gates.push({ caseName: 'queue overhead per job', atMost: 5 });
+  } else {
+    process.stderr.write('bench sweep: queue cases SKIPPED — redis-server not installed\n');
+  }
+  // Warm the file cache and the compiled build once (the heavy cases skip the harness's warm-up).
+  await sweep(['--workers', '2', '--replicates', '0']);
+  return {
+    cases,
+    ratios,
+    gates,
+    teardown: () => {
+      redis?.kill();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
