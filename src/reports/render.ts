@@ -25,8 +25,16 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   };
   const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none', loader });
   try {
-    return await view.toSVG();
+    return withTitles(await view.toSVG());
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Every drawn mark carries its values as an SVG <title> (a hover tooltip in every browser, no
+ * script): vega writes them as the mark's aria-label; self-closing marks get the title as a child.
+ */
+export function withTitles(svg: string): string {
+  return svg.replace(/<(path|rect|line|circle|text|image)( aria-label="([^"]*)"[^>]*?role="graphics-symbol"[^>]*?)\/>/g, '<$1$2><title>$3</title></$1>');
 }

@@ -169,6 +169,10 @@ describe('the report', () => {
     expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
     expect(html.match(/<svg /g)).toHaveLength(6);
     expect(html).not.toMatch(/<(link|img|iframe)\b/i);
+    // every bar and point carries its values as an SVG <title> (hover text without script)
+    const marks = html.match(/role="graphics-symbol" aria-roledescription="(bar|point)"[^>]*>/g)!;
+    expect(marks.length).toBeGreaterThan(20);
+    expect(html.match(/role="graphics-symbol" aria-roledescription="(bar|point)"[^>]*><title>[^<]+<\/title>/g)).toHaveLength(marks.length);
     expect(html).not.toMatch(/\b(src|href)\s*=/i);
     expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script type="application/json" id="ladderlab-specs">', '<script type="application/json" id="ladderlab-run">']);
     expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");

@@ -11,11 +11,13 @@ import { sweepToArrow } from '../../src/records/sweep-results.ts';
 const point = (id: string, rank: number, diff: number, lo: number, hi: number, a: Record<string, number>): SweepPoint => ({
   id,
   rank,
+  diffEvenBps: diff - 0.5,
   diffOddBps: diff,
   diffOddLoBps: lo,
   diffOddHiBps: hi,
   shortfallOddBps: 3 + diff,
   medianTtfOddS: 10 + rank,
+  p90TtfS: 40 + rank,
   fillRate: 1,
   pareto: rank === 1,
   assignments: a,
@@ -31,18 +33,28 @@ describe('sweep verdict', () => {
 });
 
 describe('sweep heatmap', () => {
-  it('averages the other keys per square', () => {
+  it('one panel per value of the other keys: nothing averaged', () => {
     const points = [
       point('1', 1, -1, -2, 0, { p: 5, t: 15, s: 2 }),
       point('2', 2, -3, -4, 0, { p: 5, t: 15, s: 4 }),
       point('3', 3, 2, 1, 3, { p: 10, t: 15, s: 2 }),
       point('4', 4, 4, 3, 5, { p: 10, t: 15, s: 4 }),
     ];
-    const spec = heatmapSpec(points, 'p', 't') as { data: { values: { x: string; y: string; diff: number; cells: number }[] } };
-    expect(spec.data.values).toEqual([
-      { x: '5', y: '15', diff: -2, cells: 2 },
-      { x: '10', y: '15', diff: 3, cells: 2 },
+    const spec = heatmapSpec(points, 'p', 't') as { data: { values: Record<string, unknown>[] }; facet: { field: string } };
+    expect(spec.facet.field).toBe('panel');
+    expect(spec.data.values.map((v) => [v.x, v.y, v.panel, v.diff, v.cell])).toEqual([
+      ['5', '15', 's = 2', -1, '1'],
+      ['5', '15', 's = 4', -3, '2'],
+      ['10', '15', 's = 2', 2, '3'],
+      ['10', '15', 's = 4', 4, '4'],
     ]);
+  });
+  it('a key whose cells give identical results is named as having no effect', async () => {
+    const { axesWithoutEffect } = await import('../../src/reports/sweep/report.ts');
+    const same = (id: string, rank: number, p: number, s: number, diff: number) => point(id, rank, diff, diff - 1, diff + 1, { p, s });
+    // p changes nothing (same diff and shortfall for p = 5 and 10 at each s); s does
+    const points = [same('a', 1, 5, 2, -1), same('b', 2, 10, 2, -1), same('c', 3, 5, 4, 2), same('d', 4, 10, 4, 2)];
+    expect(axesWithoutEffect(points, ['p', 's'])).toEqual([{ key: 'p', same: 2, pairs: 2 }]);
   });
 });
 
@@ -80,11 +92,19 @@ describe('sweep report file', () => {
     ]);
     const html = readFileSync(await reportSweepDir(dir), 'utf8');
     expect(html).toContain('Best ladder: cell0 — 1.3 bps cheaper');
-    for (const id of ['heatmap', 'pareto', 'ranked']) {
+    for (const id of ['heatmap', 'in-out-sample', 'pareto', 'ranked']) {
       const section = html.slice(html.indexOf(`data-chart="${id}"`));
       expect(section.slice(0, section.indexOf('</figure>'))).toMatch(/<svg[\s\S]*<(path|rect|line)/);
     }
     expect(html).not.toMatch(/(src|href)=/);
     expect((html.match(/<tr>/g) ?? []).length).toBe(5);
+    // in-sample and out-of-sample Δ side by side, the p90 time to fill, and every point with a <title>
+    expect(html).toContain('<th class="num">in-sample Δ bps (ranking)</th><th class="num">out-of-sample Δ bps [95 % CI]</th>');
+    expect(html).toContain('<td class="num">−1.5</td><td class="num">−1.3 [−2.0, −0.5]</td>');
+    expect(html).toContain('<th class="num">p90 time to fill s (all parents)</th>');
+    expect(html).toContain('<td class="num">40.0</td>');
+    const marks = html.match(/aria-roledescription="(point|rect)"[^>]*>/g) ?? [];
+    expect(marks.length).toBeGreaterThan(4);
+    expect(html.match(/aria-roledescription="(point|rect)"[^>]*><title>/g)).toHaveLength(marks.length);
   });
 });

@@ -11,56 +11,90 @@ const subtitle = (text: string) => ({ text, fontSize: 12, fontWeight: 'normal', 
 export interface SweepPoint {
   id: string;
   rank: number;
+  /** In-sample (even parents, the ranking set) mean paired difference. */
+  diffEvenBps: number | null;
   diffOddBps: number | null;
   diffOddLoBps: number | null;
   diffOddHiBps: number | null;
   shortfallOddBps: number | null;
   medianTtfOddS: number | null;
+  /** p90 time to fill over all parents of the cell. */
+  p90TtfS: number | null;
   fillRate: number | null;
   pareto: boolean;
   assignments: Record<string, string | number | boolean>;
 }
 
 /**
- * Heatmap over keys x and y: each square is the mean over the other keys' cells of the
- * out-of-sample Δ shortfall vs the baseline (bps; blue cheaper, red dearer), printed in it.
+ * Heatmaps over keys x and y, one small panel per combination of the remaining keys (no averaging
+ * across them): each square is one cell's out-of-sample Δ shortfall vs the baseline (bps; blue
+ * cheaper, orange dearer), printed in it.
  */
 export function heatmapSpec(points: readonly SweepPoint[], xKey: string, yKey: string): VegaLiteSpec {
-  const groups = new Map<string, { x: unknown; y: unknown; sum: number; n: number }>();
-  for (const p of points) {
-    if (p.diffOddBps === null) continue;
-    const x = p.assignments[xKey];
-    const y = p.assignments[yKey];
-    const key = JSON.stringify([x, y]);
-    const g = groups.get(key) ?? { x, y, sum: 0, n: 0 };
-    g.sum += p.diffOddBps;
-    g.n += 1;
-    groups.set(key, g);
-  }
-  const values = [...groups.values()].map((g) => ({ x: String(g.x), y: String(g.y), diff: g.sum / g.n, cells: g.n }));
+  const rest = Object.keys(points[0]?.assignments ?? {}).filter((k) => k !== xKey && k !== yKey);
+  const values = points
+    .filter((p) => p.diffOddBps !== null)
+    .map((p) => ({
+      x: String(p.assignments[xKey]),
+      y: String(p.assignments[yKey]),
+      panel: rest.length ? rest.map((k) => `${k} = ${String(p.assignments[k])}`).join(', ') : 'all cells',
+      diff: p.diffOddBps,
+      cell: p.id,
+      rank: p.rank,
+    }));
   const order = (key: string) => [...new Set(points.map((p) => p.assignments[key]))].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1)).map(String);
-  const extent = Math.max(0.01, ...values.map((v) => Math.abs(v.diff)));
+  const extent = Math.max(0.01, ...values.map((v) => Math.abs(v.diff as number)));
   return {
     $schema: SCHEMA,
     description: `Δ shortfall over ${xKey} × ${yKey}`,
-    title: subtitle(`Out-of-sample Δ shortfall vs the baseline (bps), mean over the other keys — blue is cheaper`),
-    width: 520,
-    height: 260,
+    title: subtitle(`Out-of-sample Δ shortfall vs the baseline (bps), one panel per ${rest.length ? rest.join(' × ') : 'grid'} — blue is cheaper`),
     data: { values },
-    encoding: {
-      x: { field: 'x', type: 'ordinal', title: xKey, sort: order(xKey) },
-      y: { field: 'y', type: 'ordinal', title: yKey, sort: order(yKey) },
-    },
-    layer: [
-      {
-        mark: { type: 'rect', stroke: 'white' },
-        encoding: {
-          color: { field: 'diff', type: 'quantitative', title: 'Δ bps', scale: { scheme: 'blueorange', domain: [-extent, extent] } },
-          tooltip: [{ field: 'diff', type: 'quantitative', format: '.2f' }, { field: 'cells', type: 'quantitative' }],
-        },
+    facet: { field: 'panel', type: 'nominal', title: null, header: { labelFontSize: 12, labelLimit: 400 } },
+    columns: 3,
+    spec: {
+      width: 220,
+      height: 150,
+      encoding: {
+        x: { field: 'x', type: 'ordinal', title: xKey, sort: order(xKey) },
+        y: { field: 'y', type: 'ordinal', title: yKey, sort: order(yKey) },
       },
-      { mark: { type: 'text', fontSize: 12 }, encoding: { text: { field: 'diff', type: 'quantitative', format: '.2f' } } },
-    ],
+      layer: [
+        {
+          mark: { type: 'rect', stroke: 'white' },
+          encoding: {
+            color: { field: 'diff', type: 'quantitative', title: 'Δ bps', scale: { scheme: 'blueorange', domain: [-extent, extent] } },
+            tooltip: [{ field: 'cell', title: 'cell' }, { field: 'rank', title: 'rank' }, { field: 'diff', type: 'quantitative', format: '.2f', title: 'Δ bps' }],
+          },
+        },
+        { mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'diff', type: 'quantitative', format: '.2f' } } },
+      ],
+    },
+  };
+}
+
+/** In-sample (ranking) and out-of-sample Δ per cell, side by side in rank order: a rank that holds up out of sample is a real winner. */
+export function inOutSampleSpec(points: readonly SweepPoint[], keys: readonly string[], limit = 20): VegaLiteSpec {
+  const ranked = [...points].sort((a, b) => a.rank - b.rank).slice(0, limit);
+  const label = (p: SweepPoint) => `#${p.rank}  ${keys.map((k) => String(p.assignments[k])).join(' · ')}`;
+  const values = ranked.flatMap((p) => [
+    { label: label(p), sample: 'in sample (even parents: the ranking)', diff: p.diffEvenBps, cell: p.id },
+    { label: label(p), sample: 'out of sample (odd parents: reported)', diff: p.diffOddBps, cell: p.id },
+  ]);
+  return {
+    $schema: SCHEMA,
+    description: 'in-sample vs out-of-sample',
+    title: { ...subtitle(`In-sample and out-of-sample Δ shortfall vs the baseline (bps), the ${ranked.length} best-ranked cells`), subtitle: `cells as ${keys.join(' · ')}` },
+    width: 420,
+    height: { step: 11 },
+    data: { values },
+    mark: { type: 'point', filled: true, size: 60 },
+    encoding: {
+      y: { ...LABEL, sort: ranked.map(label) },
+      x: { field: 'diff', type: 'quantitative', title: 'Δ shortfall (bps)' },
+      yOffset: { field: 'sample' },
+      color: { field: 'sample', type: 'nominal', title: null, scale: { range: ['#999999', '#2166ac'] }, legend: { orient: 'bottom', labelLimit: 400 } },
+      tooltip: [{ field: 'cell' }, { field: 'sample' }, { field: 'diff', format: '.2f', title: 'Δ bps' }],
+    },
   };
 }
 

@@ -12,7 +12,7 @@ import { bps, count, percent, seconds } from '../format.ts';
 import { type Column, htmlTable, renderPage, type Section } from '../html.ts';
 import { renderSvg } from '../render.ts';
 import type { Verdict } from '../verdict.ts';
-import { heatmapSpec, paretoSpec, rankedSpec, type SweepPoint } from './charts.ts';
+import { heatmapSpec, inOutSampleSpec, paretoSpec, rankedSpec, type SweepPoint } from './charts.ts';
 
 export interface SweepManifest {
   grid: { key: string; values: (string | number | boolean)[] }[];
@@ -42,11 +42,13 @@ export function loadSweep(dir: string): { manifest: SweepManifest; points: Sweep
   const points = rows.map((r) => ({
     id: String(r.cell_id),
     rank: Number(r.rank),
+    diffEvenBps: num(r.diff_even_bps),
     diffOddBps: num(r.diff_odd_bps),
     diffOddLoBps: num(r.diff_odd_lo_bps),
     diffOddHiBps: num(r.diff_odd_hi_bps),
     shortfallOddBps: num(r.shortfall_odd_bps),
     medianTtfOddS: num(r.median_ttf_odd_s),
+    p90TtfS: num(r.p90_ttf_s),
     fillRate: num(r.fill_rate),
     pareto: Boolean(r.pareto),
     assignments: Object.fromEntries(manifest.grid.map((axis) => [axis.key, r[axis.key] as string | number | boolean])),
@@ -79,6 +81,39 @@ export function sweepVerdict(points: readonly SweepPoint[], baselineId: string):
   };
 }
 
+/**
+ * Grid keys that changed nothing: for each key, the pairs of cells that differ only in it; when
+ * most such pairs have identical out-of-sample results (Δ and shortfall equal to 1e-9 bps), the
+ * key had no effect on these parents (on tight spreads the steps round onto the same ticks).
+ */
+export function axesWithoutEffect(points: readonly SweepPoint[], keys: readonly string[]): { key: string; same: number; pairs: number }[] {
+  const out: { key: string; same: number; pairs: number }[] = [];
+  for (const key of keys) {
+    const groups = new Map<string, SweepPoint[]>();
+    for (const p of points) {
+      const rest = JSON.stringify(keys.filter((k) => k !== key).map((k) => p.assignments[k]));
+      groups.set(rest, [...(groups.get(rest) ?? []), p]);
+    }
+    let pairs = 0;
+    let same = 0;
+    for (const group of groups.values()) {
+      for (let i = 1; i < group.length; i++) {
+        pairs++;
+        const [a, b] = [group[0], group[i]];
+        const eq = (x: number | null, y: number | null) => (x === null && y === null) || (x !== null && y !== null && Math.abs(x - y) < 1e-9);
+        if (eq(a.diffOddBps, b.diffOddBps) && eq(a.shortfallOddBps, b.shortfallOddBps)) same++;
+      }
+    }
+    if (pairs > 0 && same / pairs > 0.5) out.push({ key, same, pairs });
+  }
+  return out;
+}
+
+function withNoEffect(v: Verdict, noEffect: readonly { key: string; same: number; pairs: number }[]): Verdict {
+  const warnings = noEffect.map((a) => `Warning: ${a.key} changed nothing in ${a.same} of ${a.pairs} cell pairs that differ only in it — on these parents its values give the same orders (see the run report's degenerate-ladder share).`);
+  return { ...v, points: [...warnings, ...v.points] };
+}
+
 const column = (label: string, cell: Column['cell'], numeric = true): Column => ({ label, cell, numeric });
 
 export interface SweepReportOptions {
@@ -96,16 +131,19 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
   for (const [flag, key] of [['--x', xKey], ['--y', yKey]] as const) {
     if (!keys.includes(key)) throw new InputError(`${flag} ${key}: not a key of this sweep's grid (${keys.join(', ')})`);
   }
-  const specs = { heatmap: heatmapSpec(points, xKey, yKey), pareto: paretoSpec(points), ranked: rankedSpec(points, keys) };
+  const specs = { heatmap: heatmapSpec(points, xKey, yKey), inOut: inOutSampleSpec(points, keys), pareto: paretoSpec(points), ranked: rankedSpec(points, keys) };
+  const noEffect = axesWithoutEffect(points, keys);
   const ranked = [...points].sort((a, b) => a.rank - b.rank);
   const table = htmlTable(
     ranked.map((p) => ({ ...p })),
     [
       column('rank', (r) => String(r.rank)),
       column('cell', (r) => String(r.id), false),
-      column('Δ shortfall bps [95 % CI]', (r) => `${bps(r.diffOddBps)} [${bps(r.diffOddLoBps)}, ${bps(r.diffOddHiBps)}]`),
+      column('in-sample Δ bps (ranking)', (r) => bps(r.diffEvenBps)),
+      column('out-of-sample Δ bps [95 % CI]', (r) => `${bps(r.diffOddBps)} [${bps(r.diffOddLoBps)}, ${bps(r.diffOddHiBps)}]`),
       column('shortfall bps', (r) => bps(r.shortfallOddBps)),
       column('median time to fill s', (r) => seconds(r.medianTtfOddS)),
+      column('p90 time to fill s (all parents)', (r) => seconds(r.p90TtfS)),
       column('fill rate', (r) => percent(r.fillRate)),
       column('Pareto', (r) => (r.pareto ? 'yes' : ''), false),
     ],
@@ -114,8 +152,16 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
     {
       id: 'heatmap',
       title: `Δ shortfall over ${xKey} × ${yKey}`,
-      lead: 'Paired difference in shortfall from the baseline on the odd-numbered parents (negative: the cell is cheaper), averaged over the other grid keys.',
+      lead: 'Paired difference in implementation shortfall from the baseline on the odd-numbered parents (negative: the cell is cheaper), one panel per value of the other grid keys — nothing averaged.',
       svg: await renderSvg(specs.heatmap),
+      table: '',
+      note: noEffect.length ? noEffect.map((a) => `Warning: ${a.key} had no effect in ${a.same} of ${a.pairs} cell pairs that differ only in it (identical results).`).join(' ') : undefined,
+    },
+    {
+      id: 'in-out-sample',
+      title: 'In sample vs out of sample',
+      lead: 'Each cell\'s Δ on the parents it was ranked on (even) beside the parents it was not (odd): a winner whose advantage vanishes out of sample was picked by chance.',
+      svg: await renderSvg(specs.inOut),
       table: '',
     },
     {
@@ -142,7 +188,7 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
       ['parents', `${count(manifest.parents)} in every cell, ${count(manifest.prescreenRejected.length)} removed by the order-list risk checks`],
       ['bootstrap', `${count(manifest.replicates)} replicates, seed ${String(manifest.seed)}`],
     ],
-    verdict: sweepVerdict(points, manifest.baseline.id),
+    verdict: withNoEffect(sweepVerdict(points, manifest.baseline.id), noEffect),
     sections,
     definitions: [
       ['Δ shortfall', 'Per parent: shortfall in the cell − shortfall in the baseline cell, same parent, same seed (common random numbers); the mean over odd-numbered parents, with a 95 % block-bootstrap interval by arrival minute.'],
