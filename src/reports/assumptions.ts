@@ -16,16 +16,20 @@ export interface AssumptionRow {
   warning?: boolean;
 }
 
-/** The market-order model the run used: run.json's config `sim.market_order`, else the simulator's default. */
+/**
+ * The market-order model the run used (run.json's config, sim.beyond_touch): how the market step
+ * and the baseline take quantity beyond the displayed touch. A run written before the key existed
+ * rested the rest at the collar.
+ */
 export function marketOrderModel(config: LadderConfig): string {
-  const section = (config as unknown as { sim?: Record<string, unknown> }).sim?.market_order;
-  if (section && typeof section === 'object') {
-    const entries = Object.entries(section as Record<string, unknown>);
-    const model = entries.find(([k]) => k === 'model')?.[1];
-    const rest = entries.filter(([k]) => k !== 'model').map(([k, v]) => `${k} ${JSON.stringify(v)}`);
-    return `${String(model ?? 'configured')}${rest.length ? ` (${rest.join(', ')})` : ''}`;
+  const beyond = (config.sim as { beyond_touch?: { model: string; level_size_factor?: number; level_spacing_ticks?: number } }).beyond_touch;
+  if (!beyond || beyond.model === 'collar') {
+    return 'collar: displayed size at the far touch, the rest resting at the collar price until a later quote or print reaches it (sim.beyond_touch.model collar)';
   }
-  return 'displayed size at the far touch, the rest resting at the collar price (the simulator default: L1 data has no depth beyond the touch)';
+  return (
+    `levels: synthetic levels every ${beyond.level_spacing_ticks} tick(s) behind the far touch, each ${beyond.level_size_factor} × the displayed touch size, ` +
+    'walked up to the collar — the market step and the baseline alike (sim.beyond_touch.model levels)'
+  );
 }
 
 /** "5 %: 87 % of priced steps, 10 %: 13 %" from the step percentages each parent's steps used. */

@@ -28,3 +28,12 @@ describe('degenerate ladders', () => {
     expect(degenerateLine(d, config)).toBe('Degenerate ladders: none — every one of 1 ladders had 4 distinct limit prices.');
   });
 });
+
+describe('the market-order model named in the assumptions', () => {
+  it('levels (the default) and collar, from the run config', async () => {
+    const { marketOrderModel } = await import('../../src/reports/assumptions.ts');
+    expect(marketOrderModel(defaultConfig())).toMatch(/^levels: synthetic levels every 1 tick\(s\) behind the far touch, each 1 × the displayed touch size/);
+    expect(marketOrderModel(parseConfig({ sim: { beyond_touch: { model: 'collar' } } }))).toMatch(/^collar: displayed size at the far touch, the rest resting at the collar price/);
+    expect(marketOrderModel(parseConfig({ sim: { beyond_touch: { level_size_factor: 2, level_spacing_ticks: 5 } } }))).toMatch(/every 5 tick\(s\) .* each 2 × the displayed/);
+  });
+});

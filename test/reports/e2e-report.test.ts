@@ -147,7 +147,7 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
     expect(f.assumptions['fill model']).toBe('queue (queue_power 2)');
     expect(f.assumptions.latency).toBe('entry 0 ms, cancel 0 ms, response 0 ms, feed 0 ms');
     expect(f.assumptions.warning).toMatch(/^every latency channel is 0 ms/);
-    expect(f.assumptions['market-order model']).toMatch(/collar/);
+    expect(f.assumptions['market-order model']).toMatch(/^levels: synthetic levels every 1 tick\(s\) behind the far touch, each 1 × the displayed touch size/);
     expect(f.assumptions['symbols and days']).toBe(`XYZ · ${SYNTH_DAY}`);
     expect(f.assumptions['version, seed']).toContain('random seed 11');
     // robustness: 3 fill models × 3 latencies
