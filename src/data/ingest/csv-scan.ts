@@ -73,22 +73,37 @@ export class CsvScanner {
 
   /** The next bytes of the file. */
   push(chunk: Buffer): void {
-    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = undefined;
-    if (this.first && buf.length >= 3) {
-      this.first = false;
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-    }
+    let buf = chunk;
+    if (this.carry) {
+      // Only the line cut by the chunk boundary is joined (not the whole chunk copied).
+      const nl = chunk.indexOf(LF);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      const head = this.withoutBom(Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]));
+      this.carry = undefined;
+      const used = this.scan(head, false);
+      const rest = chunk.subarray(nl + 1);
+      // A quoted record that goes on past the joined line: scan it with the rest of the chunk.
+      buf = used < head.length ? Buffer.concat([head.subarray(used), rest]) : rest;
+    } else buf = this.withoutBom(buf);
     const used = this.scan(buf, false);
     if (used < buf.length) this.carry = Buffer.from(buf.subarray(used));
   }
 
+  /** `buf` without a UTF-8 byte-order mark when it starts the file (decided once 3 bytes are in). */
+  private withoutBom(buf: Buffer): Buffer {
+    if (!this.first || buf.length < 3) return buf;
+    this.first = false;
+    return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+  }
+
   /** The end of the file: the last record may lack its line break. */
   end(): void {
-    const buf = this.carry ?? Buffer.alloc(0);
+    const buf = this.withoutBom(this.carry ?? Buffer.alloc(0));
     this.carry = undefined;
-    if (this.first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.scan(buf.subarray(3), true);
-    else this.scan(buf, true);
+    this.scan(buf, true);
   }
 
   /** Scan whole records of `buf`; returns how many bytes were consumed. */
