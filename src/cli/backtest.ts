@@ -71,18 +71,18 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
     const { selection, tapes } = resolveSymbolDays(dataDir, args);
     const source = dirTapeSource(dataDir);
     const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes, selection);
-    const ladderBar = stderrBar('ladder   [{bar}] {value}/{total} parents | eta {eta}s');
+    const ladderBar = stderrBar('ladder   [{bar}] {value}/{total} parents | {duration_formatted}');
     const result = runBacktest({ config, tapes: source, parents, onProgress: ladderBar.update });
     ladderBar.stop();
     let baseline: BacktestResult | undefined;
     if (args.baseline) {
-      const baselineBar = stderrBar('baseline [{bar}] {value}/{total} parents | eta {eta}s');
+      const baselineBar = stderrBar('baseline [{bar}] {value}/{total} parents | {duration_formatted}');
       baseline = runBacktest({ config, tapes: source, parents, marketOnly: true, onProgress: baselineBar.update });
       baselineBar.stop();
     }
     let robustness: RobustnessScenario[] | undefined;
     if (args.robustness && baseline) {
-      const bar = stderrBar('robustness [{bar}] {value}/{total} fill model × latency runs');
+      const bar = stderrBar('robustness [{bar}] {value}/{total} fill model × latency runs | {duration_formatted}');
       robustness = runRobustness(config, source, parents, grid, (done, total) => bar.update(done, total));
       bar.stop();
     }

@@ -39,7 +39,15 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const selection = selectionFrom(args);
     if (isSweepDir(args.runDir)) {
       if (describeSelection(selection) !== 'everything') throw new InputError(`${describeSelection(selection)}: a sweep's symbol-days are chosen when it runs (ladderlab sweep --symbols/--from/--to)`);
-      process.stdout.write(`${await reportSweepDir(args.runDir, { out: args.out, x: args.x, y: args.y })}\n`);
+      const sweepBar = stderrBar('sweep report [{bar}] {value}/{total} {stage}');
+      try {
+        const path = await reportSweepDir(args.runDir, { out: args.out, x: args.x, y: args.y, onProgress: (done, total, stage) => sweepBar.update(done, total, { stage }) });
+        sweepBar.stop();
+        process.stdout.write(`${path}\n`);
+      } catch (err) {
+        sweepBar.stop();
+        throw err;
+      }
       return;
     }
     const bar = stderrBar('report [{bar}] {value}/{total} {stage}');

@@ -90,7 +90,9 @@ describe('sweep report file', () => {
       [3, 0.75, 10, false],
       [4, 1.75, 10, false],
     ]);
-    const html = readFileSync(await reportSweepDir(dir), 'utf8');
+    const stages: string[] = [];
+    const html = readFileSync(await reportSweepDir(dir, { onProgress: (done, total, stage) => stages.push(`${done}/${total} ${stage}`) }), 'utf8');
+    expect(stages).toEqual(['1/6 load', '2/6 heatmap', '3/6 in sample vs out of sample', '4/6 speed vs price', '5/6 ranked cells', '6/6 write']);
     expect(html).toContain('Best ladder: cell0 — 1.3 bps cheaper');
     for (const id of ['heatmap', 'in-out-sample', 'pareto', 'ranked']) {
       const section = html.slice(html.indexOf(`data-chart="${id}"`));

@@ -97,9 +97,9 @@ export function axesWithoutEffect(points: readonly SweepPoint[], keys: readonly 
     let pairs = 0;
     let same = 0;
     for (const group of groups.values()) {
-      for (let i = 1; i < group.length; i++) {
+      for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) {
         pairs++;
-        const [a, b] = [group[0], group[i]];
+        const [a, b] = [group[i], group[j]];
         const eq = (x: number | null, y: number | null) => (x === null && y === null) || (x !== null && y !== null && Math.abs(x - y) < 1e-9);
         if (eq(a.diffOddBps, b.diffOddBps) && eq(a.shortfallOddBps, b.shortfallOddBps)) same++;
       }
@@ -121,10 +121,18 @@ export interface SweepReportOptions {
   /** Grid keys for the heatmap's axes (default: the first two). */
   x?: string;
   y?: string;
+  /** Called as each stage finishes (load, each chart, write). */
+  onProgress?: (done: number, total: number, stage: string) => void;
 }
 
+/** The stages reportSweepDir reports through onProgress. */
+export const SWEEP_REPORT_STAGES = ['load', 'heatmap', 'in sample vs out of sample', 'speed vs price', 'ranked cells', 'write'] as const;
+
 export async function reportSweepDir(dir: string, options: SweepReportOptions = {}): Promise<string> {
+  let done = 0;
+  const progress = (stage: (typeof SWEEP_REPORT_STAGES)[number]) => options.onProgress?.(++done, SWEEP_REPORT_STAGES.length, stage);
   const { manifest, points } = loadSweep(dir);
+  progress('load');
   const keys = manifest.grid.map((a) => a.key);
   const xKey = options.x ?? keys[0];
   const yKey = options.y ?? keys[1] ?? keys[0];
@@ -153,7 +161,7 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
       id: 'heatmap',
       title: `Δ shortfall over ${xKey} × ${yKey}`,
       lead: 'Paired difference in implementation shortfall from the baseline on the odd-numbered parents (negative: the cell is cheaper), one panel per value of the other grid keys — nothing averaged.',
-      svg: await renderSvg(specs.heatmap),
+      svg: await renderSvg(specs.heatmap).then((svg) => (progress('heatmap'), svg)),
       table: '',
       note: noEffect.length ? noEffect.map((a) => `Warning: ${a.key} had no effect in ${a.same} of ${a.pairs} cell pairs that differ only in it (identical results).`).join(' ') : undefined,
     },
@@ -161,21 +169,21 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
       id: 'in-out-sample',
       title: 'In sample vs out of sample',
       lead: 'Each cell\'s Δ on the parents it was ranked on (even) beside the parents it was not (odd): a winner whose advantage vanishes out of sample was picked by chance.',
-      svg: await renderSvg(specs.inOut),
+      svg: await renderSvg(specs.inOut).then((svg) => (progress('in sample vs out of sample'), svg)),
       table: '',
     },
     {
       id: 'pareto',
       title: 'Speed vs price',
       lead: 'Each cell\'s median time to fill against its mean shortfall; the Pareto front holds the cells no other cell beats on both.',
-      svg: await renderSvg(specs.pareto),
+      svg: await renderSvg(specs.pareto).then((svg) => (progress('speed vs price'), svg)),
       table: '',
     },
     {
       id: 'ranked',
       title: 'Ranked cells, out of sample',
       lead: 'Ranked by the paired difference on even-numbered parents; every figure from the odd-numbered parents.',
-      svg: await renderSvg(specs.ranked),
+      svg: await renderSvg(specs.ranked).then((svg) => (progress('ranked cells'), svg)),
       table,
     },
   ];
@@ -200,5 +208,6 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
   });
   const out = resolve(options.out ?? join(dir, 'report.html'));
   writeFileAtomic(out, html);
+  progress('write');
   return out;
 }
