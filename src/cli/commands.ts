@@ -38,6 +38,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./live.ts')).liveCommand,
   },
   {
+    name: 'kill',
+    describe: 'Stop a running `ladderlab live` by its run directory: cancel working children, write the records, keep the journal resumable',
+    load: async () => (await import('./kill.ts')).killCommand,
+  },
+  {
     name: 'reconcile',
     describe: 'Re-simulate a live run parent by parent on its own tape and report how well the simulator agrees',
     load: async () => (await import('./reconcile.ts')).reconcileCommand,

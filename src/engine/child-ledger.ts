@@ -29,8 +29,8 @@ export class ChildLedger {
   constructor(
     private readonly parent: ParentOrder,
     private readonly clock: Clock,
-    /** A child id was created: the engine routes its events to the parent's executor. */
-    private readonly onChildCreated: (clientOrderId: string) => void,
+    /** A child was created (just before it is sent): the engine routes its events to the parent's executor. */
+    private readonly onChildCreated: (record: ChildRecord) => void,
     /** The parent's filled quantity grew by `qty` (the shared position). */
     private readonly onFilled: (qty: number) => void,
   ) {}
@@ -69,7 +69,7 @@ export class ChildLedger {
       cancelWhenAcked: false,
     };
     this.children.push(child);
-    this.onChildCreated(clientOrderId);
+    this.onChildCreated(child.record);
     return child;
   }
 

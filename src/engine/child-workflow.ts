@@ -10,7 +10,7 @@ import type { ParentExecutor } from './executor.ts';
 import type { LadderParams, StepQuote } from './ladder.ts';
 import type { ChildOrderRequest, Clock, Market, OrderEvent, TimerId } from './ports.ts';
 import type { TickTable } from './ticks.ts';
-import type { EndReason, ExecutionRecord, ParentOrder } from './types.ts';
+import type { ChildRecord, EndReason, ExecutionRecord, ParentOrder } from './types.ts';
 
 export type State = 'waiting' | 'active' | 'canceling' | 'retrying' | 'done';
 
@@ -32,7 +32,7 @@ export interface ExecutorContext {
   /** 'replace': move a working child with Market.replace (one message) when the market has it. */
   amend?: 'cancel_replace' | 'replace';
   /** A child was sent: the engine routes its events back here. */
-  onChildSent(childId: string, executor: ParentExecutor): void;
+  onChildSent(childId: string, executor: ParentExecutor, record: ChildRecord): void;
   /** New filled quantity (for the shared position). */
   onFilled(executor: ParentExecutor, qty: number): void;
   onDone(executor: ParentExecutor, record: ExecutionRecord): void;
@@ -64,7 +64,7 @@ export abstract class ChildWorkflow {
     this.parent = parent;
     this.ctx = ctx;
     const self = this as unknown as ParentExecutor;
-    this.ledger = new ChildLedger(parent, ctx.clock, (childId) => ctx.onChildSent(childId, self), (qty) => ctx.onFilled(self, qty));
+    this.ledger = new ChildLedger(parent, ctx.clock, (record) => ctx.onChildSent(record.clientOrderId, self, record), (qty) => ctx.onFilled(self, qty));
   }
 
   protected abstract readonly marketStep: number;

@@ -10,13 +10,15 @@ import type { Clock, Market, OrderEvent } from './ports.ts';
 import { ladderWorstCaseS } from './prescreen.ts';
 import { checkParent } from './risk.ts';
 import { makeTickTable, type TickTable } from './ticks.ts';
-import { sideSign, type EndReason, type ExecutionRecord, type ParentOrder, type RejectReason } from './types.ts';
+import { sideSign, type ChildRecord, type EndReason, type ExecutionRecord, type ParentOrder, type RejectReason } from './types.ts';
 
 export interface EngineOptions {
   clock: Clock;
   market: Market;
   config: EngineConfig;
   onRecord?: (record: ExecutionRecord) => void;
+  /** A child was made, just before the market is asked to send it (live journals it first). */
+  onChildSent?: (parent: ParentOrder, child: ChildRecord) => void;
   /**
    * The market-order baseline: every parent goes straight to the market step at arrival, through
    * the same market model, so "improvement vs a market order" is measured, not assumed.
@@ -43,6 +45,7 @@ export class LadderEngine {
   private readonly params: LadderParams;
   private readonly ticks: TickTable;
   private readonly onRecord?: (record: ExecutionRecord) => void;
+  private readonly onChildSent?: (parent: ParentOrder, child: ChildRecord) => void;
   private readonly marketOnly: boolean;
   private readonly pathChecks: boolean;
   private readonly amend: 'cancel_replace' | 'replace';
@@ -58,6 +61,7 @@ export class LadderEngine {
     this.market = options.market;
     this.config = options.config;
     this.onRecord = options.onRecord;
+    this.onChildSent = options.onChildSent;
     this.marketOnly = options.marketOnly ?? false;
     this.pathChecks = options.pathChecks ?? true;
     this.amend = options.amend ?? 'cancel_replace';
@@ -101,7 +105,10 @@ export class LadderEngine {
       ticks: this.ticks,
       marketOnly: this.marketOnly,
       amend: this.amend,
-      onChildSent: (childId, owner) => this.executorsByChild.set(childId, owner),
+      onChildSent: (childId, owner, record) => {
+        this.executorsByChild.set(childId, owner);
+        this.onChildSent?.(owner.parent, record);
+      },
       onFilled: (owner, qty) => {
         const symbol = owner.parent.symbol;
         this.positions.set(symbol, (this.positions.get(symbol) ?? 0) + sideSign(owner.parent.side) * qty);

@@ -241,8 +241,9 @@ export abstract class ChildBook {
   }
   protected deliver(event: OrderEvent): void {
     try {
-      this.listener?.(event);
+      // Observers first: the journal records the venue's word before the engine acts on it.
       for (const observer of this.observers) observer(event);
+      this.listener?.(event);
     } catch (err) {
       this.fatal(err);
     }

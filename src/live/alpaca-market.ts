@@ -115,7 +115,7 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
   setOrderListener(listener: (event: OrderEvent) => void): void {
     this.listener = listener;
   }
-  /** Also see every event delivered to the engine (the run tracks late fills after a shutdown). */
+  /** See every event just before the engine does (the journal writes it first). */
   addObserver(observer: (event: OrderEvent) => void): void {
     this.observers.push(observer);
   }

@@ -34,6 +34,10 @@ import { TapeRecorder } from './tape-recorder.ts';
 import { WallClock, type WallTime } from './wall-clock.ts';
 import { httpLockstepLink, LockstepClock, LockstepDriver, StreamGate, type LockstepLink } from './lockstep-clock.ts';
 import type { RunClock } from './run-clock.ts';
+import { mkdirSync } from 'node:fs';
+import { InputError } from '../core/errors.ts';
+import { Journal, JOURNAL_FILE, journalUnfinished } from './journal.ts';
+import { mergeRecord, type ResumePlan } from './resume.ts';
 
 export interface LiveRunOptions {
   config: LadderConfig;
@@ -54,6 +58,10 @@ export interface LiveRunOptions {
   onStarted?: (ctx: { clock: RunClock; market: AlpacaMarket; engine: LadderEngine }) => void;
   /** Lockstep: the venue end of the protocol (default: POST /admin/lockstep on the trading URL). */
   lockstepLink?: LockstepLink;
+  /** `--resume`: continue the run in `outDir` from its journal (resume.ts plans it; `parents` is ignored). */
+  resume?: ResumePlan;
+  /** Tests: die at this clock time as a SIGKILL would — no cancel, no records, nothing more sent. */
+  crashAtUs?: number;
 }
 
 export interface LiveRunResult {
@@ -99,6 +107,11 @@ interface LiveSession {
   market: AlpacaMarket;
   engine: LadderEngine;
   records: ExecutionRecord[];
+  /** OUT/journal.ndjson: every decision and venue event, fsync'd before it is acted on. */
+  journal: Journal;
+  /** The REST side goes silent (a simulated crash). */
+  halt: () => void;
+  crashed: boolean;
   /** The arrival time the engine used per parent. */
   arrivals: Map<string, number>;
   /** Parents whose symbol is kept fresh (REST when the stream is quiet or down), from stale_ms before arrival to their end. */
@@ -130,12 +143,16 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   await finished;
   options.signal?.removeEventListener('abort', onAbort);
+  if (s.crashed) throw new SimulatedCrash();
 
   const { notStarted, unconfirmed } = await stopAndDrain(s);
   await closeTape(s);
   await Promise.race([s.market.settle(), new Promise((r) => setTimeout(r, Math.min(s.config.live.shutdown_wait_ms, 5000)).unref())]);
   s.close();
+  if (options.resume) s.records.push(...options.resume.finished);
   const files = writeLiveRun(s, notStarted, unconfirmed);
+  s.journal.append({ t: 'closed', interrupted: s.interrupted || s.fatalError !== null || notStarted.length > 0 });
+  s.journal.close();
   const { records, interrupted, fatalError: error, market, reconciled, endpoints, runTag } = s;
   return { records, interrupted, error, files, stats: market.stats, reconciled, notStarted, unconfirmed, endpoints, runTag };
 }
@@ -198,11 +215,11 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
   const live = config.live;
   const log = options.log ?? (() => {});
   const endpoints = resolveEndpoints(live, options.keys, { liveMoney: options.liveMoney ?? false });
-  const parents = [...options.parents].map((p, index) => ({ p, index })).sort((a, b) => a.p.arrivalTsUs - b.p.arrivalTsUs || a.index - b.index).map(({ p }) => p);
+  const parents = [...(options.resume?.toRun ?? options.parents)].map((p, index) => ({ p, index })).sort((a, b) => a.p.arrivalTsUs - b.p.arrivalTsUs || a.index - b.index).map(({ p }) => p);
   const symbols = [...new Set(parents.map((p) => p.symbol))].sort();
   const retry: RetryPolicy = { attempts: live.retry.attempts, minDelayMs: live.retry.min_delay_ms, maxDelayMs: live.retry.max_delay_ms };
   announce(endpoints, live.feed, log);
-  const api =
+  const { api, halt } = haltable(
     options.api ??
     sdkLiveApi({
       endpoints,
@@ -211,12 +228,13 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
       requestTimeoutMs: live.request_timeout_ms,
       reconnectAttempts: live.stream_reconnect_attempts,
       reconnectMs: live.stream_reconnect_ms,
-    });
+    }),
+  );
 
   // 1. The venue's clock: market hours, and on a replay the time itself.
   const venueClock: VenueClock = await withRetry('clock', () => api.trading.clock(), retry);
-  const s = { options, config, log, endpoints, parents, symbols, retry, api } as LiveSession;
-  Object.assign(s, { fatalError: null, stopping: false, interrupted: false, records: [], arrivals: new Map(), watching: new Set(), parentTimers: new Map() });
+  const s = { options, config, log, endpoints, parents, symbols, retry, api, halt } as LiveSession;
+  Object.assign(s, { crashed: false, fatalError: null, stopping: false, interrupted: false, records: [], arrivals: new Map(), watching: new Set(), parentTimers: new Map() });
   s.stopRun = () => {};
   s.onRecorded = () => {};
   s.onFatal = (err: unknown) => {
@@ -227,7 +245,8 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
     s.stopRun();
   };
   await makeClock(s, venueClock);
-  s.runTag = Math.floor(s.clock.nowUs() / 1e6).toString(36);
+  s.runTag = Math.floor(s.clock.nowUs() / 1e6).toString(36) + (options.resume ? `r${options.resume.segment}` : '');
+  s.journal = openJournal(s);
 
   // 2. Leftovers of an earlier run.
   s.reconciled = await reconcileOpenOrders(api.trading, { prefix: live.client_id_prefix, retry, waitMs: live.shutdown_wait_ms, log });
@@ -236,6 +255,7 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
   s.recorder = live.record_tape ? new TapeRecorder() : null;
   s.feedReceipts = new FeedReceipts();
   s.market = makeMarket(s);
+  s.market.addObserver((event) => s.journal.append({ t: 'event', event }));
   s.market.hours.set(venueClock);
   s.close = () => {
     void s.lockstep?.stop();
@@ -291,9 +311,13 @@ function makeEngine(s: LiveSession): LadderEngine {
     config: s.config,
     // 'replace': a step move is one PATCH (AlpacaMarket.replace); refused → cancel then submit.
     amend: s.config.live.amend,
-    onRecord: (r) => {
+    onChildSent: (parent, child) => s.journal.append({ t: 'child', parent: parent.clientOrderId, runTag: s.runTag, child: { ...child, fills: [] } }),
+    onRecord: (engineRecord) => {
+      const carried = s.options.resume?.carried.get(engineRecord.clientOrderId);
+      const r = carried ? mergeRecord(carried, engineRecord, engineRecord.reason, engineRecord.endTsUs) : engineRecord;
+      s.journal.append({ t: 'done', parent: r.clientOrderId, status: r.status, reason: r.reason });
       s.records.push(r);
-      if (s.watching.delete(r.clientOrderId)) s.market.quotes.unwatch(r.symbol);
+      if (s.watching.delete(engineRecord.clientOrderId)) s.market.quotes.unwatch(r.symbol);
       s.onRecorded();
     },
   });
@@ -345,10 +369,25 @@ function scheduleParents(s: LiveSession): Promise<void> {
         if (s.stopping) return;
         const arrivalTsUs = clock.nowUs();
         s.arrivals.set(p.clientOrderId, arrivalTsUs);
+        if (!s.options.resume?.carried.has(p.clientOrderId)) {
+          const q = market.latestQuote(p.symbol);
+          s.journal.append({ t: 'parent', id: p.clientOrderId, arrivalTsUs, bid: q?.bid ?? null, ask: q?.ask ?? null, bidSize: q?.bidSize ?? null, askSize: q?.askSize ?? null });
+        }
         engine.submit({ ...p, arrivalTsUs });
       }));
     }
     if (parents.length === 0) finish();
+    if (s.options.crashAtUs !== undefined) {
+      clock.setTimer(s.options.crashAtUs, () => {
+        // As SIGKILL: what is on disk stays, nothing more is written or sent.
+        s.crashed = true;
+        s.journal.close();
+        s.halt();
+        s.stopping = true;
+        s.close();
+        resolveFinished();
+      });
+    }
   });
   if (late > 0) s.log(`live: ${late} parent(s) have times already past — sent at once`);
   s.log(`live: running ${parents.length} parent(s) on ${s.symbols.join(', ') || '(none)'} — run tag ${s.runTag}, Ctrl-C to stop`);
@@ -406,7 +445,7 @@ function writeLiveRun(s: LiveSession, notStarted: string[], unconfirmed: string[
   const outDir = resolve(s.options.outDir);
   const tapeDir = join(outDir, 'tape');
   const tapeDays = recorder ? recorder.write(tapeDir) : [];
-  const rank = new Map(s.parents.map((p, i) => [p.clientOrderId, i]));
+  const rank = new Map((s.options.resume?.parents ?? s.parents).map((p, i) => [p.clientOrderId, i]));
   records.sort((a, b) => (rank.get(a.clientOrderId) ?? 0) - (rank.get(b.clientOrderId) ?? 0));
   writeOrdersCsv(join(outDir, 'orders.csv'), records, s.arrivals);
   writeFileAtomic(join(outDir, FEED_RECEIPTS_FILE), s.feedReceipts.toArrow());
@@ -440,6 +479,41 @@ function writeLiveRun(s: LiveSession, notStarted: string[], unconfirmed: string[
   files[FEED_RECEIPTS_FILE] = join(outDir, FEED_RECEIPTS_FILE);
   if (recorder) files.tape = tapeDir;
   return files;
+}
+
+/** Thrown by runLive when `crashAtUs` killed it (tests). */
+export class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash');
+  }
+}
+
+/** The journal: truncated for a new run, appended to on --resume (a new `run` entry per segment). */
+function openJournal(s: LiveSession): Journal {
+  const outDir = resolve(s.options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, JOURNAL_FILE);
+  const resume = s.options.resume;
+  if (!resume && journalUnfinished(path)) {
+    throw new InputError(`${outDir} holds an unfinished live run (${JOURNAL_FILE}): continue it with ladderlab live --resume ${outDir}, or choose another --out`);
+  }
+  const journal = new Journal(path, !resume);
+  journal.append({ t: 'run', runTag: s.runTag, clientIdPrefix: s.config.live.client_id_prefix, parents: resume?.parents ?? [...s.options.parents], segment: resume ? resume.segment : 0 });
+  return journal;
+}
+
+/** REST that can fall silent at once (a simulated crash): calls then never answer, nothing is sent. */
+function haltable(api: LiveApi): { api: LiveApi; halt: () => void } {
+  let dead = false;
+  const silent = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, key, receiver) {
+        const value = Reflect.get(obj, key, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => (dead ? new Promise(() => {}) : (value as (...a: unknown[]) => unknown).apply(obj, args));
+      },
+    });
+  return { api: { ...api, trading: silent(api.trading), data: silent(api.data) }, halt: () => void (dead = true) };
 }
 
 function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
