@@ -24,8 +24,8 @@ function endOf(r: ExecutionRecord): number {
 }
 
 export function caption(row: ReconcileRow, progressiveSteps: number): string {
-  const step = (s: number) => (s < 0 ? 'nothing filled' : stepLabel(s, progressiveSteps));
-  if (!row.stepAgree) return `live ${row.liveStatus} (last fill ${step(row.liveFillStep)}), simulated ${row.simStatus} (${step(row.simFillStep)})`;
+  const outcome = (status: string, s: number) => (s < 0 ? `${status}, nothing filled` : `${status}, last fill at ${stepLabel(s, progressiveSteps)}`);
+  if (!row.stepAgree) return `live ${outcome(row.liveStatus, row.liveFillStep)}; simulated ${outcome(row.simStatus, row.simFillStep)}`;
   if (Number.isFinite(row.ttfDiffMs)) return `same step; time to fill differs by ${(row.ttfDiffMs / 1000).toFixed(3)} s (sim − live)`;
   return `same step; shortfall differs by ${row.shortfallDiffBps.toFixed(2)} bps (sim − live)`;
 }

@@ -6,6 +6,7 @@ import { InputError } from '../../src/core/errors.ts';
 import { loadObservedRun } from '../../src/fidelity/observed.ts';
 import { reconcileRun, worstParents } from '../../src/fidelity/reconcile.ts';
 import { buildVariants } from '../../src/fidelity/variants.ts';
+import { caption } from '../../src/fidelity/timeline.ts';
 import { readReconcileArrow, writeReconcileArrow } from '../../src/records/reconcile.ts';
 import { writeObservedRun } from './fidelity-fixtures.ts';
 
@@ -49,6 +50,10 @@ describe('reconcile', () => {
     const worst = worstParents(result.rows, 'as run, through', 3);
     expect(worst.length).toBe(3);
     expect(worst[0].stepAgree).toBe(false);
+    const w = worst[0];
+    const name = (step: number) => (step === 0 ? 'step 1 (mid)' : step === 4 ? 'market' : `step ${step + 1}`);
+    const part = (status: string, step: number) => (step < 0 ? `${status}, nothing filled` : `${status}, last fill at ${name(step)}`);
+    expect(caption(w, 4)).toBe(`live ${part(w.liveStatus, w.liveFillStep)}; simulated ${part(w.simStatus, w.simFillStep)}`);
     expect(result.rows.length).toBe(3 * 120);
   });
 
