@@ -24,6 +24,20 @@ const latencyDefault = () => latencyChannelSchema.parse({});
  *   · collar: nothing beyond the displayed size; the rest rests at the limit (the collar price)
  *     until a later quote or print reaches it.
  */
+/**
+ * `fill_model: intensity` (fill/intensity.ts): a child inside the spread fills at rate
+ * λ(δ) = a_per_s · exp(−k_per_tick · δ), δ its distance from its own side's displayed touch in
+ * whole ticks; P(fill in dt) = 1 − exp(−λ·dt). Plain numbers, fitted by `calibrate`.
+ */
+const intensitySchema = z
+  .object({
+    /** A: fills per second at δ = 0. */
+    a_per_s: nonNegative().default(0.1),
+    /** k: per tick of δ (negative: limits nearer the far touch fill sooner). */
+    k_per_tick: z.number().default(0),
+  })
+  .strict();
+
 const beyondTouchSchema = z
   .object({
     model: z.enum(['levels', 'collar']).default('levels'),
@@ -34,13 +48,14 @@ const beyondTouchSchema = z
 
 export const simSchema = z
   .object({
-    fill_model: z.enum(['through', 'touch', 'queue']).default('queue'),
+    fill_model: z.enum(['through', 'touch', 'queue', 'intensity']).default('queue'),
     p_touch: z.number().min(0).max(1).default(0.3),
     queue_power: positive().default(2),
     /** How the queue model splits cancellations: f(x) = x^queue_power (power) or ln(1 + x) (log). */
     queue_prob: z.enum(['power', 'log']).default('power'),
     include_ineligible: z.boolean().default(false),
     beyond_touch: beyondTouchSchema.default(beyondTouchSchema.parse({})),
+    intensity: intensitySchema.default(intensitySchema.parse({})),
     latency: z
       .object({
         entry: latencyChannelSchema.default(latencyDefault()),

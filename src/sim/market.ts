@@ -252,7 +252,7 @@ export class SimMarket implements Market {
       return;
     }
     // Rest at L: the fill model learns where in the queue the child stands.
-    this.matching.startResting(book, order, i);
+    this.matching.startResting(book, order, i, now);
     this.loop.refreshActive(book);
   }
 

@@ -58,7 +58,9 @@ export class Matching {
         if (model.usesDepth && o.resting) {
           this.near.price = bid;
           this.near.size = book.qBidSize[i];
+          this.near.tsUs = tsUs;
           model.depth(o.fillState, this.near);
+          if (model.fillsOnQuote && this.fillOnQuote(o, tsUs)) filled = true;
         }
       } else {
         if (usable && bid >= o.limitPrice - PRICE_EPSILON) {
@@ -72,11 +74,21 @@ export class Matching {
         if (model.usesDepth && o.resting) {
           this.near.price = ask;
           this.near.size = book.qAskSize[i];
+          this.near.tsUs = tsUs;
           model.depth(o.fillState, this.near);
+          if (model.fillsOnQuote && this.fillOnQuote(o, tsUs)) filled = true;
         }
       }
     }
     return filled;
+  }
+
+  /** A model that fills on time (intensity): the shares it made fillable, at L. True if any filled. */
+  private fillOnQuote(o: SimOrder, tsUs: number): boolean {
+    const shares = Math.min(o.qty - o.cumQty, this.model.takeFillable(o.fillState));
+    if (!(shares > 0)) return false;
+    this.fill(o, shares, o.limitPrice, tsUs);
+    return true;
   }
 
   /** Print i reaches the venue: through fills, then the model for prints at the limit. True if anything filled. */
@@ -145,8 +157,10 @@ export class Matching {
     if (taken > 0) book.takeBeyond(order.isBuy, i, taken);
   }
 
-  /** The child starts resting at L: the fill model makes its state from the near touch of quote i (−1: none yet). */
-  startResting(book: Book, order: SimOrder, i: number): void {
+  /** The child starts resting at L at `nowUs`: the fill model makes its state from the near touch of quote i (−1: none yet). */
+  startResting(book: Book, order: SimOrder, i: number, nowUs: number): void {
+    order.tickUnits = this.ticks.tickUnits(order.symbol, order.limitPrice, book.day);
+    this.near.tsUs = nowUs;
     if (i >= 0) {
       this.near.price = order.isBuy ? book.qBid[i] : book.qAsk[i];
       this.near.size = order.isBuy ? book.qBidSize[i] : book.qAskSize[i];

@@ -14,6 +14,8 @@ export class SimOrder {
   cumQty = 0;
   execCount = 0;
   resting = false;
+  /** The symbol's tick at the limit in price units, set when the child starts resting (fill models read it). */
+  tickUnits = 100;
   /**
    * The fill model's own per-order fields (hftbacktest's `order.q`): made by the model when the
    * child starts resting, read and written only by that model.

@@ -218,7 +218,7 @@ describe('queue model hooks, directly', () => {
     // → ahead = 10 − s·45 + (40 − 44.3) = 5 = the whole remaining level.
     const model = new QueueFillModel(new PowerQueueProb(3), 0.3);
     // The model's own state for the child (its `order.q`): only queue fields, fresh per child.
-    const o = model.newOrder({ isBuy: true, limitPrice: 10 }, touch(10, 10));
+    const o = model.newOrder({ isBuy: true, limitPrice: 10, tickUnits: 100 }, touch(10, 10));
     expect(o).toMatchObject({ queueAhead: 10, levelQty: 10, tradedAtLevel: 0, fillable: 0, insideSpread: false });
     model.depth(o, touch(10, 50));
     expect(o.queueAhead).toBe(10);
@@ -235,7 +235,7 @@ describe('queue model hooks, directly', () => {
 
   it('takeFillable takes the shares a print made fillable: a second call gives 0 (sell inside the spread)', () => {
     const model = new QueueFillModel(new PowerQueueProb(2), 0.5);
-    const o = model.newOrder({ isBuy: false, limitPrice: 10.04 }, touch(10.05, 300));
+    const o = model.newOrder({ isBuy: false, limitPrice: 10.04, tickUnits: 100 }, touch(10.05, 300));
     expect(o.insideSpread).toBe(true);
     model.trade(o, 61); // 0.5 · 61 = 30.5 → 30 now, 0.5 carried
     expect([model.takeFillable(o), model.takeFillable(o), o.expectedCarry]).toEqual([30, 0, 0.5]);

@@ -4,6 +4,7 @@ import { makeRng } from '../../core/rng.ts';
 import type { FillModel } from './model.ts';
 import { LogQueueProb, PowerQueueProb, type QueueProb } from './prob.ts';
 import { QueueFillModel } from './queue.ts';
+import { IntensityFillModel } from './intensity.ts';
 import { ThroughFillModel } from './through.ts';
 import { TouchFillModel } from './touch.ts';
 
@@ -18,6 +19,8 @@ export function makeFillModel(sim: SimConfig, seed: number | string): FillModel 
       return new TouchFillModel(sim.p_touch, makeRng(seed, 'fill:touch'));
     case 'queue':
       return new QueueFillModel(makeQueueProb(sim), sim.p_touch);
+    case 'intensity':
+      return new IntensityFillModel(sim.intensity.a_per_s, sim.intensity.k_per_tick, new QueueFillModel(makeQueueProb(sim), sim.p_touch), makeRng(seed, 'fill:intensity'));
   }
 }
 

@@ -16,12 +16,14 @@
 /** Prices are compared within this many dollars (far below $0.0001, far above float noise). */
 export const PRICE_EPSILON = 1e-7;
 
-export type FillModelName = 'through' | 'touch' | 'queue';
+export type FillModelName = 'through' | 'touch' | 'queue' | 'intensity';
 
 /** What a model may read of the child when it starts resting. */
 export interface RestingChild {
   readonly isBuy: boolean;
   readonly limitPrice: number;
+  /** The symbol's tick at the child's price, in price units of $0.0001 (engine/ticks.ts). */
+  readonly tickUnits: number;
 }
 
 /**
@@ -33,19 +35,23 @@ export class NearTouch {
   // NaN, not 0: the fields start as doubles, so writing a price never changes the object's shape.
   price = Number.NaN;
   size = Number.NaN;
+  /** When the venue sees it: the quote's time in `depth`, the child's arrival in `newOrder` (epoch µs). */
+  tsUs = Number.NaN;
 }
 
 export interface FillModel<State = unknown> {
   readonly name: FillModelName;
   /** Does `depth` do anything? (Lets the venue skip the call per quote for through/touch.) */
   readonly usesDepth: boolean;
+  /** May `depth` make shares fillable (a fill decided by time, not by a print)? The venue then asks `takeFillable` after it. */
+  readonly fillsOnQuote: boolean;
   /** The child starts resting (after any taker fill on arrival): returns the model's fresh state for it. */
   newOrder(child: RestingChild, near: NearTouch): State;
   /** An eligible print of `size` shares exactly at the child's price. */
   trade(state: State, size: number): void;
   /** A new quote: the displayed size at the child's price may have changed. */
   depth(state: State, near: NearTouch): void;
-  /** Shares the last print made fillable for the child (0 if none); takes them, so a second call gives 0. */
+  /** Shares the last print (or, with `fillsOnQuote`, quote) made fillable (0 if none); takes them, so a second call gives 0. */
   takeFillable(state: State): number;
 }
 

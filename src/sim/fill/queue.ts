@@ -38,12 +38,14 @@ export class QueuePosition implements RestingChild {
   constructor(
     readonly isBuy: boolean,
     readonly limitPrice: number,
+    readonly tickUnits: number,
   ) {}
 }
 
 export class QueueFillModel implements FillModel<QueuePosition> {
   readonly name = 'queue' as const;
   readonly usesDepth = true;
+  readonly fillsOnQuote = false;
   constructor(
     private readonly prob: QueueProb,
     private readonly pTouch: number,
@@ -51,7 +53,7 @@ export class QueueFillModel implements FillModel<QueuePosition> {
 
   /** Joining: queue ahead = displayed size at the child's price (all of it was there first). */
   newOrder(child: RestingChild, near: NearTouch): QueuePosition {
-    const order = new QueuePosition(child.isBuy, child.limitPrice);
+    const order = new QueuePosition(child.isBuy, child.limitPrice, child.tickUnits);
     const nearPrice = near.price;
     const nearSize = near.size;
     const relation = levelRelation(order, nearPrice);

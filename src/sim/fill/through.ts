@@ -9,6 +9,7 @@ import type { FillModel } from './model.ts';
 export class ThroughFillModel implements FillModel<null> {
   readonly name = 'through' as const;
   readonly usesDepth = false;
+  readonly fillsOnQuote = false;
   newOrder(): null {
     return null;
   }

@@ -14,6 +14,7 @@ export interface TouchState {
 export class TouchFillModel implements FillModel<TouchState> {
   readonly name = 'touch' as const;
   readonly usesDepth = false;
+  readonly fillsOnQuote = false;
   constructor(
     private readonly pTouch: number,
     private readonly rng: Rng,
