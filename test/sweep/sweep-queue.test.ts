@@ -86,7 +86,7 @@ describe.skipIf(!redis)('sweeps on a Redis queue', () => {
   });
 
   it('2 worker processes, one SIGKILLed mid-job: the same sweep.arrow as the local run; a re-run takes the results from Redis', async () => {
-    const doomed = startWorker(server.url, queueName, dataDir, { LADDERLAB_TEST_STALL_AFTER: '2' });
+    const doomed = startWorker(server.url, queueName, dataDir, { LADDERLAB_TEST_STALL_AFTER: '0' });
     const survivor = startWorker(server.url, queueName, dataDir);
     workers.push(doomed, survivor);
     await Promise.all([doomed.line(/ready$/), survivor.line(/ready$/)]);
