@@ -59,6 +59,8 @@ export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueS
   let sweepTimer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
+      // The state first, then the job: a completed job's result is written with its state, so it is there.
+      const resultOf = async (jobId: string) => (await Job.fromId<PartJobData, PartResult>(queue, jobId))!.returnvalue;
       const complete = (jobId: string, value: unknown) => {
         for (const slot of slots.get(jobId) ?? []) {
           if (results[slot.cell][slot.part]) continue;
@@ -85,10 +87,9 @@ export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueS
         // Jobs an earlier run finished (or lost) are not re-added: take their results, retry the failed.
         await Promise.all(
           jobs.map(async ({ opts: { jobId } }) => {
-            const job = await Job.fromId<PartJobData, PartResult>(queue, jobId);
-            const state = job ? await job.getState() : 'unknown';
-            if (state === 'completed') complete(jobId, job!.returnvalue);
-            else if (state === 'failed') await job!.retry('failed');
+            const state = await queue.getJobState(jobId);
+            if (state === 'completed') complete(jobId, await resultOf(jobId));
+            else if (state === 'failed') await (await Job.fromId(queue, jobId))!.retry('failed');
           }),
         );
         options.onJobs?.(done, jobs.length);
@@ -97,10 +98,9 @@ export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueS
       const reconcile = async () => {
         const open = jobs.filter(({ opts: { jobId } }) => slots.get(jobId)!.some((s) => !results[s.cell][s.part]));
         for (const { opts: { jobId } } of open) {
-          const job = await Job.fromId<PartJobData, PartResult>(queue, jobId);
-          const state = job ? await job.getState() : 'unknown';
-          if (state === 'completed') complete(jobId, job!.returnvalue);
-          else if (state === 'failed') await failedForGood(jobId, job!.failedReason);
+          const state = await queue.getJobState(jobId);
+          if (state === 'completed') complete(jobId, await resultOf(jobId));
+          else if (state === 'failed') await failedForGood(jobId, (await Job.fromId(queue, jobId))!.failedReason);
         }
       };
       enqueue()
