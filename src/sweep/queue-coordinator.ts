@@ -26,7 +26,7 @@ export interface QueueSweepOptions {
 
 /** Events kept in Redis's stream (BullMQ's default 10,000 is about 2,000 jobs' worth). */
 const EVENTS_MAX_LEN = 200_000;
-const RECONCILE_MS = 5000;
+const RECONCILE_MS = 15_000;
 
 interface PartSlot {
   cell: number;
@@ -94,7 +94,7 @@ export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueS
         );
         options.onJobs?.(done, jobs.length);
       };
-      /** Jobs finished or failed for good whose event never came (a dropped connection): look every few seconds. */
+      /** Jobs finished or failed for good whose event never came (a dropped connection): look now and then. */
       const reconcile = async () => {
         const open = jobs.filter(({ opts: { jobId } }) => slots.get(jobId)!.some((s) => !results[s.cell][s.part]));
         for (const { opts: { jobId } } of open) {
