@@ -31,11 +31,11 @@
  * Every event gets its own microsecond (strictly increasing), so a quote row never shares a
  * timestamp with a print it did not cause.
  */
-import { makeTickTable, unitsToDollars, dollarsToUnits } from '../../engine/ticks.ts';
-import { exchangeCode, OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
+import { makeTickTable, unitsToDollars } from '../../engine/ticks.ts';
 import type { SymbolDay } from '../tape/tape.ts';
-import type { Histogram, SampleModel } from './model.ts';
-import { DiscreteSampler, exponentialWait, makeUniform } from './random.ts';
+import type { SampleModel } from './model.ts';
+import { exponentialWait, makeUniform } from './random.ts';
+import { KINDS, SampleBook } from './sample-book.ts';
 import { QuoteBuilder, TradeBuilder } from '../tape/builder.ts';
 
 export interface GenerateOptions {
@@ -47,11 +47,6 @@ export interface GenerateOptions {
   openUs: number;
   closeUs: number;
 }
-
-/** Event kinds, in the order of the rate vector. */
-const MO_BID = 0, MO_ASK = 1, OFFEX_TOUCH = 2, OFFEX_INSIDE = 3, HIDDEN_INSIDE = 4;
-const ADD_BID = 5, ADD_ASK = 6, CANCEL_BID = 7, CANCEL_ASK = 8, PULL_BID = 9, PULL_ASK = 10, IMPROVE_BID = 11;
-const KINDS = 13; // IMPROVE_ASK = 12
 
 function checkModel(m: SampleModel): void {
   const n = m.maxSpreadTicks + 1;
@@ -91,206 +86,52 @@ function checkModel(m: SampleModel): void {
 
 export function generateSymbolDay(model: SampleModel, opts: GenerateOptions): SymbolDay {
   checkModel(model);
-  const S = model.maxSpreadTicks;
   const tick = makeTickTable().tickUnits(opts.symbol, model.startMidDollars, opts.day);
-  const lot = model.lotShares;
   const rng = makeUniform(opts.seed);
-  const bounds = model.queueBucketMaxShares;
-  const queueBucket = (shares: number): number => {
-    let b = 0;
-    while (b < bounds.length && shares > bounds[b]) b++;
-    return b;
-  };
-  const { marketOrders: mo, adds, cancels, pulls } = model;
-  const rates = new Float64Array(KINDS);
-
-  const sample = (h: Histogram) => new DiscreteSampler(h);
-  const improveTo = model.improveToSpread.map((h) => (h ? sample(h) : null));
-  const gapTicks = sample(model.clearGapTicks);
-  const printsPerOrder = sample(model.printsPerMarketOrder);
-  const printSize = sample(model.printSize);
-  const levelSize = sample(model.levelSize);
-  const refreshSize = sample(model.refreshSize);
-  const addSize = sample(model.addSize);
-  const cancelSize = sample(model.cancelSize);
-  const reactionDelayMs = sample(model.reaction.delayMs);
-  const litExchange = sample({ values: model.litExchanges.values.map((l) => exchangeCode(l)), weights: model.litExchanges.weights });
-
   const sessionSec = (opts.closeUs - opts.openUs) / 1e6;
   const bucketSec = model.profileBucketMinutes * 60;
   const buckets = model.tradeProfile.length;
   const expectedRows = Math.ceil(sessionSec * 4);
   const quotes = new QuoteBuilder(expectedRows, { collapseSameTimestamp: true });
   const trades = new TradeBuilder(expectedRows);
-
-  // Opening state: two ticks around the start mid, fresh levels on both sides.
-  const midUnits = Math.round(dollarsToUnits(model.startMidDollars) / tick) * tick;
-  let bidU = midUnits - tick;
-  let askU = midUnits + tick;
-  let bidSize = levelSize.draw(rng());
-  let askSize = levelSize.draw(rng());
+  const book = new SampleBook(model, tick, rng, trades);
+  const pushQuote = (tsUs: number) => quotes.push(tsUs, unitsToDollars(book.bidU), unitsToDollars(book.askU), book.bidSize, book.askSize);
   let lastTsUs = opts.openUs;
-  quotes.push(lastTsUs, unitsToDollars(bidU), unitsToDollars(askU), bidSize, askSize);
+  pushQuote(lastTsUs);
 
-  let tSec = 0;
-  // A pending reaction: the side (0 bid, 1 ask) that improves at reactionAtSec.
-  let reactionAtSec = Infinity;
-  let reactionSide = 0;
-
-  /** A new level inside the spread on `side`; the new spread from improveToSpread. */
-  const improve = (side: number) => {
-    const spread = (askU - bidU) / tick;
-    const target = improveTo[spread > S ? S : spread];
-    if (spread < 2 || !target) return;
-    if (side === 0) {
-      bidU = askU - target.draw(rng()) * tick;
-      bidSize = levelSize.draw(rng());
-    } else {
-      askU = bidU + target.draw(rng()) * tick;
-      askSize = levelSize.draw(rng());
-    }
-  };
-  /** After `fell` (0 bid, 1 ask) fell back: the other side follows now, or a reaction is scheduled. */
-  const react = (fell: number) => {
-    const { sameRow, oppositeSide, sameSide } = model.reaction;
-    const u = rng();
-    reactionAtSec = Infinity;
-    if (u < sameRow) improve(1 - fell);
-    else if (u < sameRow + oppositeSide + sameSide) {
-      reactionSide = u < sameRow + oppositeSide ? 1 - fell : fell;
-      reactionAtSec = tSec + reactionDelayMs.draw(rng()) / 1000;
-    }
-  };
-  const clearBid = () => {
-    bidU = Math.max(tick, bidU - gapTicks.draw(rng()) * tick);
-    bidSize = levelSize.draw(rng());
-    react(0);
-  };
-  const clearAsk = () => {
-    askU += gapTicks.draw(rng()) * tick;
-    askSize = levelSize.draw(rng());
-    react(1);
-  };
-  /** Prints of one marketable order at `priceU`; returns the volume. */
-  const printSweep = (tsUs: number, priceU: number): number => {
-    const prints = printsPerOrder.draw(rng());
-    let volume = 0;
-    for (let i = 0; i < prints; i++) {
-      const size = printSize.draw(rng());
-      trades.push(tsUs, unitsToDollars(priceU), size, litExchange.draw(rng()), 1);
-      volume += size;
-    }
-    return volume;
-  };
-  /**
-   * Shares a partial cancel removes when `excess` shares stand above one lot: a draw from
-   * cancelSize conditioned on ≤ excess (rejection, a few tries), else the whole excess.
-   */
-  const cancelShares = (excess: number): number => {
-    for (let i = 0; i < 8; i++) {
-      const shares = cancelSize.draw(rng());
-      if (shares <= excess) return shares;
-    }
-    return excess;
-  };
-  /** A price strictly inside the spread: a whole tick drawn evenly, or the midpoint of a one-tick spread. */
-  const insidePriceU = (): number => {
-    const spreadTicks = (askU - bidU) / tick;
-    if (spreadTicks === 1) return bidU + Math.floor(tick / 2);
-    return bidU + (1 + Math.floor(rng() * (spreadTicks - 1))) * tick;
-  };
-
+  const rates = new Float64Array(KINDS);
   let bucket = 0;
   let bucketEnd = Math.min(bucketSec, sessionSec);
   for (;;) {
-    const spread = (askU - bidU) / tick;
-    const s = spread > S ? S : spread;
-    const uT = model.tradeProfile[bucket];
-    const uQ = model.quoteProfile[bucket];
-    const qBid = queueBucket(bidSize);
-    const qAsk = queueBucket(askSize);
-    rates[MO_BID] = uT * mo.perSecBySpread[s] * mo.factorByQueue[qBid];
-    rates[MO_ASK] = uT * mo.perSecBySpread[s] * mo.factorByQueue[qAsk];
-    rates[OFFEX_TOUCH] = uT * model.offExchangeTouchPerSec[s];
-    rates[OFFEX_INSIDE] = uT * model.offExchangeInsidePerSec[s];
-    rates[HIDDEN_INSIDE] = uT * model.hiddenInsidePerSec[s];
-    rates[ADD_BID] = uQ * adds.perSecBySpread[s] * adds.factorByQueue[qBid];
-    rates[ADD_ASK] = uQ * adds.perSecBySpread[s] * adds.factorByQueue[qAsk];
-    rates[CANCEL_BID] = bidSize > lot ? uQ * cancels.perSecBySpread[s] * cancels.factorByQueue[qBid] : 0;
-    rates[CANCEL_ASK] = askSize > lot ? uQ * cancels.perSecBySpread[s] * cancels.factorByQueue[qAsk] : 0;
-    rates[PULL_BID] = uQ * pulls.perSecBySpread[s] * pulls.factorByQueue[qBid];
-    rates[PULL_ASK] = uQ * pulls.perSecBySpread[s] * pulls.factorByQueue[qAsk];
-    rates[IMPROVE_BID] = s >= 2 ? uQ * model.improvesPerSec[s] : 0; // nothing improves a one-tick spread
-    rates[IMPROVE_BID + 1] = rates[IMPROVE_BID];
-    let total = 0;
-    for (let k = 0; k < KINDS; k++) total += rates[k];
+    const total = book.setRates(rates, bucket);
     const wait = total > 0 ? exponentialWait(rng(), total) : Infinity;
-    if (reactionAtSec < tSec + wait && reactionAtSec < bucketEnd) {
+    if (book.reactionAtSec < book.tSec + wait && book.reactionAtSec < bucketEnd) {
       // The reaction comes first (the Poisson wait, memoryless, is simply drawn again after it).
-      tSec = reactionAtSec;
-      reactionAtSec = Infinity;
-      const tsUs = Math.max(opts.openUs + Math.floor(tSec * 1e6), lastTsUs + 1);
+      book.tSec = book.reactionAtSec;
+      book.reactionAtSec = Infinity;
+      const tsUs = Math.max(opts.openUs + Math.floor(book.tSec * 1e6), lastTsUs + 1);
       if (tsUs >= opts.closeUs) break;
       lastTsUs = tsUs;
-      improve(reactionSide);
-      quotes.push(tsUs, unitsToDollars(bidU), unitsToDollars(askU), bidSize, askSize);
+      book.improve(book.reactionSide);
+      pushQuote(tsUs);
       continue;
     }
-    if (tSec + wait >= bucketEnd) {
-      tSec = bucketEnd;
+    if (book.tSec + wait >= bucketEnd) {
+      book.tSec = bucketEnd;
       bucket += 1;
-      if (bucket >= buckets || tSec >= sessionSec) break;
+      if (bucket >= buckets || book.tSec >= sessionSec) break;
       bucketEnd = Math.min((bucket + 1) * bucketSec, sessionSec);
       continue;
     }
-    tSec += wait;
-    const tsUs = Math.max(opts.openUs + Math.floor(tSec * 1e6), lastTsUs + 1);
+    book.tSec += wait;
+    const tsUs = Math.max(opts.openUs + Math.floor(book.tSec * 1e6), lastTsUs + 1);
     if (tsUs >= opts.closeUs) break;
     lastTsUs = tsUs;
-
+    // Kind k with probability λ_k / Λ.
     let x = rng() * total;
     let kind = 0;
     while (kind < KINDS - 1 && x >= rates[kind]) x -= rates[kind++];
-    switch (kind) {
-      case MO_BID: {
-        const volume = printSweep(tsUs, bidU);
-        if (rng() < model.clearAfterOrder[qBid]) clearBid();
-        else if (bidSize - volume >= lot) bidSize -= volume;
-        else bidSize = refreshSize.draw(rng());
-        break;
-      }
-      case MO_ASK: {
-        const volume = printSweep(tsUs, askU);
-        if (rng() < model.clearAfterOrder[qAsk]) clearAsk();
-        else if (askSize - volume >= lot) askSize -= volume;
-        else askSize = refreshSize.draw(rng());
-        break;
-      }
-      case OFFEX_TOUCH:
-        trades.push(tsUs, unitsToDollars(rng() < 0.5 ? bidU : askU), printSize.draw(rng()), OFF_EXCHANGE_CODE, 0);
-        continue; // the displayed quote is untouched
-      case OFFEX_INSIDE:
-        trades.push(tsUs, unitsToDollars(insidePriceU()), printSize.draw(rng()), OFF_EXCHANGE_CODE, 0);
-        continue;
-      case HIDDEN_INSIDE:
-        trades.push(tsUs, unitsToDollars(insidePriceU()), printSize.draw(rng()), litExchange.draw(rng()), 1);
-        continue;
-      case ADD_BID: bidSize += addSize.draw(rng()); break;
-      case ADD_ASK: askSize += addSize.draw(rng()); break;
-      case CANCEL_BID: bidSize -= cancelShares(bidSize - lot); break;
-      case CANCEL_ASK: askSize -= cancelShares(askSize - lot); break;
-      case PULL_BID: clearBid(); break;
-      case PULL_ASK: clearAsk(); break;
-      case IMPROVE_BID:
-        reactionAtSec = Infinity; // the book moved on: a pending reaction no longer applies
-        improve(0);
-        break;
-      default: // IMPROVE_ASK
-        reactionAtSec = Infinity;
-        improve(1);
-        break;
-    }
-    quotes.push(tsUs, unitsToDollars(bidU), unitsToDollars(askU), bidSize, askSize);
+    if (book.apply(kind, tsUs)) pushQuote(tsUs);
   }
 
   return { symbol: opts.symbol, day: opts.day, quotes: quotes.finish(), trades: trades.finish() };

@@ -15,7 +15,7 @@
  *    FOLLOW_WINDOW_US before it.
  */
 import { OFF_EXCHANGE_CODE } from '../tape/exchanges.ts';
-import type { SymbolDay } from '../tape/tape.ts';
+import type { QuoteColumns, SymbolDay, TradeColumns } from '../tape/tape.ts';
 import { lowerBound } from '../tape/search.ts';
 
 export const FOLLOW_WINDOW_US = 10_000;
@@ -84,27 +84,24 @@ export function interpolatedPercentile(values: readonly number[], weights: reado
   return values[values.length - 1] + halfWidth;
 }
 
-export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1): TapeStats {
-  const q = day.quotes;
-  const t = day.trades;
-  const sub = windows(w);
-  const sessionMin = (w.closeUs - w.openUs) / MINUTE_US;
+/** A quote row that differs from the one before it (the first row counts). */
+function quoteChanged(q: QuoteColumns, i: number): boolean {
+  return i === 0 || q.bid[i] !== q.bid[i - 1] || q.ask[i] !== q.ask[i - 1] || q.bidSize[i] !== q.bidSize[i - 1] || q.askSize[i] !== q.askSize[i - 1];
+}
 
-  // ── quote updates and the time-weighted spread ──
+/** Quote updates (all, and per sub-window) and the time each spread and each touch size stood. */
+function quoteTimes(q: QuoteColumns, w: SessionWindow, qStart: number) {
+  const sub = windows(w);
   const spreadTime = new Map<number, number>(); // spread in price units ($0.0001) → µs
   const sizeTime = new Map<number, number>(); // displayed shares (bid and ask) → µs
   let updates = 0, upFirst = 0, upMid = 0, upLast = 0;
-  const qStart = Math.max(0, lowerBound(q.ts, w.openUs, 0, q.length) - 1); // the quote standing at the open
   for (let i = qStart; i < q.length && q.ts[i] < w.closeUs; i++) {
     const ts = q.ts[i];
-    if (ts >= w.openUs) {
-      const changed = i === 0 || q.bid[i] !== q.bid[i - 1] || q.ask[i] !== q.ask[i - 1] || q.bidSize[i] !== q.bidSize[i - 1] || q.askSize[i] !== q.askSize[i - 1];
-      if (changed) {
-        updates++;
-        if (ts < sub.first30[1]) upFirst++;
-        if (ts >= sub.midday[0] && ts < sub.midday[1]) upMid++;
-        if (ts >= sub.last30[0]) upLast++;
-      }
+    if (ts >= w.openUs && quoteChanged(q, i)) {
+      updates++;
+      if (ts < sub.first30[1]) upFirst++;
+      if (ts >= sub.midday[0] && ts < sub.midday[1]) upMid++;
+      if (ts >= sub.last30[0]) upLast++;
     }
     const from = Math.max(ts, w.openUs);
     const to = Math.min(i + 1 < q.length ? q.ts[i + 1] : w.closeUs, w.closeUs);
@@ -115,11 +112,11 @@ export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1
       sizeTime.set(q.askSize[i], (sizeTime.get(q.askSize[i]) ?? 0) + (to - from));
     }
   }
-  const sizeValues = [...sizeTime.keys()].sort((a, b) => a - b);
-  const sizeWeights = sizeValues.map((v) => sizeTime.get(v)!);
-  const touchSize = (p: number) => interpolatedPercentile(sizeValues, sizeWeights, p, 50);
+  return { spreadTime, sizeTime, updates, upFirst, upMid, upLast };
+}
 
-  // ── one-minute mid changes (mid of the quote standing at each minute close) ──
+/** Sample standard deviation of one-minute mid changes in cents (mid of the quote standing at each minute close). */
+function midChangeStdCents(q: QuoteColumns, w: SessionWindow, sessionMin: number): number {
   let midSum = 0, midSumSq = 0, midN = 0, prevMid = NaN;
   for (let m = 0, k = 0; m <= sessionMin; m++) {
     const at = w.openUs + m * MINUTE_US;
@@ -133,6 +130,11 @@ export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1
     }
     prevMid = mid;
   }
+  return midN > 1 ? Math.sqrt((midSumSq - (midSum * midSum) / midN) / (midN - 1)) : NaN;
+}
+
+/** Time-weighted spread percentiles (interpolated over ± half a tick), median and mean, in cents. */
+function spreadSummary(spreadTime: Map<number, number>, tickCents: number) {
   const spreadValues = [...spreadTime.keys()].sort((a, b) => a - b);
   const spreadWeights = spreadValues.map((v) => spreadTime.get(v)!);
   const cents = spreadValues.map((v) => v / 100);
@@ -149,10 +151,16 @@ export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1
       break;
     }
   }
+  return {
+    spreadCents: { p10: pct(0.1), p25: pct(0.25), p50: pct(0.5), p75: pct(0.75), p90: pct(0.9), p99: pct(0.99) },
+    spreadMedianCents: medianCents,
+    spreadMeanCents: meanAcc / totalTime,
+  };
+}
 
-  // ── trades: rates, sizes, where they print ──
-  const tStart = lowerBound(t.ts, w.openUs, 0, t.length);
-  const tEnd = lowerBound(t.ts, w.closeUs, 0, t.length);
+/** Trades of the session: counts per sub-window, sizes, where they print against the prevailing quote. */
+function tradeCounts(q: QuoteColumns, t: TradeColumns, w: SessionWindow, tStart: number, tEnd: number) {
+  const sub = windows(w);
   const n = tEnd - tStart;
   const sizes = new Float64Array(n);
   let trFirst = 0, trMid = 0, trLast = 0, inside = 0, withQuote = 0, offExchange = 0, sizeSum = 0, roundLot = 0, atLeast500 = 0;
@@ -176,15 +184,17 @@ export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1
     }
   }
   sizes.sort();
+  return { n, sizes, trFirst, trMid, trLast, inside, withQuote, offExchange, sizeSum, roundLot, atLeast500 };
+}
 
-  // ── quote updates that follow a trade ──
+/** Quote updates in the session that come within FOLLOW_WINDOW_US after a trade (one per trade burst). */
+function updatesAfterTrade(q: QuoteColumns, t: TradeColumns, w: SessionWindow, qStart: number, tStart: number): number {
   let followed = 0;
   let ti = tStart; // first trade with ts > current update ts
   let prevUpdateTs = -Infinity;
   for (let i = qStart; i < q.length && q.ts[i] < w.closeUs; i++) {
     const ts = q.ts[i];
-    const changed = i === 0 || q.bid[i] !== q.bid[i - 1] || q.ask[i] !== q.ask[i - 1] || q.bidSize[i] !== q.bidSize[i - 1] || q.askSize[i] !== q.askSize[i - 1];
-    if (!changed) continue;
+    if (!quoteChanged(q, i)) continue;
     while (ti < t.length && t.ts[ti] <= ts) ti++;
     if (ts >= w.openUs && ti > 0) {
       const lastTradeTs = t.ts[ti - 1];
@@ -192,33 +202,46 @@ export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1
     }
     prevUpdateTs = ts;
   }
+  return followed;
+}
 
+export function computeTapeStats(day: SymbolDay, w: SessionWindow, tickCents = 1): TapeStats {
+  const q = day.quotes;
+  const t = day.trades;
+  const sessionMin = (w.closeUs - w.openUs) / MINUTE_US;
+  const qStart = Math.max(0, lowerBound(q.ts, w.openUs, 0, q.length) - 1); // the quote standing at the open
+  const qt = quoteTimes(q, w, qStart);
+  const sizeValues = [...qt.sizeTime.keys()].sort((a, b) => a - b);
+  const sizeWeights = sizeValues.map((v) => qt.sizeTime.get(v)!);
+  const touchSize = (p: number) => interpolatedPercentile(sizeValues, sizeWeights, p, 50);
+  const tStart = lowerBound(t.ts, w.openUs, 0, t.length);
+  const tc = tradeCounts(q, t, w, tStart, lowerBound(t.ts, w.closeUs, 0, t.length));
+  const n = tc.n;
+  const followed = updatesAfterTrade(q, t, w, qStart, tStart);
   return {
-    quoteUpdatesPerMin: updates / sessionMin,
-    quoteUpdatesPerMinFirst30: upFirst / 30,
-    quoteUpdatesPerMinMidday: upMid / 120,
-    quoteUpdatesPerMinLast30: upLast / 30,
-    spreadCents: { p10: pct(0.1), p25: pct(0.25), p50: pct(0.5), p75: pct(0.75), p90: pct(0.9), p99: pct(0.99) },
-    spreadMedianCents: medianCents,
-    spreadMeanCents: meanAcc / totalTime,
+    quoteUpdatesPerMin: qt.updates / sessionMin,
+    quoteUpdatesPerMinFirst30: qt.upFirst / 30,
+    quoteUpdatesPerMinMidday: qt.upMid / 120,
+    quoteUpdatesPerMinLast30: qt.upLast / 30,
+    ...spreadSummary(qt.spreadTime, tickCents),
     tradesPerMin: n / sessionMin,
-    tradesPerMinFirst30: trFirst / 30,
-    tradesPerMinMidday: trMid / 120,
-    tradesPerMinLast30: trLast / 30,
+    tradesPerMinFirst30: tc.trFirst / 30,
+    tradesPerMinMidday: tc.trMid / 120,
+    tradesPerMinLast30: tc.trLast / 30,
     tradeSize: {
-      mean: n > 0 ? sizeSum / n : NaN,
-      p50: rankPercentile(sizes, 0.5),
-      p90: rankPercentile(sizes, 0.9),
-      p99: rankPercentile(sizes, 0.99),
-      shareRoundLot: n > 0 ? roundLot / n : NaN,
-      shareAtLeast500: n > 0 ? atLeast500 / n : NaN,
+      mean: n > 0 ? tc.sizeSum / n : NaN,
+      p50: rankPercentile(tc.sizes, 0.5),
+      p90: rankPercentile(tc.sizes, 0.9),
+      p99: rankPercentile(tc.sizes, 0.99),
+      shareRoundLot: n > 0 ? tc.roundLot / n : NaN,
+      shareAtLeast500: n > 0 ? tc.atLeast500 / n : NaN,
     },
-    shareInside: withQuote > 0 ? inside / withQuote : NaN,
-    shareOffExchange: n > 0 ? offExchange / n : NaN,
-    shareUpdatesAfterTrade: updates > 0 ? followed / updates : NaN,
+    shareInside: tc.withQuote > 0 ? tc.inside / tc.withQuote : NaN,
+    shareOffExchange: n > 0 ? tc.offExchange / n : NaN,
+    shareUpdatesAfterTrade: qt.updates > 0 ? followed / qt.updates : NaN,
     touchSize: { p50: touchSize(0.5), p90: touchSize(0.9) },
-    midChange1mStdCents: midN > 1 ? Math.sqrt((midSumSq - (midSum * midSum) / midN) / (midN - 1)) : NaN,
-    quoteUpdates: updates,
+    midChange1mStdCents: midChangeStdCents(q, w, sessionMin),
+    quoteUpdates: qt.updates,
     trades: n,
   };
 }
