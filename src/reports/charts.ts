@@ -157,13 +157,17 @@ export function spreadBucketChart(bySpread: ColumnTable, hasBaseline: boolean): 
   return { ...base('Costs by arrival spread', [subtitle, 'every bar is a cost in bps: positive = worse for the ladder, negative = better']), ...layered };
 }
 
+/** At most this many ECDF points per side: beyond it the curve is thinned (to within 1/ECDF_POINTS of a share). */
+const ECDF_POINTS = 500;
+
 /**
  * Time-to-fill ECDF by side: y = share of ALL the side's accepted parents fully filled within t
- * (so the curve tops out at the side's fill rate, not at 100 %).
+ * (so the curve tops out at the side's fill rate, not at 100 %); a side with more than ECDF_POINTS
+ * filled parents keeps every k-th point and its last one.
  */
 export function timeToFillEcdfValues(parents: ColumnTable): Record<string, unknown>[] {
   if (parents.numRows() === 0) return [];
-  return parents
+  const all = parents
     .groupby('side')
     .derive({ sideParents: 'op.count()' })
     .filter('d.timeToFillS != null')
@@ -173,6 +177,15 @@ export function timeToFillEcdfValues(parents: ColumnTable): Record<string, unkno
     .ungroup()
     .select('side', 'timeToFillS', 'filledShare')
     .objects() as Record<string, unknown>[];
+  const out: Record<string, unknown>[] = [];
+  for (const side of new Set(all.map((r) => r.side))) {
+    const rows = all.filter((r) => r.side === side);
+    const every = Math.ceil(rows.length / ECDF_POINTS);
+    rows.forEach((r, i) => {
+      if (i % every === every - 1 || i === rows.length - 1) out.push(r);
+    });
+  }
+  return out;
 }
 
 export function timeToFillChart(parents: ColumnTable): VegaLiteSpec {

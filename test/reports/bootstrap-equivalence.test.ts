@@ -7,10 +7,10 @@
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { BlockSums, bootstrapMean, drawBlocks } from '../../src/reports/bootstrap.ts';
-import { type ParentMetrics, runMetrics } from '../../src/reports/metrics.ts';
+import { runMetrics } from '../../src/reports/metrics.ts';
 import { buildTables } from '../../src/reports/tables.ts';
 import { blockBootstrap, weightedMean } from './legacy/bootstrap.ts';
-import { buildTables as legacyBuildTables } from './legacy/tables.ts';
+import { buildTables as legacyBuildTables, legacyMetrics } from './legacy/tables.ts';
 import { stepMids } from './report-fixtures.ts';
 import { syntheticRun } from './report-synthetic.ts';
 
@@ -36,15 +36,6 @@ const NEGATED: Record<string, string> = {
   savedFarTouchUsd: 'vsFarTouchUsd',
   markoutBps: 'markoutBps',
 };
-
-function legacyMetrics(rows: readonly ParentMetrics[]): ParentMetrics[] {
-  return rows.map((m) => {
-    const old: Record<string, unknown> = { ...m, improvementFarTouchBps: neg(m.vsFarTouchBps), improvementFarTouchUsd: neg(m.vsFarTouchUsd) };
-    for (const h of [1, 5, 60]) old[`markout${h}sBps`] = neg(m[`markout${h}sBps` as 'markout1sBps']);
-    return old as unknown as ParentMetrics;
-  });
-}
-const neg = (x: number | null) => (x === null ? null : -x);
 
 /** The new table's value for a legacy column, sign and interval ends mapped. */
 function fromNew(row: Record<string, unknown>, legacyColumn: string): unknown {

@@ -317,3 +317,14 @@ export function buildTables(
     overall: step('overall', overallTable(parents, options)),
   };
 }
+
+/** Current metrics under the names and signs this old path read (savings were positive). */
+export function legacyMetrics(rows: readonly ParentMetrics[]): ParentMetrics[] {
+  return rows.map((m) => {
+    const old: Record<string, unknown> = { ...m, improvementFarTouchBps: neg(m.vsFarTouchBps), improvementFarTouchUsd: neg(m.vsFarTouchUsd) };
+    for (const h of [1, 5, 60]) old[`markout${h}sBps`] = neg(m[`markout${h}sBps` as 'markout1sBps']);
+    return old as unknown as ParentMetrics;
+  });
+}
+
+const neg = (x: number | null) => (x === null ? null : -x);
