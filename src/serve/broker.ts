@@ -19,7 +19,7 @@
 import type { OrderEvent } from '../engine/ports.ts';
 import { dollarsToUnits } from '../engine/ticks.ts';
 import type { BrokerOptions, NewOrder, ReplaceRequest, TradeUpdate } from './broker-types.ts';
-import { AlpacaError, invalid, notFound, unprocessable } from './errors.ts';
+import { AlpacaError, forbidden, invalid, notFound, unprocessable } from './errors.ts';
 import { checkNewOrder, newOrderRecord, openBuyCommitment } from './order-checks.ts';
 import { isOpen, orderJson, type AlpacaOrderStatus, type OrderRecord } from './orders.ts';
 
@@ -109,6 +109,9 @@ export class Broker {
       throw unprocessable(`order is not replaceable in its current state (${old.status})`);
     }
     if (patch.limitPrice !== undefined && old.type === 'market') throw invalid('limit_price cannot be set on a market order');
+    // As Alpaca: a PATCH that changes nothing about the order is refused (403), no new order made.
+    const changes = (patch.qty !== undefined && patch.qty !== old.qty) || (patch.limitPrice !== undefined && patch.limitPrice !== old.limitPrice) || (patch.timeInForce !== undefined && patch.timeInForce !== old.timeInForce);
+    if (!changes) throw forbidden('no changes to the order were requested');
     const request: NewOrder = {
       symbol: old.symbol,
       side: old.side,
@@ -183,7 +186,8 @@ export class Broker {
     } else {
       order.updatedAtUs = this.now();
     }
-    this.emit(complete ? 'fill' : 'partial_fill', order, { executionId: execId, price, qty: shares, positionQty });
+    // Alpaca's execution ids are UUIDs; the venue's own id only de-duplicates (execIds).
+    this.emit(complete ? 'fill' : 'partial_fill', order, { executionId: this.o.newId(), price, qty: shares, positionQty });
     if (complete && order.replacement) this.rejectReplacement(order);
   }
 

@@ -12,6 +12,7 @@
  * subscribed to market data or sent an order, and once the tape has ended, time goes on at
  * speed 1 so late orders still get their acks.
  */
+import { randomUUID } from 'node:crypto';
 import { extendedSession, nextWeekday, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
 import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
@@ -124,7 +125,9 @@ export class ReplayVenue implements Venue, DrivenVenue {
     this.faults = new Faults(config.serve.faults, this.day);
     this.portfolio = new Portfolio(config.serve.cash);
     this.outbox = new TradeUpdateOutbox(this.clock, this.faults);
-    const newId = uuidSource(config.seed);
+    // Salted per start, as Alpaca never hands out an id twice: a restarted server must not repeat
+    // the ids of its previous life (a client resuming a run looks orders up by them).
+    const newId = uuidSource(`${config.seed}:${randomUUID()}`);
     this.accountId = newId();
     const ticks = makeTickTable(config.ticks.overrides);
     const regular = regularSession(this.day);

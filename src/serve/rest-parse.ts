@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { NewOrder, ReplaceRequest } from './broker.ts';
-import { invalid, malformed } from './errors.ts';
+import { AlpacaError, ALPACA_CODES, invalid, malformed } from './errors.ts';
 import type { AlpacaOrderType, AlpacaTimeInForce } from './orders.ts';
 import { parseRequestTime } from './wire.ts';
 
@@ -16,14 +16,11 @@ export function readBody(req: IncomingMessage): Promise<unknown> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(malformed('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Too large: read on (so the client gets its answer, not a reset) but keep nothing.
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return reject(new AlpacaError(413, ALPACA_CODES.badRequest, `request body too large (${size} bytes; at most ${MAX_BODY_BYTES})`));
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve({});
       try {

@@ -6,7 +6,7 @@
  *   GET  /v2/account · /v2/clock · /v2/calendar · /v2/positions[/{symbol}]
  *   GET  /v2/orders · POST /v2/orders · DELETE /v2/orders (cancel all, 207)
  *   GET  /v2/orders/{id} · PATCH /v2/orders/{id} (replace) · DELETE /v2/orders/{id} (204)
- *   GET  /v2/orders:by_client_order_id?client_order_id=…
+ *   GET  /v2/orders:by_client_order_id?client_order_id=… · GET /v2/assets/{symbol}
  *   GET  /v2/stocks/{quotes,trades}?symbols=…  · /v2/stocks/{symbol}/{quotes,trades}   (paginated)
  *   GET  /v2/stocks/{quotes,trades}/latest?symbols=… · /v2/stocks/{symbol}/{quotes,trades}/latest
  *   admin (same keys): GET /admin/status · GET|POST|DELETE /admin/faults · POST /admin/advance {ms}
@@ -19,7 +19,7 @@ import { addDays, isValidDay, isWeekday, nextWeekday } from '../core/calendar.ts
 import type { KeyCheck } from './auth.ts';
 import { AlpacaError, ALPACA_CODES, invalid, notFound } from './errors.ts';
 import { historyPage, type HistoryKind } from './history.ts';
-import { isOpen, orderJson, type OrderRecord } from './orders.ts';
+import { assetId, isOpen, orderJson, type OrderRecord } from './orders.ts';
 import type { QuoteColumns, TradeColumns } from '../data/tape/tape.ts';
 import type { Venue } from './venue.ts';
 import { quoteJson, rfc3339Micros, tradeJson } from './wire.ts';
@@ -148,6 +148,28 @@ const getOrderByClientId: Handler = ({ venue }, { query }) => {
   return ok(orderJson(order));
 };
 
+/** GET /v2/assets/{symbol}: the symbols with a tape are active, tradable US equities. */
+const getAsset: Handler = ({ venue }, _req, [symbol]) => {
+  const s = decodeURIComponent(symbol).toUpperCase();
+  const known = venue.symbols.includes(s) || venue.library.symbols().includes(s);
+  if (!known) throw notFound('asset not found');
+  return ok({
+    id: assetId(s),
+    class: 'us_equity',
+    exchange: 'NYSE',
+    symbol: s,
+    name: s,
+    status: 'active',
+    tradable: venue.symbols.includes(s),
+    marginable: true,
+    maintenance_margin_requirement: 30,
+    shortable: true,
+    easy_to_borrow: true,
+    fractionable: false,
+    attributes: [],
+  });
+};
+
 const replaceOrder: Handler = async ({ venue }, req, [id]) => {
   const patch = parseReplace(await req.body());
   return ok(orderJson(venue.replaceOrder(id, patch)));
@@ -269,6 +291,7 @@ const ROUTES: [method: string, pattern: RegExp, handler: Handler][] = [
   ['GET', /^\/v2\/orders:by_client_order_id$/, getOrderByClientId],
   ['GET', /^\/v2\/orders\/([^/]+)$/, getOrder],
   ['PATCH', /^\/v2\/orders\/([^/]+)$/, replaceOrder],
+  ['GET', /^\/v2\/assets\/([^/]+)$/, getAsset],
   ['DELETE', /^\/v2\/orders\/([^/]+)$/, cancelOrder],
   ['GET', /^\/v2\/stocks\/quotes\/latest$/, latestMulti('quotes')],
   ['GET', /^\/v2\/stocks\/trades\/latest$/, latestMulti('trades')],
