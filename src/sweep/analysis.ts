@@ -12,6 +12,7 @@
  * the ranking never saw.
  */
 import { bootstrapMean } from '../reports/bootstrap.ts';
+import { vsBaselineBps } from '../reports/metrics.ts';
 import type { CellOutcome } from './protocol.ts';
 import { paretoFront } from './pareto.ts';
 import type { SweepRow } from '../records/sweep-results.ts';
@@ -53,7 +54,7 @@ export function analyzeCell(
     improvementBps: mean(pick(cell.improvementBps, all)),
     medianTimeToFillS: quantile(ttfS, 0.5),
     p90TimeToFillS: quantile(ttfS, 0.9),
-    diffEvenBps: mean(even.map((i) => cell.shortfallBps[i] - baseline.shortfallBps[i])),
+    diffEvenBps: mean(even.map((i) => vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]))),
     diffOddBps: diffOdd.mean,
     diffOddLoBps: diffOdd.lo,
     diffOddHiBps: diffOdd.hi,
@@ -87,7 +88,7 @@ function pairedDiff(cell: CellOutcome, baseline: CellOutcome, subset: number[], 
   const minute: number[] = [];
   const d: number[] = [];
   for (const i of subset) {
-    const diff = cell.shortfallBps[i] - baseline.shortfallBps[i];
+    const diff = vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]);
     if (!Number.isFinite(diff)) continue;
     minute.push(options.arrivalMinute[i]);
     d.push(diff);
