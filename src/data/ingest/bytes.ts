@@ -16,14 +16,13 @@ const MAX_FAST_DIGITS = 15;
 /** /^\d+$/ → its value, else NaN. Up to 16 digits are summed exactly while below 2^53. */
 export function uintDigits(buf: Uint8Array, s: number, e: number): number {
   if (s >= e) return Number.NaN;
-  if (e - s > MAX_FAST_DIGITS + 1) return slowUint(buf, s, e);
   let v = 0;
   for (let i = s; i < e; i++) {
     const d = buf[i] - 48;
     if (d < 0 || d > 9) return Number.NaN;
     v = v * 10 + d;
   }
-  return v <= Number.MAX_SAFE_INTEGER ? v : slowUint(buf, s, e);
+  return e - s <= MAX_FAST_DIGITS + 1 && v <= Number.MAX_SAFE_INTEGER ? v : slowUint(buf, s, e);
 }
 
 function slowUint(buf: Uint8Array, s: number, e: number): number {

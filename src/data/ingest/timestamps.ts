@@ -21,6 +21,18 @@ const ISO_RE = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9})
 
 export const MIN_EPOCH_SECONDS = 1e8;
 
+/** The digit at byte position p (not checked). */
+function dig(buf: Uint8Array, p: number): number {
+  return buf[p] - 48;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Byte positions of the digits in YYYY-MM-DDTHH:MM:SS. */
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
 /** The epoch unit of a non-negative number by magnitude (see the header). */
 export function epochUnitOf(value: number): Exclude<TimestampForm, 'iso'> {
   if (value < 1e11) return 's';
@@ -98,6 +110,59 @@ export class TimestampParser {
       offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
     }
     return (midnightMs + localMs - offsetMin * 60_000) * 1000 + fracUs;
+  }
+
+  /**
+   * The common ISO shapes straight from bytes — YYYY-MM-DD[T ]HH:MM:SS[.f{1,9}][Z|±HH:MM] — with
+   * the same result as `parse`; NaN (and no error set) for anything else, which the caller then
+   * gives to `parse`. The date's midnight is cached across rows of one day.
+   */
+  parseIsoBytes(buf: Uint8Array, s: number, e: number): number {
+    const n = e - s;
+    if (n < 19 || (this.form !== undefined && this.form !== 'iso')) return Number.NaN;
+    const sep = buf[s + 10];
+    if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || (sep !== 84 && sep !== 32) || buf[s + 13] !== 58 || buf[s + 16] !== 58) return Number.NaN;
+    for (let k = 0; k < DIGIT_AT.length; k++) if (!isDigit(buf[s + DIGIT_AT[k]])) return Number.NaN;
+    if (!this.sameDay(buf, s)) return Number.NaN;
+    const h = dig(buf, s + 11) * 10 + dig(buf, s + 12), mi = dig(buf, s + 14) * 10 + dig(buf, s + 15), sec = dig(buf, s + 17) * 10 + dig(buf, s + 18);
+    if (h > 23 || mi > 59 || sec > 59) return Number.NaN;
+    let i = 19;
+    let fracUs = 0;
+    if (i < n && buf[s + i] === 46) {
+      let digits = 0;
+      for (i++; i < n && isDigit(buf[s + i]); i++, digits++) if (digits < 6) fracUs = fracUs * 10 + dig(buf, s + i);
+      if (digits === 0 || digits > 9) return Number.NaN;
+      for (let k = Math.min(digits, 6); k < 6; k++) fracUs *= 10;
+    }
+    const localMs = ((h * 60 + mi) * 60 + sec) * 1000;
+    let us: number;
+    if (i === n) us = nyLocalToUtcUs(this.dayText, localMs) + fracUs;
+    else if (i === n - 1 && buf[s + i] === 90) us = (this.dayMidnightMs + localMs) * 1000 + fracUs;
+    else if (i === n - 6 && (buf[s + i] === 43 || buf[s + i] === 45) && buf[s + i + 3] === 58) {
+      if (!isDigit(buf[s + i + 1]) || !isDigit(buf[s + i + 2]) || !isDigit(buf[s + i + 4]) || !isDigit(buf[s + i + 5])) return Number.NaN;
+      const hh = dig(buf, s + i + 1) * 10 + dig(buf, s + i + 2), mm = dig(buf, s + i + 4) * 10 + dig(buf, s + i + 5);
+      const offsetMin = (buf[s + i] === 45 ? -1 : 1) * (hh * 60 + mm);
+      us = (this.dayMidnightMs + localMs - offsetMin * 60_000) * 1000 + fracUs;
+    } else return Number.NaN;
+    if (!Number.isSafeInteger(us)) return Number.NaN;
+    this.form = 'iso';
+    return us;
+  }
+
+  private dayBytes = new Uint8Array(10);
+  private dayText = '';
+  private dayMidnightMs = Number.NaN;
+
+  /** Is the row's date (its first 10 bytes) a real date? Caches its text and UTC midnight. */
+  private sameDay(buf: Uint8Array, s: number): boolean {
+    let same = this.dayText !== '';
+    for (let k = 0; k < 10 && same; k++) same = buf[s + k] === this.dayBytes[k];
+    if (!same) {
+      this.dayBytes.set(buf.subarray(s, s + 10));
+      this.dayText = String.fromCharCode(...this.dayBytes);
+      this.dayMidnightMs = dayToUtcMidnightMs(this.dayText);
+    }
+    return !Number.isNaN(this.dayMidnightMs);
   }
 
   private fail(message: string): number {

@@ -35,3 +35,31 @@ describe('TimestampParser', () => {
     expect(q.error).toMatch(/reads as s but earlier rows were ms/);
   });
 });
+
+describe('ISO timestamps from bytes', () => {
+  it('parseIsoBytes gives parse()’s value for every string it takes, and NaN (no error, no form) for the rest', async () => {
+    const fc = (await import('fast-check')).default;
+    const two = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((v) => String(v).padStart(2, '0'));
+    const iso = fc.tuple(
+      fc.constantFrom('2013-10-07', '2013-03-10', '2013-11-03', '2024-02-29', '2023-02-29', '2013-13-01'),
+      fc.constantFrom('T', ' ', 't'),
+      two(0, 25), two(0, 61), two(0, 61),
+      fc.option(fc.stringMatching(/^[.,]\d{0,10}$/), { nil: '' }),
+      fc.constantFrom('', 'Z', 'z', '+00:00', '-04:00', '+0530', '-05', ' Z', '+1x:00'),
+    ).map(([d, t, h, m, s, f, z]) => `${d}${t}${h}:${m}:${s}${f}${z}`);
+    fc.assert(
+      fc.property(iso, (text) => {
+        const fast = new TimestampParser();
+        const bytes = Buffer.from(text, 'latin1');
+        const v = fast.parseIsoBytes(bytes, 0, bytes.length);
+        const slow = new TimestampParser().parse(text);
+        if (Number.isNaN(v)) expect(fast.form).toBeUndefined();
+        else expect(v).toBe(slow);
+      }),
+      { numRuns: 3000 },
+    );
+    const p = new TimestampParser();
+    const b = Buffer.from('2013-10-07 09:30:00.1234567');
+    expect(p.parseIsoBytes(b, 0, b.length)).toBe(Date.UTC(2013, 9, 7, 13, 30) * 1000 + 123_456);
+  });
+});
