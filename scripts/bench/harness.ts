@@ -94,6 +94,19 @@ export function timeSync(fn: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/**
+ * CPU seconds (user + system, every thread of the process) `fn` used: on a shared machine a case
+ * that runs on one core measures its own work this way, not the time other processes took its
+ * core (wall time under a load of 10 on 2 cores is mostly waiting). Use wall time (timeSync /
+ * timeSeconds) for anything parallel or waiting on other processes (workers, CLI start).
+ */
+export function cpuSecondsSync(fn: () => void): number {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 /** Run `fn` once to warm up, then `runs` times; return the median wall time in seconds. */
 export function medianSeconds(fn: () => void, runs = 5): number {
   fn();

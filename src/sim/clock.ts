@@ -39,7 +39,9 @@ interface Entry {
   seq: number;
   id: TimerId;
   /** null once canceled (lazy deletion: the heap skips it when it reaches the top). */
-  callback: (() => void) | null;
+  callback: ((arg?: unknown) => void) | null;
+  /** Passed to the callback (scheduleCall): one shared handler instead of a closure per message. */
+  arg: unknown;
 }
 
 export class VirtualClock implements Clock {
@@ -79,9 +81,14 @@ export class VirtualClock implements Clock {
 
   /** Queue `callback` at (max(atUs, now), cls); returns an id usable with cancelTimer. */
   schedule(atUs: number, cls: number, callback: () => void): TimerId {
+    return this.scheduleCall(atUs, cls, callback, undefined);
+  }
+
+  /** Queue `handler(arg)` at (max(atUs, now), cls): no closure made per message. */
+  scheduleCall<A>(atUs: number, cls: number, handler: (arg: A) => void, arg: A): TimerId {
     const seq = ++this.seq;
     const now = this.nowCell[0];
-    const entry: Entry = { atUs: atUs > now ? atUs : now, cls, seq, id: seq, callback };
+    const entry: Entry = { atUs: atUs > now ? atUs : now, cls, seq, id: seq, callback: handler as (arg?: unknown) => void, arg };
     this.pending.set(seq, entry);
     this.heap.push(entry);
     this.mutations++;
@@ -122,9 +129,11 @@ export class VirtualClock implements Clock {
     const entry = this.heap.pop()!;
     this.pending.delete(entry.id);
     const callback = entry.callback!;
+    const arg = entry.arg;
     entry.callback = null;
+    entry.arg = undefined;
     if (entry.atUs > this.nowCell[0]) this.nowCell[0] = entry.atUs;
-    callback();
+    callback(arg);
     return true;
   }
 

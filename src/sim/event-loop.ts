@@ -26,7 +26,7 @@ export interface TapeEventCounts {
 
 export class EventLoop {
   /** Books walked now, in activation order (which also breaks ties between books). */
-  private active: Book[] = [];
+  private readonly active: Book[] = [];
   readonly counts: TapeEventCounts = { quoteEvents: 0, tradeEvents: 0 };
   /** Set by `peekBook`: the book's next event (no tuple allocated). */
   private peekUs = Infinity;
@@ -51,7 +51,9 @@ export class EventLoop {
     const shouldBe = book.hasTape && (book.resting.length > 0 || book.listeners.length > 0);
     if (shouldBe === book.active) return;
     book.active = shouldBe;
-    this.active = shouldBe ? [...this.active, book] : this.active.filter((b) => b !== book);
+    // In place (no new array per order): step() never holds the list across this call.
+    if (shouldBe) this.active.push(book);
+    else this.active.splice(this.active.indexOf(book), 1);
   }
 
   /**
@@ -229,11 +231,16 @@ export class EventLoop {
     return true;
   }
 
-  /** Drop children that stopped resting (filled or canceled). */
+  /** Drop children that stopped resting (filled or canceled), in place and in order. */
   compactResting(book: Book): void {
-    const kept = book.resting.filter((o) => o.resting);
-    if (kept.length !== book.resting.length) {
-      book.resting = kept;
+    const resting = book.resting;
+    let kept = 0;
+    for (let k = 0; k < resting.length; k++) {
+      const o = resting[k];
+      if (o.resting) resting[kept++] = o;
+    }
+    if (kept !== resting.length) {
+      resting.length = kept;
       this.refreshActive(book);
     }
   }

@@ -298,8 +298,13 @@ export class SimMarket implements Market {
   /** Venue → engine, over the response channel (in order). */
   private respond(event: OrderEvent): void {
     const at = this.latency.response.deliver(this.clock.nowUs());
-    this.clock.schedule(at, EventClass.engine, () => this.listener?.(event));
+    this.clock.scheduleCall(at, EventClass.engine, this.deliverToEngine, event);
   }
+
+  /** One handler for every venue answer (no closure per message). */
+  private readonly deliverToEngine = (event: OrderEvent): void => {
+    this.listener?.(event);
+  };
 
   private bookFor(symbol: string): Book {
     let book = this.books.get(symbol);
