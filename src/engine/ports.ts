@@ -70,10 +70,12 @@ export interface Market {
    * Optional: replace a working order in one message (Alpaca's PATCH) instead of cancel then
    * submit; the engine uses it only when asked to (EngineOptions.amend = 'replace'). Answers:
    *   replaced → `canceled` for the OLD id (cumQty = all it ever filled), then `accepted` for the
-   *              NEW id; old + new must never exceed the quantity that was open: the venue shrinks
-   *              the new order by what the old one filled after the request reached it, and the
-   *              adapter must cancel a replacement left larger than that (fills between the
-   *              engine sizing the request and its arrival are the adapter's to catch);
+   *              NEW id; old + new never exceed the old order's qty: the venue sizes the new
+   *              order itself, new = old qty − everything the old one filled, in the same exchange
+   *              that replaces it (so a fill still on its way to the engine is counted; the
+   *              request's qty is only the engine's estimate). Proof: old.final + new = old.qty ≤
+   *              what the parent had left when the old child was sent. An adapter whose venue
+   *              does not size it so must not offer replace;
    *   refused  → `cancel_rejected` for the old id (it keeps working, or has filled) and
    *              `rejected` for the new id.
    */

@@ -12,8 +12,10 @@
  *   cancel  DELETE (retried: idempotent). Asked before the order id is known → sent once known.
  *           404/422 → `cancel_rejected` (the executor then asks for the order's state).
  *   query   GET by order id (by client id while unknown); asked during a submit → answered after it.
- *   replace PATCH the old order's venue id with the new limit, qty and client_order_id (the new
- *           child's, prefixed as submits are). Not idempotent: on 429/5xx/network failure, GET the
+ *   replace PATCH the old order's venue id with the new limit and client_order_id (the new
+ *           child's, prefixed as submits are) and NO qty: the venue sizes the replacement from
+ *           its own fills of the old order (ports.ts: over-fill impossible). Loopback only
+ *           (endpoints.ts: Alpaca gives a qty-less replacement the original qty). Not idempotent: on 429/5xx/network failure, GET the
  *           NEW client order id BEFORE any re-send; after the last attempt one more GET decides.
  *           The answers, in the order ports.ts promises them:
  *             old `replaced` → `canceled` old (cumQty = its final filled_qty), then `accepted` new;

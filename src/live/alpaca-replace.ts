@@ -96,7 +96,10 @@ export abstract class ReplaceFlows extends ChildBook {
               return found;
             }
           }
-          return this.api.trading.replace(old.orderId!, { qty: req.qty, limitPrice: req.limitPrice, clientOrderId: next.venueId });
+          // No qty: the venue sizes the replacement from its own word about the old order (its qty
+          // minus everything it filled), in the same exchange — a fill still on its way to us is
+          // already counted there, so the pair can never fill more than the old order's qty.
+          return this.api.trading.replace(old.orderId!, { limitPrice: req.limitPrice, clientOrderId: next.venueId });
         },
         this.options.retry,
         (n) => this.noteRetry(n),

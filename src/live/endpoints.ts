@@ -66,6 +66,12 @@ export function resolveEndpoints(live: LiveConfig, keys: Keys, flags: { liveMone
     if (liveKeys && !all.every(isLoopbackUrl)) throw new InputError('APCA_API_KEY_ID is a live key: use paper keys, or --live-money to trade real money');
   }
   assertSpeedAllowed(live.speed, all);
+  if (live.amend === 'replace' && !all.every(isLoopbackUrl)) {
+    // The PATCH carries no qty so the venue sizes the replacement from its own fills (over-fill
+    // impossible) — `serve` does; Alpaca gives a qty-less replacement the ORIGINAL qty
+    // (alpacahq/Alpaca-API#165), which would buy or sell the old order's fills twice.
+    throw new InputError('live.amend replace is only for a loopback rehearsal server: Alpaca does not deduct the old order\'s fills from a replacement (alpacahq/Alpaca-API#165), so a PATCH could over-fill; use live.amend: cancel_replace');
+  }
   if (live.clock === 'lockstep' && !all.every(isLoopbackUrl)) {
     throw new InputError(`live.clock lockstep is only for a loopback rehearsal server (ladderlab serve --speed lockstep); not loopback: ${all.filter((u) => !isLoopbackUrl(u)).join(', ')}`);
   }

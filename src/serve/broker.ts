@@ -10,7 +10,9 @@
  *   PATCH   → a NEW order (replaces = old id) is returned; old → `pending_replace`; when the venue
  *             has canceled the old one it becomes `replaced` (replaced_by = new id) and the new
  *             one is routed, its qty reduced by any fills of the old one since the PATCH; if the
- *             old one filled completely first, the new one is `rejected`
+ *             old one filled completely first, the new one is `rejected`. Without a qty the new
+ *             order gets the old one's unfilled rest, so old + new never fill more than old qty
+ *             (`live` relies on it: its PATCH carries no qty)
  *   close   → open `day` orders are canceled by the venue and end `expired`
  * Every change is announced as a trade update (event, order snapshot, execution id).
  * Venue fills beyond an order's qty (possible only after a `fill_after_cancel` fault filled it

@@ -249,6 +249,15 @@ describe('endpoints', () => {
     expect(() => resolveEndpoints(fast, KEYS, { liveMoney: false })).toThrow(InputError);
   });
 
+  it('amend replace and the lockstep clock: loopback only (Alpaca would give a qty-less PATCH the original qty, Alpaca-API#165)', () => {
+    const replace = parseConfig({ live: { amend: 'replace' } }).live;
+    expect(() => resolveEndpoints(replace, KEYS, { liveMoney: false })).toThrow(/live.amend replace is only for a loopback rehearsal server: .*Alpaca-API#165/);
+    const lockstep = parseConfig({ live: { clock: 'lockstep' } }).live;
+    expect(() => resolveEndpoints(lockstep, KEYS, { liveMoney: false })).toThrow(/live.clock lockstep is only for a loopback rehearsal server/);
+    const local = parseConfig({ live: { amend: 'replace', clock: 'lockstep', trading_url: 'http://127.0.0.1:8765', data_url: 'http://127.0.0.1:8765' } }).live;
+    expect(resolveEndpoints(local, KEYS, { liveMoney: false })).toMatchObject({ loopback: true });
+  });
+
   it('keys only from the environment, naming what is missing', () => {
     expect(keysFromEnv({ APCA_API_KEY_ID: 'PK1', APCA_API_SECRET_KEY: 's' })).toEqual({ keyId: 'PK1', secret: 's' });
     expect(() => keysFromEnv({ APCA_API_KEY_ID: 'PK1' })).toThrow(/set APCA_API_SECRET_KEY$/);

@@ -273,7 +273,7 @@ export class FakeAlpaca implements LiveApi {
       if (this.autoCancelUpdate) this.cancelNow(o.clientOrderId);
     },
     replace: async (orderId: string, change: { qty?: number; limitPrice?: number; clientOrderId: string }): Promise<VenueOrder> => {
-      this.calls.push(`replace ${orderId} ${change.clientOrderId} ${change.qty}@${change.limitPrice}`);
+      this.calls.push(`replace ${orderId} ${change.clientOrderId} ${change.qty ?? ""}@${change.limitPrice}`);
       await Promise.resolve(); // a network answer never comes within the caller's turn
       const f = this.fail(this.replaceFailures);
       if (f && !f.accept) this.raise(f);

@@ -42,7 +42,7 @@ function outDir(): string {
   return d;
 }
 
-/** The client's REST calls that change orders, as `POST b1-1`, `PATCH b1-2 500@20.23`, `DELETE <id>`. */
+/** The client's REST calls that change orders, as `POST b1-1`, `PATCH b1-2 @20.23` (no qty: the venue sizes it), `DELETE <id>`. */
 function countingApi(config: ReturnType<typeof liveConfig>) {
   const endpoints = resolveEndpoints(config.live, KEYS, { liveMoney: false });
   const api = sdkLiveApi({ endpoints, keys: KEYS, feed: 'iex', requestTimeoutMs: 5000, reconnectAttempts: 10, reconnectMs: 20 });
@@ -50,7 +50,7 @@ function countingApi(config: ReturnType<typeof liveConfig>) {
   const child = (venueId: string) => venueId.split('-').slice(-2).join('-');
   const { submitLimit, replace, cancel } = api.trading;
   api.trading.submitLimit = (o) => (sent.push(`POST ${child(o.clientOrderId)}`), submitLimit(o));
-  api.trading.replace = (id, c) => (sent.push(`PATCH ${child(c.clientOrderId)} ${c.qty}@${c.limitPrice}`), replace(id, c));
+  api.trading.replace = (id, c) => (sent.push(`PATCH ${child(c.clientOrderId)} ${c.qty ?? ''}@${c.limitPrice}`), replace(id, c));
   api.trading.cancel = (id) => (sent.push(`DELETE ${id}`), cancel(id));
   return { api, sent };
 }
@@ -92,12 +92,12 @@ describe('live with amend: replace through serve in lockstep', () => {
     expect([...sent].sort()).toEqual(
       [
         'POST b1-1',
-        'PATCH b1-2 500@20.23',
-        'PATCH b1-3 500@20.26',
-        'PATCH b1-4 200@20.29',
+        'PATCH b1-2 @20.23',
+        'PATCH b1-3 @20.26',
+        'PATCH b1-4 @20.29',
         'POST s1-1',
-        'PATCH s1-2 400@20.17',
-        'PATCH s1-3 300@20.14',
+        'PATCH s1-2 @20.17',
+        'PATCH s1-3 @20.14',
       ].sort(),
     );
     expect(result.stats).toMatchObject({ submits: 2, replaces: 5, replaceAttempts: 5, replacesRefused: 0, cancels: 0 });
@@ -248,7 +248,7 @@ describe('live with amend: replace — fills racing the PATCH (serve with a 3 s 
     expect(early).toHaveLength(newBeforeReplaced);
     expect(result.stats.oversizedReplacementsCanceled).toBe(0);
 
-    expect([...sent].sort()).toEqual(['PATCH b1-2 500@20.23', 'PATCH s1-2 400@20.17', 'POST b1-1', 'POST s1-1']);
+    expect([...sent].sort()).toEqual(['PATCH b1-2 @20.23', 'PATCH s1-2 @20.17', 'POST b1-1', 'POST s1-1']);
     const admin = async (path: string) => (await fetch(`${srv.baseUrl}${path}`, { headers: { 'APCA-API-KEY-ID': KEYS.keyId, 'APCA-API-SECRET-KEY': KEYS.secret } })).json();
     const ours = ((await admin('/v2/orders?status=all&limit=500&direction=asc')) as ServerOrder[]).filter((o) => o.client_order_id.startsWith(`ll-${result.runTag}-`));
     expect(ours.map((o) => [o.client_order_id.slice(`ll-${result.runTag}-`.length), o.status, Number(o.qty), Number(o.filled_qty)]).sort()).toEqual([

@@ -68,7 +68,7 @@ describe('replace: the venue replaces the order', () => {
     t.market.replace('o1-1', buy('o1-2', 100, 15.28));
     expect(t.events).toEqual([]); // never inside the engine's call
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 @15.28']);
     expect(t.api.byClientId('ll-tag-o1-2')).toMatchObject({ id: 'id2', qty: 100, limitPrice: 15.28, status: 'accepted' });
     expect(t.brief()).toEqual([]); // pending_replace: nothing yet, and no acceptance before the old one is out
     t.api.replaceNow('ll-tag-o1-1');
@@ -87,7 +87,7 @@ describe('replace: the venue replaces the order', () => {
     t.api.replaceNow('ll-tag-o2-1');
     t.market.cancel('o2-2');
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 300@15.27', 'cancel id2']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 @15.27', 'cancel id2']);
     expect(t.brief()).toEqual(['canceled o2-1 cum 0', 'accepted o2-2', 'canceled o2-2 cum 0']);
   });
 
@@ -115,7 +115,7 @@ describe('replace: refused', () => {
     t.api.replaceFailures = [{ status: 422 }];
     t.market.replace('o1-1', buy('o1-2', 100, 15.28));
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 @15.28']);
     expect(t.brief()).toEqual(['cancel_rejected o1-1 replace_failed: 422 unprocessable', 'rejected o1-2 replace_failed: 422 unprocessable']);
     t.market.cancel('o1-1');
     await t.market.settle();
@@ -163,7 +163,7 @@ describe('replace: refused', () => {
     await t.market.settle();
     await flush();
     expect(t.brief()).toEqual(['cancel_rejected o4-1 replace_pending', 'rejected o4-4 replace_pending']);
-    expect(t.api.calls.filter((c) => c.startsWith('replace'))).toEqual(['replace id1 ll-tag-o4-3 300@15.27']);
+    expect(t.api.calls.filter((c) => c.startsWith('replace'))).toEqual(['replace id1 ll-tag-o4-3 @15.27']);
     t.api.replaceNow('ll-tag-o4-1');
     expect(t.brief().slice(2)).toEqual(['canceled o4-1 cum 0', 'accepted o4-3']);
   });
@@ -176,7 +176,7 @@ describe('replace: lost answers', () => {
     t.api.replaceFailures = [{ status: 500, accept: true }];
     t.market.replace('o1-1', buy('o1-2', 100, 15.28));
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28', 'get-client ll-tag-o1-2']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 @15.28', 'get-client ll-tag-o1-2']);
     expect([...t.api.orders.values()].filter((o) => o.clientOrderId === 'll-tag-o1-2')).toHaveLength(1);
     expect(t.market.stats).toMatchObject({ replaceAttempts: 2, replacesFoundByClientId: 1, retries: 1 });
     t.api.replaceNow('ll-tag-o1-1');
@@ -189,7 +189,7 @@ describe('replace: lost answers', () => {
     t.api.replaceFailures = [{ network: true }];
     t.market.replace('o2-1', sell('o2-2', 300, 15.27));
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 300@15.27', 'get-client ll-tag-o2-2', 'replace id1 ll-tag-o2-2 300@15.27']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 @15.27', 'get-client ll-tag-o2-2', 'replace id1 ll-tag-o2-2 @15.27']);
     expect([...t.api.orders.values()].filter((o) => o.clientOrderId === 'll-tag-o2-2')).toHaveLength(1);
     t.api.replaceNow('ll-tag-o2-1');
     expect(t.brief()).toEqual(['canceled o2-1 cum 0', 'accepted o2-2']);
@@ -201,7 +201,7 @@ describe('replace: lost answers', () => {
     t.api.replaceFailures = [{ status: 500 }, { status: 500 }];
     t.market.replace('o3-1', buy('o3-2', 100, 15.28));
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o3-2 100@15.28', 'get-client ll-tag-o3-2', 'replace id1 ll-tag-o3-2 100@15.28', 'get-client ll-tag-o3-2']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o3-2 @15.28', 'get-client ll-tag-o3-2', 'replace id1 ll-tag-o3-2 @15.28', 'get-client ll-tag-o3-2']);
     expect(t.brief()).toEqual(['cancel_rejected o3-1 replace_failed: 500 internal server error', 'rejected o3-2 replace_failed: 500 internal server error']);
   });
 });
@@ -218,7 +218,7 @@ describe('replace: fills racing the replace', () => {
     t.api.fill('ll-tag-o1-2', 60, 15.28);
     expect(t.brief()).toEqual(['fill o1-1 40@15.25 cum 40', 'canceled o1-1 cum 40', 'accepted o1-2', 'fill o1-2 60@15.28 cum 60']);
     expect(t.market.openChildren()).toEqual([]);
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 @15.28']);
     expect(t.market.stats.oversizedReplacementsCanceled).toBe(0);
   });
 
@@ -233,24 +233,26 @@ describe('replace: fills racing the replace', () => {
     t.api.replaceNow('ll-tag-o6-1');
     await t.market.settle();
     expect(t.brief()).toEqual(['fill o6-1 100@15.3 cum 100', 'canceled o6-1 cum 100', 'accepted o6-2', 'status o6-2 new cum 0']);
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o6-2 300@15.27', 'get id2']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o6-2 @15.27', 'get id2']);
     expect(t.market.stats).toMatchObject({ oversizedReplacementsCanceled: 0, replacementUpdatesHeld: 1 });
   });
 
-  it('buy: 30 filled BEFORE the PATCH reached the venue (update still on its way) → the venue does not shrink the new order; working 100 with 70 left, it is canceled at once', async () => {
+  it('buy: 30 filled BEFORE the PATCH reached the venue (update still on its way) → the PATCH carries no qty, the venue sizes the new order from its own word (70): nothing can over-fill, no corrective cancel', async () => {
     const t = setup();
     await t.working(buy('o5-1', 100, 15.25));
     const early = t.api.fill('ll-tag-o5-1', 30, 15.25, false);
-    t.market.replace('o5-1', buy('o5-2', 100, 15.28)); // sized without the 30
+    t.market.replace('o5-1', buy('o5-2', 100, 15.28)); // the engine sized it without the 30
     await t.market.settle();
     t.api.tradeStream.push(early);
     t.api.replaceNow('ll-tag-o5-1');
-    expect(t.api.byClientId('ll-tag-o5-2')!.qty).toBe(100);
+    expect(t.api.byClientId('ll-tag-o5-2')!.qty).toBe(70);
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o5-2 100@15.28', 'cancel id2']);
-    expect(t.brief()).toEqual(['fill o5-1 30@15.25 cum 30', 'canceled o5-1 cum 30', 'accepted o5-2', 'canceled o5-2 cum 0']);
-    expect(t.market.stats.oversizedReplacementsCanceled).toBe(1);
-    expect(t.logs).toContain('live: ll-tag-o5-2 works 100 but only 70 are left (fills the venue did not deduct) — canceling it');
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o5-2 @15.28']);
+    expect(t.brief()).toEqual(['fill o5-1 30@15.25 cum 30', 'canceled o5-1 cum 30', 'accepted o5-2']);
+    expect(t.market.stats.oversizedReplacementsCanceled).toBe(0);
+    t.api.fill('ll-tag-o5-2', 70, 15.28);
+    expect(t.brief().at(-1)).toBe('fill o5-2 70@15.28 cum 70');
+    expect(t.market.openChildren()).toEqual([]);
   });
 
   it('sell: reordered — `replaced` (filled 100) and the new order’s `new` come before the old order’s fill: all wait for it, then in order', async () => {
@@ -303,10 +305,10 @@ describe('replace: cancels while a replace is unresolved (shutdown)', () => {
     t.market.cancel('o1-1');
     t.market.cancel('o1-2');
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 @15.28']);
     t.api.replaceNow('ll-tag-o1-1');
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 100@15.28', 'cancel id2']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o1-2 @15.28', 'cancel id2']);
     expect(t.brief()).toEqual(['canceled o1-1 cum 0', 'accepted o1-2', 'canceled o1-2 cum 0']);
     expect(t.market.openChildren()).toEqual([]);
   });
@@ -319,7 +321,7 @@ describe('replace: cancels while a replace is unresolved (shutdown)', () => {
     await t.market.settle();
     t.api.refuseReplaceNow('ll-tag-o2-1');
     await t.market.settle();
-    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 300@15.27', 'cancel id1']);
+    expect(t.api.calls).toEqual(['replace id1 ll-tag-o2-2 @15.27', 'cancel id1']);
     expect(t.brief()).toEqual(['cancel_rejected o2-1 order_replace_rejected', 'rejected o2-2 order_replace_rejected', 'canceled o2-1 cum 0']);
   });
 });
@@ -348,7 +350,7 @@ describe('the engine with amend: replace on the fake Alpaca', () => {
     await t.market.settle();
     advance(t, 15); // step 1
     await t.market.settle();
-    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual(['submit ll-tag-P1-1', 'replace id1 ll-tag-P1-2 100@15.28']);
+    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual(['submit ll-tag-P1-1', 'replace id1 ll-tag-P1-2 @15.28']);
     t.api.fill('ll-tag-P1-1', 30, 15.25);
     t.api.replaceNow('ll-tag-P1-1');
     await t.market.settle();
@@ -364,7 +366,7 @@ describe('the engine with amend: replace on the fake Alpaca', () => {
     expect(t.fatal).toEqual([]);
   });
 
-  it('sell: a fill the venue made before the PATCH arrived → the oversized replacement is canceled, the step re-sent for the 70 left; exactly 100 filled', async () => {
+  it('sell: a fill the venue made before the PATCH arrived → the venue-sized replacement works exactly the 70 left; exactly 100 filled, nothing canceled', async () => {
     const t = engineSetup('sell');
     await t.market.settle();
     const early = t.api.fill('ll-tag-P1-1', 30, 15.3, false);
@@ -373,17 +375,17 @@ describe('the engine with amend: replace on the fake Alpaca', () => {
     t.api.tradeStream.push(early);
     t.api.replaceNow('ll-tag-P1-1');
     await t.market.settle();
-    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual(['submit ll-tag-P1-1', 'replace id1 ll-tag-P1-2 100@15.27', 'cancel id2', 'submit ll-tag-P1-3']);
-    expect(t.api.byClientId('ll-tag-P1-3')).toMatchObject({ qty: 70, limitPrice: 15.27 });
-    t.api.fill('ll-tag-P1-3', 70, 15.27);
+    expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual(['submit ll-tag-P1-1', 'replace id1 ll-tag-P1-2 @15.27']);
+    expect(t.api.byClientId('ll-tag-P1-2')).toMatchObject({ qty: 70, limitPrice: 15.27 });
+    t.api.fill('ll-tag-P1-2', 70, 15.27);
     await t.market.settle();
     expect(t.records[0]).toMatchObject({ status: 'filled', filledQty: 100 });
     expect(t.records[0].children.map((c) => [c.clientOrderId, c.qty, c.filledQty, c.status])).toEqual([
       ['P1-1', 100, 30, 'canceled'],
-      ['P1-2', 70, 0, 'canceled'],
-      ['P1-3', 70, 70, 'filled'],
+      ['P1-2', 70, 70, 'filled'],
     ]);
     expect(t.engine.position('UVXY')).toBe(-100);
+    expect(t.market.stats.oversizedReplacementsCanceled).toBe(0);
   });
 
   it('sell: a refused PATCH falls back to cancel then submit at the same step price', async () => {
@@ -394,7 +396,7 @@ describe('the engine with amend: replace on the fake Alpaca', () => {
     await t.market.settle();
     expect(t.api.calls.filter((c) => /^(submit|replace|cancel)/.test(c))).toEqual([
       'submit ll-tag-P1-1',
-      'replace id1 ll-tag-P1-2 100@15.27',
+      'replace id1 ll-tag-P1-2 @15.27',
       'cancel id1',
       'submit ll-tag-P1-3',
     ]);
