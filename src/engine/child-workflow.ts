@@ -240,6 +240,9 @@ export abstract class ChildWorkflow {
    * whoever holds it sees the update; end time kept).
    */
   protected onEventAfterEnd(child: Child, event: OrderEvent): void {
+    // The final cancel was refused (the order filled, or the venue lost it): ask what became of it,
+    // so a fill whose update never comes still reaches the record.
+    if (event.type === 'cancel_rejected' && !child.terminal) this.ctx.market.queryOrder(child.record.clientOrderId);
     this.ledger.bookAfterEnd(child, event);
     if (event.type !== 'accepted' && this.record) Object.assign(this.record, this.buildRecord(), { endTsUs: this.record.endTsUs });
   }
@@ -256,6 +259,12 @@ export abstract class ChildWorkflow {
     if (child !== this.child) return;
     if (this.ledger.remainingQty() <= 0) return this.finish(null);
     if (this.state === 'canceling') return this.onChildOut();
+    // A replacement refused after its old child was already out (the venue canceled it first): the
+    // step move did not happen — not a child reject; enter the step afresh with a new child.
+    if (status === 'rejected' && child.record.replaces !== undefined && child.record.ackTsUs === null) {
+      this.clearTimer('stepTimer');
+      return this.enterStep(this.step);
+    }
     if (status === 'rejected') return this.onChildRejected();
     // Canceled by the venue while we wanted it working: enter the step in force afresh.
     this.clearTimer('stepTimer');

@@ -77,6 +77,11 @@ export class ParentExecutor extends ChildWorkflow {
     if (this.state === 'done') return;
     for (const child of this.ledger.children) if (!child.terminal) this.sendCancel(child);
     this.finish(reason);
+    // No cancel answer within cancel_ack_timeout (a lost ack): ask the venue for each child still open.
+    const at = this.ctx.clock.nowUs() + this.ctx.config.execution.cancel_ack_timeout_ms * 1000;
+    this.ctx.clock.setTimer(at, () => {
+      for (const child of this.ledger.children) if (!child.terminal) this.ctx.market.queryOrder(child.record.clientOrderId);
+    });
   }
 
   // ── steps ────────────────────────────────────────────────────────────────────────────────

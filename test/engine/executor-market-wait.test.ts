@@ -75,3 +75,61 @@ describe.each(['cancel_replace', 'replace'] as const)('amend %s: the market step
     expect(h.market.submits()).toHaveLength(1);
   });
 });
+
+describe('amend replace: a replace refused after the venue canceled the old child is a step move, not a child reject', () => {
+  it.each([
+    ['buy', 15, 15.28],
+    ['sell', 10, 15.27],
+  ] as const)('%s (reject_retries 0): old canceled by the venue, then the replacement rejected → a new child at the step price, the parent goes on', (side, timeoutS, stepPrice) => {
+    const h = harness({ execution: { reject_retries: 0 } }, { amend: 'replace' });
+    h.market.supportsReplace = true;
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', side, 100);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + timeoutS * SEC);
+    expect(h.market.replaces()).toEqual([['P1-1', 'P1-2', stepPrice, 100]]);
+    h.market.canceled('P1-1', 0); // the venue canceled it before the PATCH was applied
+    h.market.cancelRejected('P1-1');
+    h.market.rejected('P1-2', 'order is not replaceable');
+    expect(h.records).toHaveLength(0);
+    expect(h.market.lastSubmit()).toMatchObject({ clientOrderId: 'P1-3', limitPrice: stepPrice, qty: 100 });
+    h.market.accept('P1-3');
+    h.market.fill('P1-3', 100, stepPrice, 100);
+    expect(h.records[0]).toMatchObject({ status: 'filled', filledQty: 100, reason: null });
+    expect(h.records[0].children.map((c) => [c.clientOrderId, c.status])).toEqual([
+      ['P1-1', 'canceled'],
+      ['P1-2', 'rejected'],
+      ['P1-3', 'filled'],
+    ]);
+  });
+});
+
+describe('shutdown: the venue is asked when a final cancel is refused or its answer is lost', () => {
+  it.each(['buy', 'sell'] as const)('%s: cancel_rejected after shutdown → queryOrder; the status answer (filled 100) amends the record', (side) => {
+    const h = harness();
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', side, 100);
+    h.market.accept('P1-1');
+    h.engine.shutdown('shutdown');
+    expect(h.market.cancels()).toEqual(['P1-1']);
+    expect(h.records[0]).toMatchObject({ status: 'unfilled', reason: 'shutdown' });
+    h.market.cancelRejected('P1-1');
+    expect(h.market.queries()).toEqual(['P1-1']);
+    h.market.status('P1-1', 'filled', 100);
+    expect(h.records[0]).toMatchObject({ status: 'filled', filledQty: 100, reason: null });
+  });
+
+  it.each(['buy', 'sell'] as const)('%s: no answer to the final cancel within cancel_ack_timeout → queryOrder; the status answer (canceled, 40 filled) amends the record', (side) => {
+    const h = harness();
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', side, 100);
+    h.market.accept('P1-1');
+    h.engine.shutdown('shutdown');
+    expect(h.market.queries()).toEqual([]);
+    h.clock.advanceBy(h.config.execution.cancel_ack_timeout_ms * 1000);
+    expect(h.market.queries()).toEqual(['P1-1']);
+    h.market.status('P1-1', 'canceled', 40);
+    expect(h.records[0]).toMatchObject({ status: 'partial', filledQty: 40, reason: 'shutdown' });
+    expect(h.records[0].children[0].status).toBe('canceled');
+  });
+});
