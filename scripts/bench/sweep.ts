@@ -98,13 +98,23 @@ export async function section(): Promise<BenchSection> {
   let redis: ChildProcess | null = null;
   if (spawnSync('redis-server', ['--version']).status === 0) {
     const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', join(root, 'redis.log')], { stdio: 'ignore' });
+    redis.once('exit', (code, signal) => process.stderr.write(`bench sweep: redis-server exited (${code ?? signal}); see ${join(root, 'redis.log')}\n`));
     const url = `redis://127.0.0.1:${port}`;
     let queues = 0;
     const onQueue = async (workers: number) => {
       const name = `bench-${process.pid}-${queues++}`; // fresh queue: every job runs
       const started = Array.from({ length: workers }, () => spawn(process.execPath, [bin, 'worker', '--queue', url, '--data', data, '--queue-name', name], { stdio: ['ignore', 'ignore', 'pipe'] }));
-      await Promise.all(started.map((w) => new Promise<void>((ok) => w.stderr!.on('data', (c) => String(c).includes('ready') && ok()))));
+      await Promise.all(
+        started.map(
+          (w) =>
+            new Promise<void>((ok, fail) => {
+              let text = '';
+              w.stderr!.on('data', (c) => ((text += String(c)), text.includes('ready') && ok()));
+              w.once('exit', (code) => fail(new Error(`bench sweep: a queue worker exited (${code}) before it was ready: ${text}`)));
+            }),
+        ),
+      );
       try {
         return await sweep(['--queue', url, '--queue-name', name]);
       } finally {

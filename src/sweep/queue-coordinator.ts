@@ -8,7 +8,7 @@
  */
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ParentOrder } from '../engine/types.ts';
-import { assembleCell, splitBySymbolDay, type PartOutcome } from './cell.ts';
+import { assembleCell, splitBySymbolDay, type CellPart, type PartOutcome } from './cell.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import type { CellJob, CellOutcome } from './protocol.ts';
 import { connectQueue, JOB_ATTEMPTS, partJobId, resultToPart, type PartJobData, type PartResult } from './queue.ts';
@@ -33,6 +33,20 @@ interface PartSlot {
   part: number;
 }
 
+/** One job per cell × part, and where each job id's result goes (equal configs share an id). */
+function partJobs(cells: readonly CellJob[], parts: readonly CellPart[], parents: readonly ParentOrder[], fingerprint: string) {
+  const slots = new Map<string, PartSlot[]>();
+  const jobs = cells.flatMap((cell, c) =>
+    parts.map((part, p) => {
+      const data: PartJobData = { fingerprint, config: cell.config, symbol: part.symbol, day: part.day, parents: part.indices.map((i) => parents[i]) };
+      const jobId = partJobId(data);
+      slots.set(jobId, [...(slots.get(jobId) ?? []), { cell: c, part: p }]);
+      return { name: `${cell.id} | ${part.symbol} ${part.day}`, data, opts: { jobId, attempts: JOB_ATTEMPTS, removeOnComplete: false, removeOnFail: false } };
+    }),
+  );
+  return { jobs, slots };
+}
+
 export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueSweepOptions): Promise<void> {
   if (cells.length === 0) return;
   const connection = await connectQueue(options.url);
@@ -40,15 +54,7 @@ export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueS
   const parts = splitBySymbolDay(options.parents);
   const results: (PartOutcome | undefined)[][] = cells.map(() => new Array(parts.length));
   const missing = cells.map(() => parts.length);
-  const slots = new Map<string, PartSlot[]>();
-  const jobs = cells.flatMap((cell, c) =>
-    parts.map((part, p) => {
-      const data: PartJobData = { fingerprint, config: cell.config, symbol: part.symbol, day: part.day, parents: part.indices.map((i) => options.parents[i]) };
-      const jobId = partJobId(data);
-      slots.set(jobId, [...(slots.get(jobId) ?? []), { cell: c, part: p }]);
-      return { name: `${cell.id} | ${part.symbol} ${part.day}`, data, opts: { jobId, attempts: JOB_ATTEMPTS, removeOnComplete: false, removeOnFail: false } };
-    }),
-  );
+  const { jobs, slots } = partJobs(cells, parts, options.parents, fingerprint);
   const queue = new Queue<PartJobData, PartResult>(options.queueName, { connection, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
   // Read the event stream from its current end, given explicitly: with the default ('$') the
   // events between connecting and the first read would be lost.
