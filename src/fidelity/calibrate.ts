@@ -100,11 +100,13 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
 
   // 4. Fill model: replay every child of each run, score the even parents' children.
   const base = runs[0].config.sim;
-  const fill = fitFillModel({ sim: base, sets: replaySets(runs), replicates, seed, matchToleranceUs: matchMs * 1000, onStep: (d, t) => progress(d, t + 3, 'fill model') });
+  const insideSpreadChildren = fitRecords.reduce((s, r) => s + insideSpread(r), 0);
+  const fitIntensity = insideSpreadChildren > 0;
+  const fill = fitFillModel({ sim: base, sets: replaySets(runs), replicates, seed, matchToleranceUs: matchMs * 1000, fitIntensity, onStep: (d, t) => progress(d, t + 3, 'fill model') });
   const sim = calibratedSim(base, latency, fill);
 
   // 5. Held-out parents.
-  const steps = fillFitSteps();
+  const steps = fillFitSteps(fitIntensity);
   progress(steps, steps + 3, 'goodness of fit');
   const comparison = heldOut(runs, sim);
   progress(steps + 3, steps + 3, 'done');
@@ -120,7 +122,7 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
     runDirs: runs.map((r) => r.runDir),
     fitParents: fitRecords.reduce((s, r) => s + r.length, 0),
     holdoutParents: calibrated.live.length,
-    insideSpreadChildren: fitRecords.reduce((s, r) => s + insideSpread(r), 0),
+    insideSpreadChildren,
     matchMs,
     latency,
     fill,
@@ -150,10 +152,11 @@ function calibratedSim(base: SimConfig, latency: readonly ChannelFit[], fill: Fi
     f.samples === 0 || !Number.isFinite(f.medianMs) ? base.latency[f.channel] : { ms: round(f.medianMs), jitter: f.jitter, sigma: f.jitter === 'lognormal' ? round(f.sigma) : 0.5 };
   return {
     ...base,
-    fill_model: 'queue',
+    fill_model: fill.fillModel,
     queue_prob: fill.queueProb,
     queue_power: round(fill.queuePower.value),
     p_touch: round(fill.pTouch.value),
+    intensity: fill.intensity ? { a_per_s: round(fill.intensity.aPerS.value), k_per_tick: round(fill.intensity.kPerTick.value) } : base.intensity,
     latency: { entry: channel(byName.entry), cancel: channel(byName.cancel), response: channel(byName.response), feed: channel(byName.feed) },
   };
 }

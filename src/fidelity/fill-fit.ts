@@ -23,7 +23,7 @@ import { childScore, replayChildren, type ReplayChild } from './child-replay.ts'
 import { quantile } from './stats.ts';
 
 export interface ParameterFit {
-  name: 'queue_power' | 'p_touch';
+  name: 'queue_power' | 'p_touch' | 'a_per_s' | 'k_per_tick';
   value: number;
   lo: number;
   hi: number;
@@ -60,6 +60,16 @@ export interface FillFitOptions {
 
 const POWER_COARSE = logGrid(0.25, 12, 24);
 const PTOUCH_COARSE = linGrid(0.02, 1, 25);
+/** Intensity A (fills per second at δ = 0) and k (per tick; any sign). */
+const A_COARSE = logGrid(0.002, 5, 24);
+const K_COARSE = linGrid(-1.5, 1.5, 25);
+
+const GRIDS: Record<ParameterFit['name'], { coarse: number[]; bounds: [number, number] }> = {
+  queue_power: { coarse: POWER_COARSE, bounds: [1e-3, Infinity] },
+  p_touch: { coarse: PTOUCH_COARSE, bounds: [0, 1] },
+  a_per_s: { coarse: A_COARSE, bounds: [0, Infinity] },
+  k_per_tick: { coarse: K_COARSE, bounds: [-Infinity, Infinity] },
+};
 /** Points of the fine grid laid between the best coarse point's neighbours. */
 const FINE_POINTS = 17;
 
@@ -75,6 +85,8 @@ type Setter = (sim: SimConfig, value: number) => SimConfig;
 const SETTERS: Record<ParameterFit['name'], Setter> = {
   queue_power: (sim, v) => ({ ...sim, fill_model: 'queue', queue_prob: 'power', queue_power: v }),
   p_touch: (sim, v) => ({ ...sim, fill_model: 'queue', p_touch: v }),
+  a_per_s: (sim, v) => ({ ...sim, fill_model: 'intensity', intensity: { ...sim.intensity, a_per_s: v } }),
+  k_per_tick: (sim, v) => ({ ...sim, fill_model: 'intensity', intensity: { ...sim.intensity, k_per_tick: v } }),
 };
 
 /** Scores of every scored child (all sets, in order) under one sim config. */
@@ -128,8 +140,7 @@ function fineGrid(coarse: readonly number[], best: number, n: number, bounds: [n
 }
 
 export function fitParameter(options: FillFitOptions, name: ParameterFit['name'], sim: SimConfig, tick: () => void): ParameterFit {
-  const coarse = name === 'queue_power' ? POWER_COARSE : PTOUCH_COARSE;
-  const bounds: [number, number] = name === 'queue_power' ? [1e-3, Infinity] : [0, 1];
+  const { coarse, bounds } = GRIDS[name];
   const coarseScores = scoreGrid(options, name, sim, coarse, tick);
   const coarseBest = plateauMiddle(coarse, coarseScores.map(sum));
   const fine = fineGrid(coarse, coarseBest, FINE_POINTS, bounds);
@@ -169,26 +180,37 @@ export function fitParameter(options: FillFitOptions, name: ParameterFit['name']
   };
 }
 
+export interface IntensityFit {
+  aPerS: ParameterFit;
+  kPerTick: ParameterFit;
+}
+
 export interface FillModelFit {
   queuePower: ParameterFit;
   pTouch: ParameterFit;
   /** The queue model's cancellation rule that reproduces more children (log only when strictly better). */
   queueProb: 'power' | 'log';
+  /** Intensity A and k, fitted when asked (the data has inside-spread children); null otherwise. */
+  intensity: IntensityFit | null;
+  /** The model written to the output: intensity only when it reproduces strictly more children than the queue. */
+  fillModel: 'queue' | 'intensity';
   /** Share of the fit half's children each model reproduces at the fitted parameters (queue power first). */
   modelShares: { model: string; share: number }[];
 }
 
 /** Replays one fit would make (for a progress bar). */
-export function fillFitSteps(): number {
-  return 2 * (POWER_COARSE.length + FINE_POINTS) + PTOUCH_COARSE.length + FINE_POINTS + 3;
+export function fillFitSteps(withIntensity = false): number {
+  const queue = 2 * (POWER_COARSE.length + FINE_POINTS) + PTOUCH_COARSE.length + FINE_POINTS + 4;
+  return withIntensity ? queue + 2 * (A_COARSE.length + FINE_POINTS) + K_COARSE.length + FINE_POINTS + 1 : queue;
 }
 
 /**
  * queue_power under the power rule, p_touch, queue_power again; then the log rule (no parameter)
- * and the other models are scored at the fitted values for comparison.
+ * and the other models are scored at the fitted values for comparison. With `fitIntensity`, the
+ * intensity model's A, k next (A, k, A again — at or behind the touch it is the fitted queue).
  */
-export function fitFillModel(options: FillFitOptions): FillModelFit {
-  const total = fillFitSteps();
+export function fitFillModel(options: FillFitOptions & { fitIntensity?: boolean }): FillModelFit {
+  const total = fillFitSteps(options.fitIntensity);
   let done = 0;
   const tick = () => options.onStep?.(++done, total, 'fill model');
   let sim: SimConfig = { ...options.sim, fill_model: 'queue', queue_prob: 'power' };
@@ -198,19 +220,40 @@ export function fitFillModel(options: FillFitOptions): FillModelFit {
   sim = { ...sim, p_touch: pTouch.value };
   const queuePower = fitParameter(options, 'queue_power', sim, tick);
   sim = { ...sim, queue_power: queuePower.value };
-  const variants: [string, SimConfig][] = [
-    ['queue (power)', sim],
-    ['queue (log)', { ...sim, queue_prob: 'log' }],
-    ['touch', { ...sim, fill_model: 'touch' }],
-    ['through', { ...sim, fill_model: 'through' }],
-  ];
-  const modelShares = variants.map(([model, config], i) => {
+  const share = (config: SimConfig) => {
     const scores = scoreAll(options.sets, config, options.matchToleranceUs);
-    if (i > 0) tick();
-    return { model, share: scores.length > 0 ? sum(scores) / scores.length : Number.NaN };
-  });
+    tick();
+    return scores.length > 0 ? sum(scores) / scores.length : Number.NaN;
+  };
+  const modelShares = [
+    { model: 'queue (power)', share: share(sim) },
+    { model: 'queue (log)', share: share({ ...sim, queue_prob: 'log' }) },
+    { model: 'touch', share: share({ ...sim, fill_model: 'touch' }) },
+    { model: 'through', share: share({ ...sim, fill_model: 'through' }) },
+  ];
   const queueProb = modelShares[1].share > modelShares[0].share + 1e-9 ? 'log' : 'power';
-  return { queuePower, pTouch, queueProb, modelShares };
+  let intensity: IntensityFit | null = null;
+  let fillModel: FillModelFit['fillModel'] = 'queue';
+  if (options.fitIntensity) {
+    const queueSim: SimConfig = { ...sim, queue_prob: queueProb };
+    intensity = fitIntensity(options, queueSim, tick);
+    const fitted: SimConfig = { ...queueSim, fill_model: 'intensity', intensity: { a_per_s: intensity.aPerS.value, k_per_tick: intensity.kPerTick.value } };
+    const intensityShare = share(fitted);
+    modelShares.push({ model: 'intensity', share: intensityShare });
+    if (intensityShare > Math.max(modelShares[0].share, modelShares[1].share) + 1e-9) fillModel = 'intensity';
+  }
+  return { queuePower, pTouch, queueProb, intensity, fillModel, modelShares };
+}
+
+/** A (with the run's k), k, then A again, each with the others at their current estimate. */
+function fitIntensity(options: FillFitOptions, queueSim: SimConfig, tick: () => void): IntensityFit {
+  let sim: SimConfig = { ...queueSim, fill_model: 'intensity' };
+  const a1 = fitParameter(options, 'a_per_s', sim, tick);
+  sim = { ...sim, intensity: { ...sim.intensity, a_per_s: a1.value } };
+  const kPerTick = fitParameter(options, 'k_per_tick', sim, tick);
+  sim = { ...sim, intensity: { ...sim.intensity, k_per_tick: kPerTick.value } };
+  const aPerS = fitParameter(options, 'a_per_s', sim, tick);
+  return { aPerS, kPerTick };
 }
 
 /** Half the distance between the grid points either side of `value` (sorted grid). */

@@ -28,6 +28,17 @@ function channelNote(f: ChannelFit): string {
   return f.jitter === 'lognormal' ? `${median}, σ ${g(f.sigma)} [${g(f.sigmaLo)}, ${g(f.sigmaHi)}]; ${f.samples} samples` : `${median}, fixed (σ̂ ${g(f.sigma)}); ${f.samples} samples`;
 }
 
+/** sim.intensity: the fitted A and k with their notes, or why they were not fitted. */
+function intensityLines(c: Calibration): string[] {
+  const fit = c.fill.intensity;
+  if (!fit) return [`  # intensity not fitted: no child rested inside the spread in the fit half`];
+  return [
+    '  intensity:',
+    `    a_per_s: ${g(c.sim.intensity.a_per_s)}`.padEnd(61) + ` # ${parameterNote(fit.aPerS)}`,
+    `    k_per_tick: ${g(c.sim.intensity.k_per_tick)}`.padEnd(61) + ` # ${parameterNote(fit.kPerTick)}`,
+  ];
+}
+
 export function calibrationYaml(c: Calibration, replicates: number): string {
   const lat = c.sim.latency;
   const fits = Object.fromEntries(c.latency.map((f) => [f.channel, f]));
@@ -48,17 +59,18 @@ export function calibrationYaml(c: Calibration, replicates: number): string {
     `#   first fill time (within ${c.matchMs} ms) and quantity (the queue model is deterministic: no likelihood).`,
     `# intervals: 95 % percentile bootstrap over parents, ${replicates} replicates`,
     'sim:',
-    '  fill_model: queue'.padEnd(61) + ` # children reproduced: ${shares}`,
+    `  fill_model: ${c.sim.fill_model}`.padEnd(61) + ` # children reproduced: ${shares}`,
     `  queue_prob: ${c.sim.queue_prob}`.padEnd(61) + ` # ${c.sim.queue_prob === 'log' ? 'the log rule reproduces more children than the fitted power' : 'the log rule reproduces no more children'}`,
     `  queue_power: ${g(c.sim.queue_power)}`.padEnd(61) + ` # ${parameterNote(c.fill.queuePower)}${c.sim.queue_prob === 'log' ? ' (unused under log)' : ''}`,
-    `  p_touch: ${g(c.sim.p_touch)}`.padEnd(61) + ` # ${parameterNote(c.fill.pTouch)}`,
+    `  p_touch: ${g(c.sim.p_touch)}`.padEnd(61) + ` # ${parameterNote(c.fill.pTouch)}${c.sim.fill_model === 'intensity' ? ' (unused by intensity: inside the spread its clock decides)' : ''}`,
+    ...intensityLines(c),
     `  include_ineligible: ${c.sim.include_ineligible}`,
     '  latency:',
     channelLine('entry'),
     channelLine('cancel'),
     channelLine('response'),
     channelLine('feed'),
-    `# inside-spread children in the fit half: ${c.insideSpreadChildren}; intensity (A, k) not fitted — this simulator has no intensity fill model`,
+    `# inside-spread children in the fit half (at the quote they were priced from): ${c.insideSpreadChildren}`,
     `# goodness of fit on the ${gof.parents} odd (held-out) parents, calibrated sim vs observed:`,
     '#   fill rate by step   observed  predicted',
     ...gof.stepRates.map((r) => `#   ${r.step.padEnd(18)} ${percent(r.observed).padStart(8)} ${percent(r.predicted).padStart(10)}`),

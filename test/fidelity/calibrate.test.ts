@@ -61,7 +61,9 @@ describe('calibrate, piece by piece', () => {
     expect(c.sim.latency.response).toEqual({ ms: 12, jitter: 'none', sigma: 0.5 });
     expect(Math.abs(c.sim.latency.entry.ms - 40) / 40).toBeLessThan(0.15);
     expect(c.fill.modelShares[0]).toEqual({ model: 'queue (power)', share: 1 });
-    expect(c.fill.modelShares.map((m) => m.model)).toEqual(['queue (power)', 'queue (log)', 'touch', 'through']);
+    // inside-spread children exist, so intensity is fitted too — and not chosen: it is no better than the queue truth
+    expect(c.fill.modelShares.map((m) => m.model)).toEqual(['queue (power)', 'queue (log)', 'touch', 'through', 'intensity']);
+    expect(c.sim.fill_model).toBe('queue');
     expect(c.sim.queue_prob).toBe('power');
   }, 120_000);
 

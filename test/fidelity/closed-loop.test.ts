@@ -82,4 +82,27 @@ describe('closed loop: calibrate recovers a hidden truth', () => {
     expect(html).toContain('sim defaults');
     console.log(yaml);
   }, 300_000);
+
+  it('intensity truth (A = 0.08 /s, k = −0.3 /tick): calibrate picks intensity and recovers A and k within ±15 %; calibrated ≥ 90 % on held-out parents, the defaults lower', () => {
+    const truthIntensity = {
+      seed: 13,
+      sim: { fill_model: 'intensity', queue_power: 3, intensity: { a_per_s: 0.08, k_per_tick: -0.3 }, latency: { entry: { ms: 30, jitter: 'lognormal', sigma: 0.5 }, response: { ms: 10 } } },
+    };
+    const observed = writeObservedRun({ root, name: 'observed-intensity', truth: truthIntensity, parents: 300 });
+    const c = calibrateRuns([observed.dir], { replicates: 50 });
+    expect(c.insideSpreadChildren).toBeGreaterThan(50);
+    expect(c.sim.fill_model).toBe('intensity');
+    expect(within(c.sim.intensity.a_per_s, 0.08)).toBe(true);
+    expect(within(Math.abs(c.sim.intensity.k_per_tick), 0.3)).toBe(true);
+    expect(c.sim.intensity.k_per_tick).toBeLessThan(0);
+    expect(c.fill.intensity!.aPerS.lo).toBeLessThanOrEqual(c.sim.intensity.a_per_s);
+    expect(c.fill.intensity!.aPerS.hi).toBeGreaterThanOrEqual(c.sim.intensity.a_per_s);
+    expect(within(c.sim.queue_power, 3)).toBe(true);
+    const [calibrated, , defaults] = c.comparison;
+    expect(calibrated.stepAgreeRate).toBeGreaterThanOrEqual(0.9);
+    expect(defaults.stepAgreeRate).toBeLessThan(calibrated.stepAgreeRate);
+    const yaml = calibrationYaml(c, 50);
+    expect(yaml).toMatch(/^  fill_model: intensity/m);
+    expect(yaml).toMatch(/^    k_per_tick: −?-?0\.\d+/m);
+  }, 300_000);
 });
