@@ -109,6 +109,26 @@ export class ChildLedger {
     child.maxCumQty = Math.max(child.maxCumQty, cumQty);
   }
 
+  /**
+   * Does `event` contradict what the venue said before or the child itself? A child filled beyond
+   * its qty (by fills or by cumQty), or `filled` with a cumQty below its qty (a replacement excepted:
+   * the venue sized it). Such numbers must never size another child.
+   */
+  contradiction(child: Child, event: OrderEvent): string | null {
+    const qty = child.record.qty;
+    if (event.type === 'fill') {
+      if (child.execIds.has(event.execId)) return null;
+      if (child.uniqueFillQty + event.qty > qty) return `fills ${child.uniqueFillQty + event.qty} > qty ${qty}`;
+      if (event.cumQty > qty) return `cumQty ${event.cumQty} > qty ${qty}`;
+      return null;
+    }
+    if (event.type === 'canceled' || event.type === 'status') {
+      if (event.cumQty > qty) return `cumQty ${event.cumQty} > qty ${qty}`;
+      if (event.type === 'status' && event.status === 'filled' && event.cumQty < qty && child.record.replaces === undefined) return `filled with cumQty ${event.cumQty} < qty ${qty}`;
+    }
+    return null;
+  }
+
   /** Bring the child's and the parent's filled quantities up to date; report the increase. */
   sync(child: Child): void {
     const before = child.record.filledQty;

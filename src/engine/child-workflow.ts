@@ -182,6 +182,7 @@ export abstract class ChildWorkflow {
     const child = this.ledger.find(event.clientOrderId);
     if (!child) return;
     if (this.state === 'done') return this.onEventAfterEnd(child, event);
+    if (this.ledger.contradiction(child, event) !== null) return this.onVenueInconsistent(child, event);
     switch (event.type) {
       case 'accepted':
         if (child.record.status === 'pending_new') child.record.status = 'working';
@@ -239,6 +240,17 @@ export abstract class ChildWorkflow {
    * child — no state machine, nothing sent — and rebuild the record in place (same object, so
    * whoever holds it sees the update; end time kept).
    */
+  /**
+   * The venue's quantities contradict each other: stop this parent — cancel what may still work,
+   * end it `venue_inconsistent` — and only then book what the venue said (it is on the record, and
+   * no child is ever sized from it).
+   */
+  protected onVenueInconsistent(child: Child, event: OrderEvent): void {
+    for (const c of this.ledger.children) if (!c.terminal && c.record.status !== 'pending_new') this.sendCancel(c);
+    this.finish('venue_inconsistent');
+    this.onEventAfterEnd(child, event);
+  }
+
   protected onEventAfterEnd(child: Child, event: OrderEvent): void {
     // The final cancel was refused (the order filled, or the venue lost it): ask what became of it,
     // so a fill whose update never comes still reaches the record.

@@ -55,7 +55,8 @@ export function buildExecutionRecord(r: RecordInputs): ExecutionRecord {
     timeToFillUs: lastFill ? lastFill.tsUs - parent.arrivalTsUs : NaN,
     endTsUs: r.endTsUs,
     status,
-    reason: status === 'filled' ? null : r.endReason,
+    // A filled parent has no end reason — unless the venue's numbers could not be trusted.
+    reason: status === 'filled' && r.endReason !== 'venue_inconsistent' ? null : r.endReason,
     stepPercentages: r.stepPercentages.slice(),
     children: [...r.children],
   };

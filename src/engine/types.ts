@@ -55,7 +55,9 @@ export type EndReason =
   | 'child_rejected'
   | 'spread_guard_timeout'
   | 'shutdown'
-  | 'end_of_data';
+  | 'end_of_data'
+  /** The venue reported quantities that contradict each other (e.g. a child filled beyond its qty). */
+  | 'venue_inconsistent';
 
 export type ParentStatus = 'filled' | 'partial' | 'unfilled' | 'rejected';
 

@@ -133,3 +133,29 @@ describe('shutdown: the venue is asked when a final cancel is refused or its ans
     expect(h.records[0].children[0].status).toBe('canceled');
   });
 });
+
+describe('venue quantities that contradict each other stop the parent: venue_inconsistent', () => {
+  it.each(['buy', 'sell'] as const)('%s: a fill taking the 100-share child to 150 → ends venue_inconsistent, no new child sized from it', (side) => {
+    const h = harness();
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', side, 100);
+    h.market.accept('P1-1');
+    h.market.fill('P1-1', 60, 15.28, 60);
+    h.market.fill('P1-1', 90, 15.28, 150);
+    expect(h.records[0]).toMatchObject({ reason: 'venue_inconsistent', filledQty: 150 });
+    h.clock.advanceTo(T0 + 60 * SEC);
+    expect(h.market.submits()).toHaveLength(1);
+  });
+
+  it.each(['buy', 'sell'] as const)('%s: a status `filled` with cumQty 40 of 100 → the working child is canceled, the parent ends venue_inconsistent (not filled, not re-sent)', (side) => {
+    const h = harness();
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', side, 100);
+    h.market.accept('P1-1');
+    h.market.status('P1-1', 'filled', 40);
+    expect(h.market.cancels()).toEqual(['P1-1']);
+    expect(h.records[0]).toMatchObject({ status: 'partial', filledQty: 40, reason: 'venue_inconsistent' });
+    h.clock.advanceTo(T0 + 60 * SEC);
+    expect(h.market.submits()).toHaveLength(1);
+  });
+});
