@@ -9,6 +9,7 @@ import { nyDay } from '../core/calendar.ts';
 import { defaultConfig, loadConfig, type LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { describeSelection, isSelected, parseSelection, selectSymbolDays, type DataSelection, type SymbolDayRef } from '../data/catalogue.ts';
+import { worstCaseDurationUs } from '../engine/prescreen.ts';
 import { generateParentOrders, readParentOrdersCsv, type SourcedParent } from '../data/orders.ts';
 
 export interface SelectionArgs {
@@ -64,7 +65,9 @@ export function resolveOrders(
   }
   if (/^\d+$/.test(orders.trim())) {
     const count = Number(orders);
-    const parents = generateParentOrders({ count, seed: config.seed, orders: config.orders, tapes });
+    // Parents of one symbol + side never overlap when the rule is on (none is rejected duplicate_working).
+    const spacingUs = config.risk.one_working_per_symbol_side ? worstCaseDurationUs(config) : undefined;
+    const parents = generateParentOrders({ count, seed: config.seed, orders: config.orders, tapes, spacingUs });
     const per = config.orders.count_per === 'run' ? {} : { countPer: config.orders.count_per, parents: parents.length };
     return { parents, ordersInfo: { source: 'generated', count, seed: config.seed, ...per, ...selected } };
   }

@@ -15,10 +15,16 @@
  * Each has an arrival uniform in its day's regular session, buy or sell with equal odds, and
  * qty = qty_min + qty_lot · k with k uniform in 0 … ⌊(qty_max − qty_min)/qty_lot⌋.
  * One seeded stream ('orders'), so the same seed and data give the same orders.
+ *
+ * With `spacingUs` (risk.one_working_per_symbol_side: the worst-case duration of a parent), two
+ * parents of one symbol + side on one day never overlap: in arrival order each starts at
+ * t_i = max(u_i, t_(i−1) + spacing), then from the last back t_i = min(t_i, t_(i+1) − spacing)
+ * with the last at most close − 1 µs. Parents already spaced keep their drawn arrival; a day
+ * that cannot hold its parents (n − 1 gaps longer than the session) is an InputError.
  */
 import { readFileSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
-import { regularSession } from '../core/calendar.ts';
+import { nyDay, regularSession } from '../core/calendar.ts';
 import type { OrdersConfig } from './config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ParentOrder } from '../engine/types.ts';
@@ -121,6 +127,8 @@ export interface GenerateOptions {
   orders: OrdersConfig;
   /** The symbol-days in the data. */
   tapes: readonly { symbol: string; day: string }[];
+  /** Least time between two arrivals of one symbol + side on one day (µs); none when absent. */
+  spacingUs?: number;
 }
 
 /** Regular-session hours of a New York day (6.5 on a full day). */
@@ -160,7 +168,34 @@ export function generateParentOrders(options: GenerateOptions): SourcedParent[] 
     }
   }
   if (drafts.length === 0) throw new InputError(`--orders ${count} per hour: no parents on the selected symbol-days`);
+  if (options.spacingUs !== undefined && options.spacingUs > 0) spaceArrivals(drafts, options.spacingUs, count);
   drafts.sort((a, b) => a.arrivalTsUs - b.arrivalTsUs);
   const width = String(drafts.length).length;
   return drafts.map((d, i) => ({ clientOrderId: `g${String(i + 1).padStart(width, '0')}`, ...d }));
+}
+
+/** Moves arrivals so that one symbol + side's parents on a day are ≥ spacingUs apart (see the file comment). */
+function spaceArrivals(drafts: Omit<SourcedParent, 'clientOrderId'>[], spacingUs: number, count: number): void {
+  const groups = new Map<string, Omit<SourcedParent, 'clientOrderId'>[]>();
+  for (const d of drafts) {
+    const key = `${d.symbol}\u0000${d.side}\u0000${nyDay(d.arrivalTsUs)}`;
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else groups.set(key, [d]);
+  }
+  for (const group of groups.values()) {
+    group.sort((a, b) => a.arrivalTsUs - b.arrivalTsUs);
+    const first = group[0];
+    const { openUs, closeUs } = regularSession(nyDay(first.arrivalTsUs));
+    const fit = Math.floor((closeUs - 1 - openUs) / spacingUs) + 1;
+    if (group.length > fit) {
+      throw new InputError(
+        `--orders ${count}: ${group.length} ${first.side} parents for ${first.symbol} on ${nyDay(first.arrivalTsUs)}, but only ${fit} fit ` +
+          `${spacingUs / 1e6} s apart (the worst-case duration of a parent; risk.one_working_per_symbol_side): ask for fewer, or set it to false`,
+      );
+    }
+    for (let i = 1; i < group.length; i++) group[i].arrivalTsUs = Math.max(group[i].arrivalTsUs, group[i - 1].arrivalTsUs + spacingUs);
+    group[group.length - 1].arrivalTsUs = Math.min(group[group.length - 1].arrivalTsUs, closeUs - 1);
+    for (let i = group.length - 2; i >= 0; i--) group[i].arrivalTsUs = Math.min(group[i].arrivalTsUs, group[i + 1].arrivalTsUs - spacingUs);
+  }
 }

@@ -67,6 +67,8 @@ export const riskSchema = z
     max_spread_pct: positive().default(5),
     queue_when_closed: z.boolean().default(false),
     session_end_buffer_s: nonNegative().default(60),
+    /** At most one working parent per symbol + side (a second is rejected duplicate_working). */
+    one_working_per_symbol_side: z.boolean().default(true),
   })
   .strict();
 

@@ -81,7 +81,7 @@ export class LadderEngine {
         session: this.market.session(now),
         positionQty: this.pathChecks ? (this.positions.get(parent.symbol) ?? 0) : 0,
         workingQty: this.pathChecks ? this.workingQty(parent.symbol) : 0,
-        sameSideWorking: this.pathChecks && this.hasSameSideWorking(parent),
+        sameSideWorking: this.pathChecks && this.config.risk.one_working_per_symbol_side && this.hasSameSideWorking(parent),
         clientOrderIdSeen: this.usedClientIds.has(parent.clientOrderId),
         worstCaseLadderS: this.pathChecks ? ladderWorstCaseS(this.config, parent.side) : 0,
       },

@@ -6,8 +6,8 @@
  * whether a ladder can still finish before the close, depends on how fast earlier parents filled
  * or on the cell's own ladder — which differ from cell to cell. So the sweep decides these on the
  * order list with a worst case that holds for EVERY config it will run:
- *   - a parent occupies its symbol + side from arrival until arrival + the longest worst-case
- *     duration (max_execution_time + (max_retries + 1) · retry_after_s + spread_wait_s);
+ *   - a parent occupies its symbol + side (when any config has risk.one_working_per_symbol_side)
+ *     from arrival until arrival + the longest worst-case duration (max_execution_time + (max_retries + 1) · retry_after_s + spread_wait_s);
  *   - every accepted parent counts fully toward the position from its arrival on, against the
  *     smallest max_position;
  *   - session end: arrival + the longest limit ladder (min(max_execution_time, S · step timeout))
@@ -43,6 +43,7 @@ export interface PrescreenOptions {
 export function prescreenParents(parents: readonly ParentOrder[], configs: readonly EngineConfig[], options: PrescreenOptions = {}): Prescreened {
   const occupancyUs = Math.max(...configs.map(worstCaseDurationUs));
   const maxPosition = Math.min(...configs.map((c) => c.risk.max_position));
+  const oneWorking = configs.some((c) => c.risk.one_working_per_symbol_side);
   const bufferS = Math.max(...configs.map((c) => c.risk.session_end_buffer_s));
   const ladderS = { buy: Math.max(...configs.map((c) => ladderWorstCaseS(c, 'buy'))), sell: Math.max(...configs.map((c) => ladderWorstCaseS(c, 'sell'))) };
 
@@ -57,7 +58,7 @@ export function prescreenParents(parents: readonly ParentOrder[], configs: reado
     const closeUs = options.sessionCloseUs?.(parent) ?? null;
     let reason: RejectReason | null = null;
     if (seen.has(parent.clientOrderId)) reason = 'duplicate_client_order_id';
-    else if ((busyUntil.get(key) ?? -Infinity) > parent.arrivalTsUs) reason = 'duplicate_working';
+    else if (oneWorking && (busyUntil.get(key) ?? -Infinity) > parent.arrivalTsUs) reason = 'duplicate_working';
     else if (closeUs !== null && parent.arrivalTsUs + ladderS[parent.side] * 1e6 > closeUs - bufferS * 1e6) reason = 'session_end';
     else if (Math.abs(projected) > maxPosition) reason = 'max_position';
     seen.add(parent.clientOrderId);

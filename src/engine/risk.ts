@@ -5,7 +5,7 @@
  * Checks, in this order (the first that fails decides):
  *   invalid_qty                qty must be a positive whole number of shares
  *   duplicate_client_order_id  a client order id may be used once per run
- *   duplicate_working          one working parent per symbol + side
+ *   duplicate_working          one working parent per symbol + side (risk.one_working_per_symbol_side)
  *   market_closed              regular session only (or queue to the next open when configured)
  *   session_end                now + worst-case ladder duration must be ≤ close − buffer
  *   no_quote                   nothing to price or to check the spread against
@@ -28,7 +28,7 @@ export interface RiskContext {
   positionQty: number;
   /** Signed remaining quantity of the symbol's working parents. */
   workingQty: number;
-  /** Is a parent on the same symbol and side working? */
+  /** Is a parent on the same symbol and side working? (false when the rule is off) */
   sameSideWorking: boolean;
   /** Has this client order id been seen before in this run? */
   clientOrderIdSeen: boolean;
@@ -47,7 +47,7 @@ export function checkParent(parent: ParentOrder, ctx: RiskContext, risk: RiskCon
 
   if (!Number.isInteger(parent.qty) || parent.qty <= 0) return reject('invalid_qty', `qty ${parent.qty} is not a positive whole number`);
   if (ctx.clientOrderIdSeen) return reject('duplicate_client_order_id', `client order id ${parent.clientOrderId} was used before`);
-  if (ctx.sameSideWorking) return reject('duplicate_working', `a ${parent.side} order for ${parent.symbol} is already working`);
+  if (ctx.sameSideWorking && risk.one_working_per_symbol_side) return reject('duplicate_working', `a ${parent.side} order for ${parent.symbol} is already working`);
 
   const { session } = ctx;
   if (!session.isOpen) {

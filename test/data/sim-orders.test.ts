@@ -72,6 +72,37 @@ describe('generated orders', () => {
     expect(generateParentOrders({ count: 400, seed: 4, orders, tapes })).not.toEqual(a);
   });
 
+  it('spacingUs: a symbol + side never has two parents closer than the spacing on a day; already spaced drafts keep their arrival', () => {
+    const one = [{ symbol: 'AAA', day: '2024-03-05' }];
+    const spacingUs = 200e6; // the default worst-case duration, 120 + 4·5 + 60 s
+    const free = generateParentOrders({ count: 200, seed: 3, orders, tapes: one });
+    const spaced = generateParentOrders({ count: 200, seed: 3, orders, tapes: one, spacingUs });
+    const { openUs, closeUs } = regularSession('2024-03-05');
+    for (const side of ['buy', 'sell'] as const) {
+      const a = free.filter((p) => p.side === side).map((p) => p.arrivalTsUs);
+      const b = spaced.filter((p) => p.side === side).map((p) => p.arrivalTsUs);
+      expect(b).toHaveLength(a.length); // same parents per side, same count
+      const gaps = (xs: number[]) => xs.slice(1).map((x, i) => x - xs[i]);
+      expect(Math.min(...gaps(a))).toBeLessThan(spacingUs); // the free draw collides …
+      expect(Math.min(...gaps(b))).toBeGreaterThanOrEqual(spacingUs); // … the spaced one never does
+      expect(b[0]).toBeGreaterThanOrEqual(openUs);
+      expect(b[b.length - 1]).toBeLessThan(closeUs);
+    }
+    // quantities and sides are the seed's draws, untouched
+    expect(spaced.map((p) => [p.side, p.qty]).sort()).toEqual(free.map((p) => [p.side, p.qty]).sort());
+    // a parent already spaced from its neighbours keeps its drawn arrival exactly
+    const few = generateParentOrders({ count: 4, seed: 3, orders, tapes: one });
+    expect(generateParentOrders({ count: 4, seed: 3, orders, tapes: one, spacingUs: 1 })).toEqual(few);
+  });
+
+  it('spacingUs: more parents than a day can hold apart is an input error naming the symbol, side, day and key', () => {
+    const one = [{ symbol: 'AAA', day: '2024-03-05' }];
+    // 6.5 h = 23,400 s holds floor((23,400 s − 1 µs) / 200 s) + 1 = 117 parents per side
+    expect(() => generateParentOrders({ count: 400, seed: 3, orders, tapes: one, spacingUs: 200e6 })).toThrow(
+      /--orders 400: \d+ (buy|sell) parents for AAA on 2024-03-05, but only 117 fit 200 s apart .*risk\.one_working_per_symbol_side/,
+    );
+  });
+
   it('orders.symbols restricts the draw; unknown symbols and empty data are input errors', () => {
     const only = parseConfig({ orders: { symbols: ['BBB'] } }).orders;
     expect(new Set(generateParentOrders({ count: 50, seed: 1, orders: only, tapes }).map((p) => p.symbol))).toEqual(new Set(['BBB']));

@@ -21,6 +21,16 @@ describe('prescreen: path-dependent checks decided once on the order list', () =
       ['B', 'duplicate_working'],
     ]);
   });
+  it('with risk.one_working_per_symbol_side off in every config, overlapping buys and sells are all accepted', () => {
+    const off = parseConfig({ risk: { max_position: 500, one_working_per_symbol_side: false } });
+    const list = [p('A', 'buy', 100, 0), p('B', 'buy', 100, 199), p('C', 'sell', 100, 10), p('E', 'sell', 100, 50)];
+    expect(prescreenParents(list, [off]).accepted.map((x) => x.clientOrderId)).toEqual(['A', 'C', 'E', 'B']);
+    // one config with the rule on decides for the sweep (its cells must all see the same parents)
+    expect(prescreenParents(list, [off, config]).rejected.map((x) => [x.parent.clientOrderId, x.reason])).toEqual([
+      ['E', 'duplicate_working'],
+      ['B', 'duplicate_working'],
+    ]);
+  });
   it('position counts every accepted parent in full, buys up and sells down', () => {
     const r = prescreenParents([p('A', 'buy', 400, 0), p('B', 'buy', 200, 300), p('C', 'sell', 900, 301), p('D', 'sell', 1, 700), p('E', 'buy', 1000, 701)], [config]);
     expect(r.rejected.map((x) => [x.parent.clientOrderId, x.reason])).toEqual([

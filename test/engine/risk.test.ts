@@ -79,6 +79,20 @@ describe('risk in the engine: shared state across parents', () => {
     expect(h.records.map((r) => [r.clientOrderId, r.status, r.reason])).toEqual([['P2', 'rejected', 'duplicate_working']]);
     expect(h.engine.workingCount()).toBe(2);
   });
+  it('risk.one_working_per_symbol_side: false lets a second buy and a second sell work beside the first', () => {
+    const off = parseConfig({ risk: { one_working_per_symbol_side: false } }).risk;
+    for (const side of ['buy', 'sell'] as const) {
+      expect(checkParent(order(side), ctx({ sameSideWorking: true }), off)).toEqual({ kind: 'accept' });
+    }
+    const h = harness({ risk: { one_working_per_symbol_side: false } });
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', 'buy', 100);
+    h.submit('UVXY', 'buy', 100);
+    h.submit('UVXY', 'sell', 100);
+    h.submit('UVXY', 'sell', 100);
+    expect(h.records).toEqual([]);
+    expect(h.engine.workingCount()).toBe(4);
+  });
   it('a client order id is used once, even after its parent finished', () => {
     const h = harness();
     h.market.setQuote('UVXY', 15.23, 15.32);

@@ -46,6 +46,8 @@ describe.skipIf(!present)('the IBM day: one headline in the CLI and the report',
     const r = await cli(['report', join(root, 'run')]);
     expect(r.code).toBe(0);
     const html = readFileSync(join(root, 'run', 'report.html'), 'utf8');
+    // generated parents are spaced per symbol + side (risk.one_working_per_symbol_side): none collides
+    expect(bt).not.toContain('duplicate_working');
     const cliHeadline = bt.split('\n').find((l) => l.startsWith('Ladder − market order: '))!;
     expect(cliHeadline).toMatch(/^Ladder − market order: −?\d+\.\d \[−?\d+\.\d, −?\d+\.\d\] bps per order \(implementation shortfall, paired over \d+ parents/);
     expect(/<p class="headline">([^<]*)<\/p>/.exec(html)![1].replace(/&amp;/g, '&')).toBe(cliHeadline);
