@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SweepRow } from '../records/sweep-results.ts';
 import type { CellJob, CellOutcome, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
@@ -38,7 +39,7 @@ interface Slot {
  */
 export function workerEntry(): string {
   if (process.env.LADDERLAB_COMPILED === '1' && process.env.LADDERLAB_DIST) return join(process.env.LADDERLAB_DIST, 'sweep-worker.js');
-  return new URL('./worker-bootstrap.mjs', import.meta.url).pathname;
+  return fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
 }
 
 export class SweepPool {
