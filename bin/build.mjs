@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,13 +59,17 @@ export function sourceFingerprint(root = ROOT) {
   return fingerprint;
 }
 
-/** `import.meta.url` → the source file's URL, so relative reads resolve as from the sources. */
+/** `import.meta.url` (dirname, filename) → the source file's, so relative reads resolve as from the sources. */
 const sourceUrlPlugin = {
   name: 'source-import-meta-url',
   setup(build) {
     build.onLoad({ filter: /\.[mc]?ts$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
-      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+      const contents = text
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path));
+      return { contents, loader: 'ts' };
     });
   },
 };
