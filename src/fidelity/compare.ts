@@ -1,16 +1,17 @@
 /**
  * Parent by parent and child by child: a simulated record beside the observed one.
  *   step agreement     sim fill_step = live fill_step (−1 = nothing filled, so two unfilled agree)
- *   price difference   D · (P_sim − P_live) / M₀ · 10⁴ bps (positive: the simulator paid more)
+ *   price difference   D · (P_sim − P_live) / M₀ · 10⁴ bps (positive: the simulator paid more;
+ *                      reports/metrics.ts priceVsReferenceBps with the live price as the reference)
  *   time-to-fill diff  ttf_sim − ttf_live, s (both filled)
  *   shortfall diff     IS_sim − IS_live, bps: implementation shortfall as reports/metrics.ts defines it
  *                      (unfilled quantity at the mid when the parent ended, from the run's tape)
  *   child agreement    children matched by their place in the parent's sequence (1st with 1st …);
  *                      a pair agrees when both filled something or neither did
  */
-import { sideSign, type ExecutionRecord } from '../engine/types.ts';
+import type { ExecutionRecord } from '../engine/types.ts';
 import type { ReconcileRow } from '../records/reconcile.ts';
-import { implementationShortfallBps, type MidAt } from '../reports/metrics.ts';
+import { implementationShortfallBps, priceVsReferenceBps, type MidAt } from '../reports/metrics.ts';
 
 export function compareParent(variant: string, live: ExecutionRecord, sim: ExecutionRecord, midAt: MidAt): ReconcileRow {
   const mid = (live.arrivalBid + live.arrivalAsk) / 2;
@@ -35,7 +36,7 @@ export function compareParent(variant: string, live: ExecutionRecord, sim: Execu
     stepAgree: live.fillStep === sim.fillStep,
     liveAvgPrice: live.filledQty > 0 ? live.avgPrice : Number.NaN,
     simAvgPrice: sim.filledQty > 0 ? sim.avgPrice : Number.NaN,
-    priceDiffBps: bothFilled && mid > 0 ? (sideSign(live.side) * (sim.avgPrice - live.avgPrice) * 1e4) / mid : Number.NaN,
+    priceDiffBps: bothFilled && mid > 0 ? priceVsReferenceBps(live.side, sim.avgPrice, live.avgPrice, mid) : Number.NaN,
     liveTtfMs,
     simTtfMs,
     ttfDiffMs: simTtfMs - liveTtfMs,

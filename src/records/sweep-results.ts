@@ -1,7 +1,7 @@
 /**
  * sweep.arrow: one row per cell — cell_index, cell_id, one column per grid key (float64, bool or
  * utf8 after its values), then the metrics of sweep/analysis.ts (NaN → null):
- * parents, fill_rate, shortfall_bps, improvement_bps, median_ttf_s, p90_ttf_s, diff_even_bps,
+ * parents, fill_rate, shortfall_bps, vs_far_touch_bps, median_ttf_s, p90_ttf_s, diff_even_bps,
  * diff_odd_bps, diff_odd_lo_bps, diff_odd_hi_bps, shortfall_odd_bps, median_ttf_odd_s, rank, pareto.
  */
 import { bool, float64, int32, tableFromArrays, tableToIPC, utf8, type DataType } from '@uwdata/flechette';
@@ -20,7 +20,8 @@ export interface SweepRow {
   parents: number;
   fillRate: number;
   shortfallBps: number;
-  improvementBps: number;
+  /** Mean cost vs the arrival far touch, D·(P − F₀)/M₀ (positive = paid more than the touch). */
+  vsFarTouchBps: number;
   medianTimeToFillS: number;
   p90TimeToFillS: number;
   /** Mean paired difference vs the baseline on even parents (ranking set). */
@@ -53,7 +54,7 @@ export function sweepToArrow(rows: readonly SweepRow[], axes: readonly SweepAxis
     ['parents', (r) => r.parents],
     ['fill_rate', (r) => r.fillRate],
     ['shortfall_bps', (r) => r.shortfallBps],
-    ['improvement_bps', (r) => r.improvementBps],
+    ['vs_far_touch_bps', (r) => r.vsFarTouchBps],
     ['median_ttf_s', (r) => r.medianTimeToFillS],
     ['p90_ttf_s', (r) => r.p90TimeToFillS],
     ['diff_even_bps', (r) => r.diffEvenBps],

@@ -150,10 +150,19 @@ export function filledShortfallBps(record: ExecutionRecord): number {
   return ((sideSign(record.side) * (record.avgPrice - m0)) / m0) * BPS;
 }
 
+/**
+ * A price against a reference price, as a cost in bps of a mid: D·(P − P_ref)/M · 10⁴ (positive =
+ * P paid more than the reference, for buys and sells). The far-touch comparison and the
+ * fidelity sim-vs-live price difference are this formula.
+ */
+export function priceVsReferenceBps(side: Side, price: number, referencePrice: number, mid: number): number {
+  return ((sideSign(side) * (price - referencePrice)) / mid) * BPS;
+}
+
 /** Cost vs the arrival far touch, analytic: D·(P − F₀)/M₀ · 10⁴ (positive = paid more than the touch); NaN when nothing filled. */
 export function vsFarTouchBps(record: ExecutionRecord): number {
   if (!(record.filledQty > 0)) return Number.NaN;
-  return ((sideSign(record.side) * (record.avgPrice - farTouch(record))) / arrivalMid(record)) * BPS;
+  return priceVsReferenceBps(record.side, record.avgPrice, farTouch(record), arrivalMid(record));
 }
 
 /** The same in dollars over the filled qty: D·(P − F₀)·q (positive = cost). */

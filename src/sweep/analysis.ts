@@ -51,7 +51,7 @@ export function analyzeCell(
     parents: n,
     fillRate: all.filter((i) => cell.filledQty[i] > 0).length / Math.max(1, n),
     shortfallBps: mean(pick(cell.shortfallBps, all)),
-    improvementBps: mean(pick(cell.improvementBps, all)),
+    vsFarTouchBps: mean(pick(cell.vsFarTouchBps, all)),
     medianTimeToFillS: quantile(ttfS, 0.5),
     p90TimeToFillS: quantile(ttfS, 0.9),
     diffEvenBps: mean(even.map((i) => vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]))),

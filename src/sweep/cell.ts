@@ -23,12 +23,12 @@ export interface CellPart {
 export interface PartOutcome {
   filledQty: Float64Array;
   shortfallBps: Float64Array;
-  improvementBps: Float64Array;
+  vsFarTouchBps: Float64Array;
   timeToFillMs: Float64Array;
   fillStep: Int32Array;
 }
 
-export const OUTCOME_ARRAYS = ['filledQty', 'shortfallBps', 'improvementBps', 'timeToFillMs', 'fillStep'] as const;
+export const OUTCOME_ARRAYS = ['filledQty', 'shortfallBps', 'vsFarTouchBps', 'timeToFillMs', 'fillStep'] as const;
 
 /**
  * A cell's unit of work: one backtest per symbol-day, sorted by symbol then day (a queue job is
@@ -57,7 +57,7 @@ export function runCellPart(config: LadderConfig, parents: readonly ParentOrder[
   const outcome: PartOutcome = {
     filledQty: new Float64Array(n),
     shortfallBps: new Float64Array(n).fill(NaN),
-    improvementBps: new Float64Array(n).fill(NaN),
+    vsFarTouchBps: new Float64Array(n).fill(NaN),
     timeToFillMs: new Float64Array(n).fill(NaN),
     fillStep: new Int32Array(n).fill(-1),
   };
@@ -66,8 +66,8 @@ export function runCellPart(config: LadderConfig, parents: readonly ParentOrder[
     if (i === undefined) continue;
     outcome.filledQty[i] = record.filledQty;
     outcome.shortfallBps[i] = implementationShortfallBps(record, midAt);
-    // sweep.arrow's improvement_bps: the far-touch comparison as a saving (−cost)
-    outcome.improvementBps[i] = -vsFarTouchBps(record);
+    // sweep.arrow's vs_far_touch_bps: the far-touch comparison as a cost, like every bps figure
+    outcome.vsFarTouchBps[i] = vsFarTouchBps(record);
     outcome.timeToFillMs[i] = record.timeToFillUs / 1000;
     outcome.fillStep[i] = record.fillStep;
   }
@@ -81,7 +81,7 @@ export function assembleCell(job: Pick<CellJob, 'index' | 'id'>, parentCount: nu
     id: job.id,
     filledQty: new Float64Array(parentCount),
     shortfallBps: new Float64Array(parentCount).fill(NaN),
-    improvementBps: new Float64Array(parentCount).fill(NaN),
+    vsFarTouchBps: new Float64Array(parentCount).fill(NaN),
     timeToFillMs: new Float64Array(parentCount).fill(NaN),
     fillStep: new Int32Array(parentCount).fill(-1),
     wallMs: 0,

@@ -29,7 +29,7 @@ export interface CellOutcome {
   id: string;
   filledQty: Float64Array;
   shortfallBps: Float64Array;
-  improvementBps: Float64Array;
+  vsFarTouchBps: Float64Array;
   timeToFillMs: Float64Array;
   fillStep: Int32Array;
   /** Wall time the cell took, ms (progress/ETA only; never written to results). */

@@ -46,7 +46,7 @@ export function resultToPart(result: PartResult): PartOutcome {
   return {
     filledQty: f64(result.filledQty),
     shortfallBps: f64(result.shortfallBps),
-    improvementBps: f64(result.improvementBps),
+    vsFarTouchBps: f64(result.vsFarTouchBps),
     timeToFillMs: f64(result.timeToFillMs),
     fillStep: Int32Array.from(result.fillStep, (v) => v ?? -1),
   };

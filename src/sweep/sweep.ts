@@ -263,7 +263,7 @@ async function runOnQueue(
 
 // ── saved cells ──────────────────────────────────────────────────────────────────────────────
 
-const ARRAYS = ['filledQty', 'shortfallBps', 'improvementBps', 'timeToFillMs'] as const;
+const ARRAYS = ['filledQty', 'shortfallBps', 'vsFarTouchBps', 'timeToFillMs'] as const;
 
 function cellFileText(outcome: CellOutcome): string {
   const json: Record<string, unknown> = { index: outcome.index, id: outcome.id, fillStep: Array.from(outcome.fillStep) };
@@ -279,7 +279,7 @@ function readCellFile(file: string, job: CellJob): CellOutcome {
     id: job.id,
     filledQty: toF64(json.filledQty),
     shortfallBps: toF64(json.shortfallBps),
-    improvementBps: toF64(json.improvementBps),
+    vsFarTouchBps: toF64(json.vsFarTouchBps),
     timeToFillMs: toF64(json.timeToFillMs),
     fillStep: Int32Array.from(json.fillStep as number[]),
     wallMs: 0,

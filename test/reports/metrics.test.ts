@@ -10,7 +10,7 @@
  * (25 s); the sell path mirrors it downward.
  */
 import { describe, expect, it } from 'vitest';
-import { type MidAt, parentMetrics, runMetrics, spreadBucket } from '../../src/reports/metrics.ts';
+import { type MidAt, parentMetrics, priceVsReferenceBps, runMetrics, spreadBucket } from '../../src/reports/metrics.ts';
 import { makeRecord, stepMids } from './report-fixtures.ts';
 
 const BUY_MIDS = stepMids([
@@ -233,5 +233,14 @@ describe('runMetrics', () => {
     const rejected = makeRecord({ id: 'R1', side: 'buy', qty: 100, bid: 10.0, ask: 10.1, status: 'rejected' });
     const rows = runMetrics([buy, rejected, sell], BUY_MIDS);
     expect(rows.map((r) => r.clientOrderId)).toEqual(['B1', 'S1']);
+  });
+});
+
+describe('priceVsReferenceBps: D·(P − P_ref)/M · 10⁴, positive = a cost', () => {
+  it('buy above the reference and sell below it are costs; the mirrors are savings', () => {
+    expect(priceVsReferenceBps('buy', 10.1, 10.05, 10.05)).toBeCloseTo(49.7512, 4);
+    expect(priceVsReferenceBps('buy', 10.0, 10.05, 10.05)).toBeCloseTo(-49.7512, 4);
+    expect(priceVsReferenceBps('sell', 10.0, 10.05, 10.05)).toBeCloseTo(49.7512, 4);
+    expect(priceVsReferenceBps('sell', 10.1, 10.05, 10.05)).toBeCloseTo(-49.7512, 4);
   });
 });

@@ -69,7 +69,7 @@ describe('sweep report file', () => {
       parents: 100,
       fillRate: 0.99,
       shortfallBps: 3 + i,
-      improvementBps: 5 - i,
+      vsFarTouchBps: 5 - i,
       medianTimeToFillS: 10 + i,
       p90TimeToFillS: 40 + i,
       diffEvenBps: i - 1.5,

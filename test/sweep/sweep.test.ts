@@ -14,7 +14,7 @@ import { cellConfig, expandGrid, parseGridAxis } from '../../src/sweep/grid.ts';
 import { paretoFront } from '../../src/sweep/pareto.ts';
 import type { CellOutcome } from '../../src/sweep/protocol.ts';
 import { runSweep, sessionCloseOf } from '../../src/sweep/sweep.ts';
-import { implementationShortfallBps } from '../../src/reports/metrics.ts';
+import { implementationShortfallBps, vsFarTouchBps } from '../../src/reports/metrics.ts';
 import { tapeMidAt } from '../../src/reports/tape-mids.ts';
 
 describe('sweep grid', () => {
@@ -50,7 +50,7 @@ describe('sweep analysis', () => {
     id: `c${index}`,
     filledQty: Float64Array.from(shortfall, (s) => (Number.isFinite(s) ? 100 : 0)),
     shortfallBps: Float64Array.from(shortfall),
-    improvementBps: Float64Array.from(shortfall, (s) => -s),
+    vsFarTouchBps: Float64Array.from(shortfall, (s) => s),
     timeToFillMs: Float64Array.from(ttfMs),
     fillStep: new Int32Array(shortfall.length),
     wallMs: 0,
@@ -158,5 +158,12 @@ describe('sweep on the sample market', () => {
     expect(summary.parents).toBe(accepted.length);
     expect(summary.rows[0].shortfallBps).toBeCloseTo(mean, 10);
     expect(summary.rows[0].fillRate).toBe(records.filter((r) => r.filledQty > 0).length / records.length);
+    // vs_far_touch_bps is a cost like every bps column (it was improvement_bps, the same figure negated)
+    const touch = records.map(vsFarTouchBps).filter((x) => Number.isFinite(x));
+    const touchMean = touch.reduce((a, b) => a + b, 0) / touch.length;
+    expect(summary.rows[0].vsFarTouchBps).toBeCloseTo(touchMean, 10);
+    const arrow = tableFromIPC(readFileSync(join(out, 'sweep.arrow')));
+    expect(arrow.getChild('vs_far_touch_bps')!.at(0)).toBeCloseTo(touchMean, 10);
+    expect(arrow.names).not.toContain('improvement_bps');
   }, 60_000);
 });
