@@ -67,6 +67,23 @@ describe('closed loop through serve in lockstep', () => {
     expect(calibrated.stepAgreeRate).toBeGreaterThanOrEqual(0.9);
     expect(defaults.stepAgreeRate).toBeLessThan(calibrated.stepAgreeRate);
   }, 1_800_000);
+  // Intensity through serve: measured A 0.105 [0.093, 0.139], k −0.172 [−0.180, −0.042] (truth 0.08, −0.3):
+  // outside ±15 %. The child replay scores a stochastic model well only when the replay draws the
+  // same thresholds as the venue did (the backtest closed loop, closed-loop.test.ts: within ±4 %);
+  // serve's venue also saw each child 30 ms later than its REST ack, which shifts the draws' order.
+  // A survival likelihood is the estimator for this case (not built). Checked here: the model choice
+  // and the held-out agreement.
+  it.skipIf(!SLOW)('≥ 500 parents, intensity truth (A 0.08 /s, k −0.3 /tick): calibrate picks intensity; calibrated ≥ 90 % on the odd half, defaults lower', async () => {
+    const intensitySim = { fill_model: 'intensity', queue_power: 3, intensity: { a_per_s: 0.08, k_per_tick: -0.3 }, latency: { entry: { ms: 30, jitter: 'lognormal', sigma: 0.5 }, response: { ms: 10 } } };
+    const dir = await writeLockstepRun({ root, name: 'big-intensity', truthSim: intensitySim, seed: 13, parents: 510, minutes: 170 });
+    const c = calibrateRuns([dir], { replicates: 50 });
+    console.log(calibrationYaml(c, 50));
+    expect(c.sim.fill_model).toBe('intensity');
+    expect(c.sim.intensity.k_per_tick).toBeLessThan(0);
+    const [calibrated, , defaults] = c.comparison;
+    expect(calibrated.stepAgreeRate).toBeGreaterThanOrEqual(0.9);
+    expect(defaults.stepAgreeRate).toBeLessThan(calibrated.stepAgreeRate);
+  }, 1_800_000);
 });
 
 let fragments = 0;
