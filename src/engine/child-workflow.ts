@@ -285,6 +285,8 @@ export abstract class ChildWorkflow {
 
   protected onChildRejected(): void {
     this.clearTimer('stepTimer');
+    // Refused as a potential wash trade: re-sending is refused again while our other side works.
+    if (this.child?.record.rejectReason === 'wash_trade') return this.finish('wash_trade');
     if (this.rejectRetries >= this.ctx.config.execution.reject_retries) return this.finish('child_rejected');
     this.rejectRetries++;
     this.state = 'retrying';

@@ -66,6 +66,8 @@ export const riskSchema = z
     max_position: positive().default(100_000),
     max_spread_pct: positive().default(5),
     queue_when_closed: z.boolean().default(false),
+    /** Hold a parent while an opposite-side parent on its symbol works (brokers refuse wash trades). */
+    serialize_opposite_sides: z.boolean().default(false),
     session_end_buffer_s: nonNegative().default(60),
     /** At most one working parent per symbol + side (a second is rejected duplicate_working). */
     one_working_per_symbol_side: z.boolean().default(true),

@@ -55,6 +55,8 @@ export class LadderEngine {
   /** Signed filled position per symbol (+ long). */
   private readonly positions = new Map<string, number>();
   private readonly finished: ExecutionRecord[] = [];
+  /** Parents waiting for an opposite-side parent on their symbol to end (risk.serialize_opposite_sides). */
+  private readonly held: ParentOrder[] = [];
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
@@ -73,6 +75,11 @@ export class LadderEngine {
   /** Call when the parent arrives (clock time = its arrival). */
   submit(parent: ParentOrder): void {
     const now = this.clock.nowUs();
+    if (this.pathChecks && this.config.risk.serialize_opposite_sides && this.oppositeWorking(parent)) {
+      // Started once the opposite side's parent ends (releaseHeld), arriving then.
+      this.held.push(parent);
+      return;
+    }
     const decision = checkParent(
       parent,
       {
@@ -138,14 +145,32 @@ export class LadderEngine {
    */
   shutdown(reason: EndReason): void {
     for (const executor of [...this.working]) executor.shutdown(reason);
+    // Parents still held for the opposite side never started.
+    for (const parent of this.held.splice(0)) this.emit({ ...rejectedRecord(parent, 'duplicate_working', this.market.latestQuote(parent.symbol), this.clock.nowUs()), status: 'unfilled', reason });
   }
 
   private route(event: OrderEvent): void {
     this.executorsByChild.get(event.clientOrderId)?.onOrderEvent(event);
   }
 
+  private oppositeWorking(parent: ParentOrder): boolean {
+    for (const e of this.working) if (e.parent.symbol === parent.symbol && e.parent.side !== parent.side) return true;
+    return false;
+  }
+
+  /** Held parents whose opposite side no longer works start now, in arrival order (on the clock's next turn). */
+  private releaseHeld(): void {
+    const now = this.clock.nowUs();
+    for (const parent of [...this.held]) {
+      if (this.oppositeWorking(parent)) continue;
+      this.held.splice(this.held.indexOf(parent), 1);
+      this.clock.setTimer(now, () => this.submit({ ...parent, arrivalTsUs: this.clock.nowUs() }));
+    }
+  }
+
   private onExecutorDone(executor: ParentExecutor, record: ExecutionRecord): void {
     this.working.delete(executor);
+    if (this.held.length > 0) this.releaseHeld();
     // Keep routing entries: late duplicates for finished children are ignored by their executor.
     this.emit(record);
   }

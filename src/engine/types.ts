@@ -57,7 +57,9 @@ export type EndReason =
   | 'shutdown'
   | 'end_of_data'
   /** The venue reported quantities that contradict each other (e.g. a child filled beyond its qty). */
-  | 'venue_inconsistent';
+  | 'venue_inconsistent'
+  /** The venue refused a child as a potential wash trade (it could trade against our own order). */
+  | 'wash_trade';
 
 export type ParentStatus = 'filled' | 'partial' | 'unfilled' | 'rejected';
 

@@ -50,7 +50,7 @@ export abstract class RestFlows extends ReplaceFlows {
     if (!order) {
       child.phase = 'failed';
       this.markDone(child);
-      const reason = failure === null ? 'submit_failed' : `submit_failed: ${describe(failure)}`;
+      const reason = failure === null ? 'submit_failed' : isWashTrade(failure) ? 'wash_trade' : `submit_failed: ${describe(failure)}`;
       this.deliver({ type: 'rejected', clientOrderId: child.engineId, tsUs: this.clock.nowUs(), reason });
       return;
     }
@@ -144,4 +144,9 @@ export abstract class RestFlows extends ReplaceFlows {
       );
     }
   }
+}
+
+/** Alpaca refuses an order that could trade against the account's own opposite order. */
+function isWashTrade(err: unknown): boolean {
+  return err instanceof Error && /wash trade/i.test(err.message);
 }

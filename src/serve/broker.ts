@@ -244,6 +244,7 @@ export class Broker {
       quote: this.o.quote,
       cash: this.o.portfolio.cash,
       openBuyCommitment: () => openBuyCommitment(this.sequence, replacing),
+      openOrders: () => this.sequence.filter((o) => o !== replacing && isOpen(o)),
     });
   }
 

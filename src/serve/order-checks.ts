@@ -15,6 +15,8 @@ export interface OrderCheckContext {
   quote: (symbol: string) => TouchQuote | undefined;
   cash: number;
   openBuyCommitment: () => number;
+  /** The account's open orders (the one being replaced left out). */
+  openOrders: () => readonly OrderRecord[];
 }
 
 export function checkNewOrder(request: NewOrder, ctx: OrderCheckContext): void {
@@ -34,10 +36,26 @@ export function checkNewOrder(request: NewOrder, ctx: OrderCheckContext): void {
   if (request.extendedHours && (request.type !== 'limit' || request.timeInForce !== 'day')) {
     throw invalid('extended hours order must be DAY limit orders');
   }
+  if (washTrade(request, ctx.openOrders())) throw unprocessable('potential wash trade detected. use complex orders');
   if (request.side === 'buy') {
     const price = request.limitPrice ?? ctx.quote(request.symbol)?.ask ?? 0;
     if (request.qty * price > ctx.cash - ctx.openBuyCommitment() + 1e-9) throw forbidden('insufficient buying power');
   }
+}
+
+/**
+ * Alpaca's wash-trade rule: an order that could execute against the account's own open order on
+ * the other side of the same symbol is refused — a buy at B while a sell rests at S ≤ B, or a sell
+ * at S while a buy rests at B ≥ S (a market order reaches any price).
+ */
+export function washTrade(request: NewOrder, open: readonly OrderRecord[]): boolean {
+  const mine = request.limitPrice ?? (request.side === 'buy' ? Infinity : 0);
+  for (const o of open) {
+    if (o.symbol !== request.symbol || o.side === request.side || !isOpen(o)) continue;
+    const theirs = o.limitPrice ?? (o.type === 'market' ? (o.side === 'buy' ? Infinity : 0) : o.venuePrice);
+    if (request.side === 'buy' ? theirs <= mine : theirs >= mine) return true;
+  }
+  return false;
 }
 
 /** Dollars reserved by open buy orders: remaining qty × the price they work at. */

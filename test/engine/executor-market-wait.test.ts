@@ -159,3 +159,37 @@ describe('venue quantities that contradict each other stop the parent: venue_inc
     expect(h.market.submits()).toHaveLength(1);
   });
 });
+
+describe('opposite sides on one symbol (wash trades)', () => {
+  it('risk.serialize_opposite_sides: a sell arriving while a buy works waits, then starts when the buy ends (arrival = then); a buy behind a sell alike', () => {
+    for (const [first, second] of [['buy', 'sell'], ['sell', 'buy']] as const) {
+      const h = harness({ risk: { serialize_opposite_sides: true } });
+      h.market.setQuote('UVXY', 15.23, 15.32);
+      h.submit('UVXY', first, 100);
+      h.market.accept('P1-1');
+      h.clock.advanceTo(T0 + 2 * SEC);
+      h.submit('UVXY', second, 100);
+      expect(h.market.submits().map((o) => o.clientOrderId)).toEqual(['P1-1']);
+      h.clock.advanceTo(T0 + 5 * SEC);
+      h.market.fill('P1-1', 100, first === 'buy' ? 15.27 : 15.28, 100);
+      h.clock.advanceTo(T0 + 5 * SEC);
+      expect(h.market.submits().map((o) => [o.clientOrderId, o.side])).toEqual([
+        ['P1-1', first],
+        ['P2-1', second],
+      ]);
+      h.engine.shutdown('shutdown');
+      const p2 = h.records.find((r) => r.clientOrderId === 'P2')!;
+      expect(p2.arrivalTsUs).toBe(T0 + 5 * SEC);
+    }
+  });
+
+  it.each(['buy', 'sell'] as const)('%s: a child refused as a wash trade ends the parent wash_trade at once (no retry: it would be refused again)', (side) => {
+    const h = harness({ execution: { reject_retries: 3 } });
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', side, 100);
+    h.market.rejected('P1-1', 'wash_trade');
+    expect(h.records[0]).toMatchObject({ status: 'unfilled', reason: 'wash_trade' });
+    h.clock.advanceTo(T0 + 10 * SEC);
+    expect(h.market.submits()).toHaveLength(1);
+  });
+});

@@ -79,7 +79,7 @@ function apiError(status: number, message: string): ApiError {
   return new ApiError(response, status, status * 100000, message);
 }
 
-export type Failure = { status: number; accept?: boolean } | { network: true; accept?: boolean };
+export type Failure = { status: number; accept?: boolean; message?: string } | { network: true; accept?: boolean };
 
 class FakeStream {
   state: StreamState = 'down';
@@ -171,7 +171,7 @@ export class FakeAlpaca implements LiveApi {
 
   private raise(f: Failure): never {
     if ('network' in f) throw new FetchError(new Error('socket hang up'), 'The request failed');
-    throw apiError(f.status, f.status === 429 ? 'too many requests' : f.status === 422 ? 'unprocessable' : f.status === 403 ? 'insufficient qty available for order' : 'internal server error');
+    throw apiError(f.status, f.message ?? (f.status === 429 ? 'too many requests' : f.status === 422 ? 'unprocessable' : f.status === 403 ? 'insufficient qty available for order' : 'internal server error'));
   }
 
   byClientId(clientOrderId: string): VenueOrder | undefined {

@@ -388,6 +388,20 @@ describe('the engine with amend: replace on the fake Alpaca', () => {
     expect(t.market.stats.oversizedReplacementsCanceled).toBe(0);
   });
 
+  it.each(['buy', 'sell'] as const)('%s: a submit refused 422 "potential wash trade detected" → the child is rejected `wash_trade` and the parent ends wash_trade, nothing re-sent', async (side) => {
+    const t = setup();
+    const records: ExecutionRecord[] = [];
+    t.market.hours.set(t.api.clockAnswer);
+    const engine = new LadderEngine({ clock: t.clock, market: t.market, config: parseConfig({ execution: { reject_retries: 3 } }), onRecord: (r) => records.push(r) });
+    t.api.dataStream.quote({ symbol: 'UVXY', tsUs: T0, bid: 15.23, ask: 15.32, bidSize: 5, askSize: 5 });
+    t.api.submitFailures = [{ status: 422, message: 'potential wash trade detected. use complex orders' }];
+    engine.submit({ clientOrderId: 'P1', symbol: 'UVXY', side, qty: 100, arrivalTsUs: T0 });
+    await t.market.settle();
+    expect(records[0]).toMatchObject({ status: 'unfilled', reason: 'wash_trade' });
+    expect(records[0].children.map((c) => [c.status, c.rejectReason])).toEqual([['rejected', 'wash_trade']]);
+    expect(t.api.calls.filter((c) => c.startsWith('submit'))).toEqual(['submit ll-tag-P1-1']);
+  });
+
   it('sell: a refused PATCH falls back to cancel then submit at the same step price', async () => {
     const t = engineSetup('sell');
     await t.market.settle();

@@ -2,7 +2,7 @@
  * Where `serve` must answer as Alpaca does for a rehearsal to mean something, each through the
  * SDK or a raw socket: a PATCH that changes nothing is refused 403 (no new order); execution ids
  * are UUIDs, one per fill; order ids never repeat across a restart (same seed, same tape); GET
- * /v2/assets/{symbol}; a body over 1 MiB gets 413, not a reset.
+ * /v2/assets/{symbol}; a body over 1 MiB gets 413, not a reset; the wash-trade rule.
  */
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,20 @@ describe('serve: Alpaca conformance', () => {
     expect(xyz).toMatchObject({ symbol: 'XYZ', status: 'active', tradable: true, fractionable: false });
     expect(xyz.id).toMatch(UUID);
     expect(await err(assets.getV2AssetsSymbolOrAssetId({ symbolOrAssetId: 'NOPE' }))).toMatchObject({ status: 404 });
+  });
+
+  it('wash-trade rule: an order that could trade against our own opposite order → 422 "potential wash trade detected"; one that cannot is taken (SDK)', async () => {
+    const t = await serve();
+    const orders = t.alpaca.trading.orders;
+    await orders.limit({ symbol: 'XYZ', qty: 100, side: 'sell', limitPrice: 10.2, timeInForce: 'day' });
+    expect(await err(orders.limit({ symbol: 'XYZ', qty: 100, side: 'buy', limitPrice: 10.2, timeInForce: 'day' }))).toEqual({ status: 422, code: 42210000, message: 'potential wash trade detected. use complex orders' });
+    expect(await err(orders.market({ symbol: 'XYZ', qty: 100, side: 'buy', timeInForce: 'day' }))).toMatchObject({ status: 422 });
+    // Below our own offer: cannot meet it — taken. Then a sell at or under that bid is refused.
+    const bid = await orders.limit({ symbol: 'XYZ', qty: 100, side: 'buy', limitPrice: 9.9, timeInForce: 'day' });
+    expect(bid.status).toBe('accepted');
+    expect(await err(orders.limit({ symbol: 'XYZ', qty: 10, side: 'sell', limitPrice: 9.85, timeInForce: 'day' }))).toMatchObject({ status: 422, message: 'potential wash trade detected. use complex orders' });
+    // Another symbol is not affected.
+    expect((await orders.limit({ symbol: 'ABC', qty: 10, side: 'buy', limitPrice: 49, timeInForce: 'day' })).status).toBe('accepted');
   });
 
   it('a body over 1 MiB → 413 with Alpaca’s error body, over a raw socket (no connection reset)', async () => {
