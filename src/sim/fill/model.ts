@@ -6,7 +6,8 @@
  *   · a resting buy at L fills at L on an eligible print below L (sell: above L),
  * each capped by the displayed size or the print's size, consumed so two children never take the
  * same shares — and asks the model only about prints AT the child's price and about the displayed
- * size at that price, which is where the models differ (through / touch / queue).
+ * size at that price, which is where the models differ (through / touch / queue),
+ * and about time passing while the child rests inside the spread (intensity: `fillsOnQuote`).
  *
  * A model owns its per-order state (hftbacktest's `order.q`): `newOrder` returns a fresh state
  * object holding exactly that model's fields; the venue keeps it in the order's `fillState` slot
