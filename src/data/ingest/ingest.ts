@@ -70,30 +70,38 @@ async function readVendor(o: IngestOptions, bad: BadRows, progress: ProgressSink
   const day = o.day ?? named.day;
   if (!symbol) throw new InputError(`${o.quotes[0]}: cannot tell the symbol from the file name (expected <symbol>_<YYYYMMDD>_quote.zip); pass --symbol`);
   if (!day) throw new InputError(`${o.quotes[0]}: cannot tell the day from the file name (expected <symbol>_<YYYYMMDD>_quote.zip); pass --day`);
+  progress.stage?.('read quotes');
   const q = await readVendorQuotes(o.quotes[0], day, bad, progress);
+  if (o.trades?.length) progress.stage?.('read trades');
   const t = o.trades?.length ? await readVendorTrades(o.trades[0], day, bad, progress) : { trades: allocTradeColumns(0), stats: emptyTradeStats() };
   return { symbol, day, quotes: q.quotes, trades: t.trades, quoteStats: q.stats, tradeStats: t.stats };
 }
 
 async function readCsv(o: IngestOptions, bad: BadRows, progress: ProgressSink): Promise<Read> {
   const options = { day: o.day, progress, columns: o.columns };
+  progress.stage?.('read quotes');
   const q = await readCsvQuotes(o.quotes, bad, options);
+  if (o.trades?.length) progress.stage?.('read trades');
   const t = o.trades?.length ? await readCsvTrades(o.trades, bad, options) : { trades: allocTradeColumns(0), stats: emptyTradeStats() };
   return { symbol: o.symbol!, quotes: q.quotes, trades: t.trades, quoteStats: q.stats, tradeStats: t.stats };
 }
 
 async function readParquet(o: IngestOptions, bad: BadRows, progress: ProgressSink): Promise<Read> {
   const options = { day: o.day, progress, columns: o.columns };
+  progress.stage?.('read quotes');
   const q = await readParquetQuotes(o.quotes, bad, options);
+  if (o.trades?.length) progress.stage?.('read trades');
   const t = o.trades?.length ? await readParquetTrades(o.trades, bad, options) : { trades: allocTradeColumns(0), stats: emptyTradeStats() };
   return { symbol: o.symbol!, quotes: q.quotes, trades: t.trades, quoteStats: q.stats, tradeStats: t.stats };
 }
 
 async function readAlpaca(o: IngestOptions, bad: BadRows, progress: ProgressSink): Promise<Read> {
   const opts = { symbol: o.symbol, day: o.day, quoteSizeMultiplier: o.quoteSizeMultiplier, progress };
+  progress.stage?.('read quotes');
   const q = await readAlpacaQuotes(o.quotes, bad, opts);
   const symbol = q.symbol ?? o.symbol;
   if (!symbol) throw new InputError(`${o.quotes[0]}: no symbol found; pass --symbol`);
+  if (o.trades?.length) progress.stage?.('read trades');
   const t = o.trades?.length ? await readAlpacaTrades(o.trades, bad, { ...opts, symbol }) : { trades: allocTradeColumns(0), stats: emptyTradeStats() };
   return { symbol, quotes: q.quotes, trades: t.trades, quoteStats: q.stats, tradeStats: t.stats };
 }
@@ -112,8 +120,11 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   }
   const day = read.day ?? o.day;
   const days: SymbolDay[] = day ? [{ symbol, day, quotes: read.quotes, trades: read.trades }] : splitByDay(symbol, read.quotes, read.trades);
+  progress.stage?.('write tape');
   const written = writeSymbolDays(o.out, days);
+  progress.stage?.('summarize');
   const summaries = days.map((sd, i) => summarizeDay(sd, written[i]));
+  progress.stop();
   return {
     format: o.format,
     symbol,

@@ -1,12 +1,13 @@
 /** The vendor NBBO rebuild and trade eligibility on small synthetic zips (no shared data needed). */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadRows } from '../../../src/data/ingest/bad-rows.ts';
 import { ingest } from '../../../src/data/ingest/ingest.ts';
-import type { ProgressSink } from '../../../src/data/ingest/progress.ts';
+import { PROGRESS_MIN_BYTES, stderrProgress, type ProgressSink } from '../../../src/data/ingest/progress.ts';
 import { readVendorQuotes, readVendorSymbolDay, readVendorTrades, vendorFileInfo, vendorTradeEligible } from '../../../src/data/ingest/vendor.ts';
 import { loadSymbolDay } from '../../../src/data/tape/tape.ts';
 
@@ -88,5 +89,47 @@ describe('ingest --format vendor', () => {
     expect([tape.quotes.bid[0], tape.quotes.ask[0], tape.trades.price[0]]).toEqual([100, 100.01, 100]);
     const quoteBytes = rows.join('\n').length;
     expect(seen.slice(0, 3)).toEqual([[q, quoteBytes], ['+', quoteBytes], ['stop', 0]]);
+  });
+});
+
+describe('vendor ingest: named progress stages', () => {
+  it('reports read quotes, read trades, write tape, summarize in that order, the reads with their bytes', async () => {
+    const q = zip('xyz_20131007_quote.zip', [`${OPEN_MS},1000000,100,1000100,100,N,1,0`]);
+    const t = zip('xyz_20131007_trade.zip', [`${OPEN_MS},1000000,100,N,1,0`]);
+    const seen: string[] = [];
+    const progress: ProgressSink = { stage: (name) => seen.push(name), start: (label) => seen.push(`start ${label}`), advance: () => {}, stop: () => seen.push('stop') };
+    await ingest({ format: 'vendor', quotes: [q], trades: [t], out: join(dir, 'tape'), progress });
+    expect(seen).toEqual(['read quotes', `start ${q}`, 'stop', 'read trades', `start ${t}`, 'stop', 'write tape', 'summarize', 'stop']);
+    // no trades file: no read trades stage
+    seen.length = 0;
+    await ingest({ format: 'vendor', quotes: [q], out: join(dir, 'tape2'), progress });
+    expect(seen).toEqual(['read quotes', `start ${q}`, 'stop', 'write tape', 'summarize', 'stop']);
+  });
+
+  it('the stderr bar names the stage and the file (a terminal only; nothing on a pipe)', () => {
+    const written: string[] = [];
+    const tty = Object.assign(new Writable({ write: (chunk, _enc, done) => (written.push(String(chunk)), done()) }), {
+      isTTY: true,
+      columns: 200,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    }) as unknown as NodeJS.WriteStream;
+    const bar = stderrProgress(tty);
+    bar.stage!('read quotes');
+    bar.start('/data/ticks/xyz_20131007_quote.zip', PROGRESS_MIN_BYTES);
+    bar.advance(PROGRESS_MIN_BYTES / 2);
+    bar.stage!('write tape');
+    bar.stop();
+    const text = written.join('');
+    expect(text).toContain('ingest: read quotes xyz_20131007_quote.zip [');
+    expect(text).toContain('ingest: write tape |');
+    expect(text).not.toContain('NF');
+    const pipe = [] as string[];
+    const quiet = stderrProgress(Object.assign(new Writable({ write: (c, _e, d) => (pipe.push(String(c)), d()) }), { isTTY: false }) as unknown as NodeJS.WriteStream);
+    quiet.stage!('write tape');
+    quiet.start('q.zip', PROGRESS_MIN_BYTES);
+    quiet.stop();
+    expect(pipe).toEqual([]);
   });
 });
