@@ -339,7 +339,8 @@ function handle(
     emit('down', 'disconnected');
   });
   stream.onError((message) => {
-    if (/auth/i.test(message)) emit('failed', message);
+    // Refused keys, or a feed the keys are not entitled to (Alpaca: 409 insufficient subscription).
+    if (/auth|subscription|insufficient|409/i.test(message)) emit('failed', message);
   });
   return {
     connect: () => stream.connect(),

@@ -51,10 +51,15 @@ import { TradeUpdateMapping } from './trade-updates.ts';
 export type { AlpacaMarketOptions, AlpacaMarketStats } from './alpaca-children.ts';
 export { venueStatus } from './trade-updates.ts';
 
+/** Open children are read over REST this often while the trade stream is down (clock µs). */
+export const TRADE_POLL_US = 1_000_000;
+
 export class AlpacaMarket extends TradeUpdateMapping implements Market {
   readonly quotes: QuoteCache;
   readonly hours: SessionClock;
   private tradingDown = false;
+  private pollTimer: number | null = null;
+  private stopped = false;
   private dataDown = false;
 
   constructor(options: AlpacaMarketOptions) {
@@ -68,7 +73,12 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
         this.clock.observe(q.tsUs);
         options.onQuoteSeen?.(symbol, q, 'rest');
       },
-      onError: (what, err, fatal) => (fatal ? this.fatal(err) : log(`live: ${what} failed: ${describe(err)}`)),
+      onError: (what, err, fatal) => {
+        // 401/403 on market data: the keys lack the feed's entitlement — retrying cannot help.
+        const entitlement = entitlementError(err);
+        if (fatal || entitlement) return this.fatal(entitlement ?? err);
+        log(`live: ${what} failed: ${describe(err)}`);
+      },
     });
     this.hours = new SessionClock(options.clock, () => this.retry('clock', () => this.api.trading.clock()), {
       refreshClockUs: 60e6,
@@ -86,7 +96,12 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
         this.dataDown = false;
         this.stats.reconnects.data++;
         log('live: market-data stream back');
-      } else if (state === 'failed') log(`live: market-data stream: ${detail}`);
+      } else if (state === 'failed') {
+        if (/subscription|409|40[13]|not entitled|insufficient/i.test(detail)) {
+          return this.fatal(new Error(`market-data stream refused (${detail}): the keys are not entitled to this feed — use live.feed: iex, or a subscription that includes sip`));
+        }
+        log(`live: market-data stream: ${detail}`);
+      }
     });
     this.api.tradeStream.onUpdate((u) => this.guard(() => this.onTradeUpdate(u)));
     this.api.tradeStream.onState((state, detail) => {
@@ -94,6 +109,7 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
         this.tradingDown = true;
         this.stats.streamDrops.trading++;
         log('live: trade_updates stream down — order states from REST until it is back');
+        this.pollWhileDown();
       } else if (state === 'up' && this.tradingDown) {
         this.tradingDown = false;
         this.stats.reconnects.trading++;
@@ -215,12 +231,28 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.quotes.settle();
   }
+  /**
+   * While the trade stream is down — for good, if its reconnects run out — every open child is
+   * read over REST once per TRADE_POLL_US of clock time, until it ends or the stream is back.
+   */
+  private pollWhileDown(): void {
+    if (this.pollTimer !== null) return;
+    this.pollTimer = this.clock.setTimer(this.clock.nowUs() + TRADE_POLL_US, () => {
+      this.pollTimer = null;
+      if (!this.tradingDown || this.stopped) return;
+      this.resyncOpenChildren();
+      this.pollWhileDown();
+    });
+  }
+
   /** The trade_updates stream is down (it may reconnect): order events may still come. */
   tradingStreamDown(): boolean {
     return this.tradingDown;
   }
 
   stop(): void {
+    this.stopped = true;
+    if (this.pollTimer !== null) this.clock.cancelTimer(this.pollTimer);
     for (const child of this.byEngineId.values()) {
       if (child.held) this.clock.cancelTimer(child.held.timer);
     }
@@ -240,4 +272,11 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
     this.options.onTradeSeen?.(t);
     this.quotes.onStreamMessage(t.symbol);
   }
+}
+
+/** A market-data REST refusal that is about the keys' entitlement (401/403), as a clear error; else null. */
+function entitlementError(err: unknown): Error | null {
+  const status = (err as { status?: unknown })?.status;
+  if (status !== 403 && status !== 401) return null;
+  return new Error(`market data refused (${status}): the keys are not entitled to this feed — use live.feed: iex, or a subscription that includes sip`);
 }

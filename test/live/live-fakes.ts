@@ -100,9 +100,9 @@ class FakeStream {
   onState(listener: (state: StreamState, detail: string) => void): void {
     this.stateListeners.push(listener);
   }
-  setState(state: StreamState): void {
+  setState(state: StreamState, detail: string = state): void {
     this.state = state;
-    for (const l of this.stateListeners) l(state, state);
+    for (const l of this.stateListeners) l(state, detail);
   }
 }
 

@@ -255,6 +255,43 @@ describe('quotes', () => {
     t.market.stop();
   });
 
+  it('trade stream down for good: open children are read over REST every second until they end (a fill the stream never told us about)', async () => {
+    const t = setup();
+    t.market.submit(buy('o9-1', 100, 15.25));
+    await t.market.settle();
+    t.api.tradeStream.setState('down');
+    const gets = () => t.api.calls.filter((c) => c.startsWith('get ')).length;
+    t.wall.advance(999);
+    await flush();
+    expect(gets()).toBe(0);
+    t.wall.advance(1);
+    await t.market.settle();
+    expect(gets()).toBe(1);
+    t.api.fill('ll-tag-o9-1', 100, 15.25, false); // filled at the venue; no update reaches us
+    t.wall.advance(1000);
+    await t.market.settle();
+    expect(t.brief().at(-1)).toBe('status o9-1 filled cum 100');
+    t.wall.advance(5000);
+    await t.market.settle();
+    expect(gets()).toBe(2); // ended: no more polling
+  });
+
+  it('entitlement: market data refused 403 (feed sip without a subscription) → fatal at once with a clear message, no retry loop', async () => {
+    const t = setup();
+    t.api.quoteFailures = [{ status: 403, message: 'forbidden' }];
+    await t.market.quotes.refresh('UVXY');
+    expect(t.fatal).toHaveLength(1);
+    expect((t.fatal[0] as Error).message).toMatch(/market data refused \(403\): the keys are not entitled to this feed — use live.feed: iex/);
+    expect(t.api.calls.filter((c) => c.startsWith('latest'))).toEqual(['latest UVXY']);
+  });
+
+  it('entitlement: the market-data stream refused (409 insufficient subscription) → fatal with a clear message', () => {
+    const t = setup();
+    t.api.dataStream.setState('failed', 'insufficient subscription (409)');
+    expect(t.fatal).toHaveLength(1);
+    expect((t.fatal[0] as Error).message).toMatch(/market-data stream refused .*not entitled to this feed/);
+  });
+
   it('a listener that throws is fatal for the run (the engine broke), not swallowed', () => {
     const t = setup();
     t.market.subscribeQuotes('UVXY', () => {
