@@ -1,5 +1,6 @@
 /**
- * The trading WebSocket (wss …/stream), JSON both ways (ALPACA-NOTES.md):
+ * The trading WebSocket (wss …/stream), JSON both ways in binary frames as Alpaca's paper stream
+ * sends them — or msgpack both ways when the upgrade asks for `application/msgpack` (ALPACA-NOTES.md):
  *
  *   {action:"authenticate", data:{key_id, secret_key}}
  *       → {stream:"authorization", data:{status:"authorized", action:"authenticate"}}
@@ -11,6 +12,7 @@
  * as Alpaca sends them.
  */
 import type { IncomingMessage } from 'node:http';
+import { decode, encode } from '@msgpack/msgpack';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { KeyCheck } from './auth.ts';
 import type { TradeUpdate } from './broker.ts';
@@ -19,6 +21,8 @@ import { decimalString, rfc3339Micros } from './wire.ts';
 
 interface Connection {
   ws: WebSocket;
+  /** The client asked for msgpack (Content-Type: application/msgpack on the upgrade). */
+  msgpack: boolean;
   authenticated: boolean;
   listening: boolean;
   /** trade_updates messages sent on this connection (lockstep.ts). */
@@ -52,7 +56,9 @@ export class TradingStreamServer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws));
+    // As Alpaca: JSON in binary frames by default; msgpack both ways when the client asks for it.
+    const msgpack = /msgpack/i.test(String(req.headers['content-type'] ?? ''));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, msgpack));
   }
 
   close(): void {
@@ -62,19 +68,19 @@ export class TradingStreamServer {
     this.wss.close();
   }
 
-  private open(ws: WebSocket): void {
-    const c: Connection = { ws, authenticated: false, listening: false, sent: 0 };
+  private open(ws: WebSocket, msgpack: boolean): void {
+    const c: Connection = { ws, msgpack, authenticated: false, listening: false, sent: 0 };
     this.connections.add(c);
-    ws.on('message', (data) => this.onMessage(c, data));
+    ws.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
     ws.on('close', () => this.connections.delete(c));
     ws.on('error', () => ws.terminate());
   }
 
-  private onMessage(c: Connection, data: RawData): void {
+  private onMessage(c: Connection, data: RawData, isBinary: boolean): void {
     let m: { action?: unknown; data?: Record<string, unknown> };
     try {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      m = JSON.parse(bytes.toString('utf8'));
+      m = (c.msgpack && isBinary ? decode(bytes) : JSON.parse(bytes.toString('utf8'))) as typeof m;
       if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('not an object');
     } catch {
       this.send(c, { action: 'error', data: { error_message: 'invalid syntax' } });
@@ -105,11 +111,12 @@ export class TradingStreamServer {
   }
 
   private broadcast(u: TradeUpdate): void {
-    let text: string | null = null;
+    let json: Buffer | null = null;
+    let packed: Uint8Array | null = null;
     for (const c of this.connections) {
       if (!c.authenticated || !c.listening || c.ws.readyState !== WebSocket.OPEN) continue;
-      text ??= JSON.stringify(tradeUpdateMessage(u));
-      c.ws.send(text);
+      if (c.msgpack) c.ws.send((packed ??= encode(tradeUpdateMessage(u))), { binary: true });
+      else c.ws.send((json ??= Buffer.from(JSON.stringify(tradeUpdateMessage(u)))), { binary: true });
       c.sent++;
     }
   }
@@ -122,6 +129,7 @@ export class TradingStreamServer {
   }
 
   private send(c: Connection, message: unknown): void {
-    if (c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify(message));
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    c.ws.send(c.msgpack ? encode(message) : Buffer.from(JSON.stringify(message)), { binary: true });
   }
 }

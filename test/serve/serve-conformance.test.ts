@@ -2,9 +2,12 @@
  * Where `serve` must answer as Alpaca does for a rehearsal to mean something, each through the
  * SDK or a raw socket: a PATCH that changes nothing is refused 403 (no new order); execution ids
  * are UUIDs, one per fill; order ids never repeat across a restart (same seed, same tape); GET
- * /v2/assets/{symbol}; a body over 1 MiB gets 413, not a reset; the wash-trade rule.
+ * /v2/assets/{symbol}; a body over 1 MiB gets 413, not a reset; the wash-trade rule; the trading
+ * stream's binary JSON and msgpack frames.
  */
 import { connect } from 'node:net';
+import { decode, encode } from '@msgpack/msgpack';
+import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trading, type streaming } from '@alpacahq/alpaca-trade-api';
 import { KEYS, Recorder, startTestServe, writeTestTapes, type TestServe } from './serve-helpers.ts';
@@ -95,6 +98,31 @@ describe('serve: Alpaca conformance', () => {
     expect(await err(orders.limit({ symbol: 'XYZ', qty: 10, side: 'sell', limitPrice: 9.85, timeInForce: 'day' }))).toMatchObject({ status: 422, message: 'potential wash trade detected. use complex orders' });
     // Another symbol is not affected.
     expect((await orders.limit({ symbol: 'ABC', qty: 10, side: 'buy', limitPrice: 49, timeInForce: 'day' })).status).toBe('accepted');
+  });
+
+  it.each([
+    ['JSON in binary frames (as Alpaca paper)', false],
+    ['msgpack both ways (Content-Type: application/msgpack)', true],
+  ] as const)('trading stream: %s — authorize, listen, then a trade update, over a raw socket', async (_label, msgpack) => {
+    const t = await serve();
+    const ws = new WebSocket(t.srv.tradingStreamUrl, msgpack ? { headers: { 'Content-Type': 'application/msgpack' } } : {});
+    const frames: { binary: boolean; message: Record<string, unknown> }[] = [];
+    ws.on('message', (data, isBinary) => frames.push({ binary: isBinary, message: (msgpack ? decode(data as Buffer) : JSON.parse(String(data))) as Record<string, unknown> }));
+    await new Promise((resolve) => ws.on('open', resolve));
+    streams.push({ disconnect: () => ws.terminate() });
+    const send = (m: unknown) => ws.send(msgpack ? encode(m) : JSON.stringify(m));
+    send({ action: 'authenticate', data: { key_id: KEYS.keyId, secret_key: KEYS.secret } });
+    send({ action: 'listen', data: { streams: ['trade_updates'] } });
+    const until = async (n: number) => {
+      for (let i = 0; i < 500 && frames.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(2);
+    await t.alpaca.trading.orders.limit({ symbol: 'XYZ', qty: 10, side: 'buy', limitPrice: 9, timeInForce: 'day' });
+    await until(3);
+    expect(frames.every((f) => f.binary)).toBe(true);
+    expect(frames.map((f) => f.message.stream)).toEqual(['authorization', 'listening', 'trade_updates']);
+    expect(frames[0].message.data).toMatchObject({ status: 'authorized' });
+    expect(frames[2].message.data).toMatchObject({ event: 'new', order: { symbol: 'XYZ', qty: '10' } });
   });
 
   it('a body over 1 MiB → 413 with Alpaca’s error body, over a raw socket (no connection reset)', async () => {
