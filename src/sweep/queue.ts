@@ -31,8 +31,9 @@ export interface PartJobData {
 /** A part's outcome arrays as JSON: NaN → null. */
 export type PartResult = Record<(typeof OUTCOME_ARRAYS)[number], (number | null)[]>;
 
+/** `part-` + the hash: BullMQ refuses an id that parses as an integer, which a hex hash can be. */
 export function partJobId(data: PartJobData): string {
-  return contentHash({ config: data.config, fingerprint: data.fingerprint, parents: data.parents });
+  return `part-${contentHash({ config: data.config, fingerprint: data.fingerprint, parents: data.parents })}`;
 }
 
 export function partToResult(outcome: PartOutcome): PartResult {

@@ -16,6 +16,7 @@ import { generateParentOrders } from '../../src/data/orders.ts';
 import { writeSample } from '../../src/data/sample/sample.ts';
 import { dirTapeSource } from '../../src/sim/backtest.ts';
 import { parseGridAxis } from '../../src/sweep/grid.ts';
+import { partJobId } from '../../src/sweep/queue.ts';
 import { runSweep, type SweepOptions } from '../../src/sweep/sweep.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
@@ -94,7 +95,7 @@ describe.skipIf(!redis)('sweeps on a Redis queue', () => {
     const out = mkdtempSync(join(tmpdir(), 'ladderlab-queue-run-'));
     let jobsTotal = 0;
     const sweep = runSweep({ ...options, outDir: out, queue: { url: server.url, name: queueName }, onJobs: (_done, total) => (jobsTotal = total) });
-    const stalled = (await doomed.line(/stalling in job/)).match(/job (\w+)/)![1];
+    const stalled = (await doomed.line(/stalling in job/)).match(/job ([\w-]+)/)![1];
     doomed.child.kill('SIGKILL');
     expect(await doomed.exit).toBeNull(); // killed by the signal
 
@@ -130,12 +131,22 @@ describe.skipIf(!redis)('sweeps on a Redis queue', () => {
     const out = mkdtempSync(join(tmpdir(), 'ladderlab-queue-fp-'));
     const sweep = runSweep({ ...options, outDir: out, queue: { url: server.url, name } });
     expect(await wrong.exit).toBe(2);
-    expect(wrong.stderr()).toMatch(/refusing job \w+: the data in .* \(fingerprint \w+\) is not the sweep's \(\w+\)/);
+    expect(wrong.stderr()).toMatch(/refusing job part-[0-9a-f]{16}: the data in .* \(fingerprint \w+\) is not the sweep's \(\w+\)/);
     const right = startWorker(server.url, name, dataDir);
     workers.push(right);
     await sweep;
     expect(readFileSync(join(out, 'sweep.arrow')).equals(local)).toBe(true);
   }, 120_000);
+});
+
+describe('queue job ids', () => {
+  it('hash the config, the data fingerprint and the parents; never parse as an integer (BullMQ refuses those)', () => {
+    const config = defaultConfig();
+    const data = { fingerprint: 'f', config, symbol: 'X', day: '2024-03-05', parents: [] };
+    expect(partJobId(data)).toMatch(/^part-[0-9a-f]{16}$/);
+    expect(partJobId({ ...data, fingerprint: 'g' })).not.toBe(partJobId(data));
+    expect(partJobId({ ...data, symbol: 'Y' })).toBe(partJobId(data)); // the parents say which symbol-day
+  });
 });
 
 describe('sweep --queue with Redis unreachable', () => {
