@@ -245,9 +245,9 @@ export class AlpacaMarket extends TradeUpdateMapping implements Market {
     });
   }
 
-  /** The trade_updates stream is down (it may reconnect): order events may still come. */
-  tradingStreamDown(): boolean {
-    return this.tradingDown;
+  /** A stream is down (it may reconnect): messages may still come. */
+  streamsDown(): boolean {
+    return this.tradingDown || this.dataDown;
   }
 
   stop(): void {

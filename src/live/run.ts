@@ -197,10 +197,10 @@ async function makeClock(s: LiveSession, venueClock: VenueClock): Promise<void> 
       settle: async () => {
         while (s.market.busy()) await s.market.settle();
       },
-      // Order events are waited for while the trade stream reconnects (up to a grace period: then
-      // it is gone for good); market data is not — time goes on with REST quotes, as it would live.
+      // Time waits while a stream reconnects, so the run is the same whatever the wall clock does
+      // meanwhile; past a grace period the stream is gone for good and time goes on without it.
       reconnecting: () => {
-        if (!s.market.tradingStreamDown()) return (downSinceMs = null) !== null;
+        if (!s.market.streamsDown()) return (downSinceMs = null) !== null;
         downSinceMs ??= Date.now();
         return Date.now() - downSinceMs < LOCKSTEP_RECONNECT_GRACE_MS;
       },
