@@ -34,67 +34,54 @@ export class Matching {
   /**
    * Quote i reaches the venue: crossing fills, then the model's depth hook. True if anything filled.
    * Takes the row index, not its time: a float passed to a call that is not inlined is boxed, and
-   * this runs once per tape event.
+   * this runs once per tape event. For the same reason the quote's time and the limit price are read
+   * only inside the (rare) fill paths: read here and passed on, the optimizer boxes them once per
+   * resting child per quote, fill or not.
    */
   applyQuote(book: Book, i: number): boolean {
-    const tsUs = book.qTs[i];
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
     const usable = ask - bid > PRICE_EPSILON && bid > 0;
     const orders = book.resting;
     const model = this.model;
+    const near = this.near;
     let filled = false;
     for (let k = 0; k < orders.length; k++) {
       const o = orders[k];
-      if (o.isBuy) {
-        if (usable && ask <= o.limitPrice + PRICE_EPSILON) {
-          const shares = Math.min(o.qty - o.cumQty, book.availableAsk(i));
-          if (shares > 0) {
-            book.takeAsk(i, shares);
-            this.fill(o, shares, o.limitPrice, tsUs);
-            filled = true;
-          }
-        }
-        if (model.usesDepth && o.resting) {
-          this.near.price = bid;
-          this.near.size = book.qBidSize[i];
-          this.near.tsUs = tsUs;
-          model.depth(o.fillState, this.near);
-          if (model.fillsOnQuote && this.fillOnQuote(o, tsUs)) filled = true;
-        }
-      } else {
-        if (usable && bid >= o.limitPrice - PRICE_EPSILON) {
-          const shares = Math.min(o.qty - o.cumQty, book.availableBid(i));
-          if (shares > 0) {
-            book.takeBid(i, shares);
-            this.fill(o, shares, o.limitPrice, tsUs);
-            filled = true;
-          }
-        }
-        if (model.usesDepth && o.resting) {
-          this.near.price = ask;
-          this.near.size = book.qAskSize[i];
-          this.near.tsUs = tsUs;
-          model.depth(o.fillState, this.near);
-          if (model.fillsOnQuote && this.fillOnQuote(o, tsUs)) filled = true;
-        }
+      const isBuy = o.isBuy;
+      if (usable && (isBuy ? ask <= o.limitPrice + PRICE_EPSILON : bid >= o.limitPrice - PRICE_EPSILON) && this.fillCrossed(book, o, i)) filled = true;
+      if (model.usesDepth && o.resting) {
+        near.price = isBuy ? bid : ask;
+        near.size = isBuy ? book.qBidSize[i] : book.qAskSize[i];
+        near.tsUs = book.qTs[i];
+        model.depth(o.fillState, near);
+        if (model.fillsOnQuote && this.fillOnQuote(book, o, i)) filled = true;
       }
     }
     return filled;
   }
 
-  /** A model that fills on time (intensity): the shares it made fillable, at L. True if any filled. */
-  private fillOnQuote(o: SimOrder, tsUs: number): boolean {
+  /** A resting child crossed by quote i (buy: ask ≤ L, sell: bid ≥ L): the far size not yet taken, at L. True if any filled. */
+  private fillCrossed(book: Book, o: SimOrder, i: number): boolean {
+    const shares = Math.min(o.qty - o.cumQty, o.isBuy ? book.availableAsk(i) : book.availableBid(i));
+    if (!(shares > 0)) return false;
+    if (o.isBuy) book.takeAsk(i, shares);
+    else book.takeBid(i, shares);
+    this.fill(o, shares, o.limitPrice, book.qTs[i]);
+    return true;
+  }
+
+  /** A model that fills on time (intensity): the shares it made fillable at quote i, at L. True if any filled. */
+  private fillOnQuote(book: Book, o: SimOrder, i: number): boolean {
     const shares = Math.min(o.qty - o.cumQty, this.model.takeFillable(o.fillState));
     if (!(shares > 0)) return false;
-    this.fill(o, shares, o.limitPrice, tsUs);
+    this.fill(o, shares, o.limitPrice, book.qTs[i]);
     return true;
   }
 
   /** Print i reaches the venue: through fills, then the model for prints at the limit. True if anything filled. */
   applyTrade(book: Book, i: number): boolean {
     if (book.tEligible[i] === 0 && !this.includeIneligible) return false;
-    const tsUs = book.tTs[i];
     const price = book.tPrice[i];
     const size = book.tSize[i];
     const orders = book.resting;
@@ -110,17 +97,19 @@ export class Matching {
         model.trade(o.fillState, size);
         shares = Math.min(o.qty - o.cumQty, model.takeFillable(o.fillState));
       }
-      if (shares > 0) {
-        const available = book.availableTrade(i);
-        if (shares > available) shares = available;
-        if (shares > 0) {
-          book.takeTrade(i, shares);
-          this.fill(o, shares, o.limitPrice, tsUs);
-          filled = true;
-        }
-      }
+      if (shares > 0 && this.fillFromPrint(book, o, i, shares)) filled = true;
     }
     return filled;
+  }
+
+  /** Up to `shares` of print i not yet taken fill the child at L (the print's time read here: see applyQuote). True if any filled. */
+  private fillFromPrint(book: Book, o: SimOrder, i: number, wanted: number): boolean {
+    const available = book.availableTrade(i);
+    const shares = wanted > available ? available : wanted;
+    if (!(shares > 0)) return false;
+    book.takeTrade(i, shares);
+    this.fill(o, shares, o.limitPrice, book.tTs[i]);
+    return true;
   }
 
   /**
