@@ -16,14 +16,11 @@
  *      working child, waits up to shutdown_wait_ms for the answers (a fill that beat a cancel still
  *      reaches its executor, which amends the ended record), and writes the partial run
  */
-import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.ts';
 import type { LadderConfig } from '../config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import { formatIsoUtcUs } from '../data/orders.ts';
-import { ladderlabVersion, writeRunDir } from '../records/write.ts';
-import { FEED_RECEIPTS_FILE, FeedReceipts } from '../records/feed-receipts.ts';
+import { FeedReceipts } from '../records/feed-receipts.ts';
 import { sdkLiveApi, type LiveApi, type VenueClock } from './alpaca-api.ts';
 import { AlpacaMarket, type AlpacaMarketStats } from './alpaca-market.ts';
 import { describeError as describe } from './describe-error.ts';
@@ -31,12 +28,11 @@ import { resolveEndpoints, type Endpoints, type Keys } from './endpoints.ts';
 import { reconcileOpenOrders, type ReconciledOrder } from './reconcile.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import { TapeRecorder } from './tape-recorder.ts';
-import { WallClock, type WallTime } from './wall-clock.ts';
-import { httpLockstepLink, LockstepClock, LockstepDriver, StreamGate, type LockstepLink } from './lockstep-clock.ts';
+import type { WallTime } from './wall-clock.ts';
+import type { LockstepLink } from './lockstep-clock.ts';
+import { haltable, makeClock, openJournal, type LiveSession } from './run-setup.ts';
+import { writeLiveRun } from './run-write.ts';
 import type { RunClock } from './run-clock.ts';
-import { mkdirSync } from 'node:fs';
-import { InputError } from '../core/errors.ts';
-import { Journal, JOURNAL_FILE, journalUnfinished } from './journal.ts';
 import { mergeRecord, type ResumePlan } from './resume.ts';
 
 export interface LiveRunOptions {
@@ -82,52 +78,6 @@ export interface LiveRunResult {
 }
 
 const READY_TIMEOUT_MS = 15_000;
-/** Lockstep waits this long (wall) for a dropped stream to come back before going on without it. */
-const LOCKSTEP_RECONNECT_GRACE_MS = 5_000;
-
-/** Everything one run shares between its phases. */
-interface LiveSession {
-  options: LiveRunOptions;
-  config: LadderConfig;
-  log: (line: string) => void;
-  endpoints: Endpoints;
-  /** Parents by arrival time (ties: file order). */
-  parents: ParentOrder[];
-  symbols: string[];
-  retry: RetryPolicy;
-  api: LiveApi;
-  clock: RunClock;
-  /** live.clock lockstep: moves the clock (started once the parents are scheduled). */
-  lockstep: LockstepDriver | null;
-  runTag: string;
-  reconciled: ReconciledOrder[];
-  recorder: TapeRecorder | null;
-  /** Streamed quotes' times and when they reached us (feed.arrow: calibrate's feed latency). */
-  feedReceipts: FeedReceipts;
-  market: AlpacaMarket;
-  engine: LadderEngine;
-  records: ExecutionRecord[];
-  /** OUT/journal.ndjson: every decision and venue event, fsync'd before it is acted on. */
-  journal: Journal;
-  /** The REST side goes silent (a simulated crash). */
-  halt: () => void;
-  crashed: boolean;
-  /** The arrival time the engine used per parent. */
-  arrivals: Map<string, number>;
-  /** Parents whose symbol is kept fresh (REST when the stream is quiet or down), from stale_ms before arrival to their end. */
-  watching: Set<string>;
-  /** Arrival and watch timers not yet fired (watch timers keyed `<id>\u0000watch`). */
-  parentTimers: Map<string, number>;
-  fatalError: unknown;
-  stopping: boolean;
-  interrupted: boolean;
-  /** Set by the schedule: stop waiting for the parents. */
-  stopRun: () => void;
-  /** Set by the schedule: a record came in. */
-  onRecorded: () => void;
-  onFatal: (err: unknown) => void;
-  close: () => void;
-}
 
 export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
   const s = await openSession(options);
@@ -163,50 +113,6 @@ function announce(endpoints: Endpoints, feed: 'iex' | 'sip', log: (line: string)
   if (feed === 'iex') {
     log('live: warning: feed iex is ONE venue\'s quote (IEX), not the national best bid and offer — mids, spreads and step prices differ from the NBBO; set live.feed: sip for the national quote');
   }
-}
-
-/**
- * The run's clock: the wall clock (× live.speed; anchored at the venue's time on a loopback
- * replay), or in lockstep the venue's virtual time, read from the venue before anything runs.
- */
-async function makeClock(s: LiveSession, venueClock: VenueClock): Promise<void> {
-  s.lockstep = null;
-  if (s.config.live.clock === 'wall') {
-    s.clock = new WallClock({
-      originUs: s.endpoints.loopback && Number.isFinite(venueClock.timestampUs) ? venueClock.timestampUs : undefined,
-      speed: s.config.live.speed,
-      wall: s.options.wall,
-      onError: s.onFatal,
-    });
-    return;
-  }
-  const link = s.options.lockstepLink ?? httpLockstepLink(s.endpoints.tradingUrl, s.options.keys);
-  const first = await link.step(0, { trade_updates: 0, market_data: 0 });
-  const clock = new LockstepClock(first.nowUs, s.onFatal);
-  s.clock = clock;
-  let downSinceMs: number | null = null;
-  const gate = new StreamGate();
-  const raw = s.api;
-  s.api = gate.wrap(raw);
-  s.lockstep = new LockstepDriver(
-    clock,
-    link,
-    {
-      received: () => ({ trade_updates: raw.tradeStream.received?.() ?? 0, market_data: raw.dataStream.received?.() ?? 0 }),
-      flush: () => gate.flush(),
-      settle: async () => {
-        while (s.market.busy()) await s.market.settle();
-      },
-      // Time waits while a stream reconnects, so the run is the same whatever the wall clock does
-      // meanwhile; past a grace period the stream is gone for good and time goes on without it.
-      reconnecting: () => {
-        if (!s.market.streamsDown()) return (downSinceMs = null) !== null;
-        downSinceMs ??= Date.now();
-        return Date.now() - downSinceMs < LOCKSTEP_RECONNECT_GRACE_MS;
-      },
-    },
-    s.onFatal,
-  );
 }
 
 /** Steps 1–3: endpoints, the venue's clock, leftovers of an earlier run, the adapter and its streams. */
@@ -438,82 +344,11 @@ async function closeTape(s: LiveSession): Promise<void> {
   }
 }
 
-/** Write: the tape, the orders as run, then the run directory (run.json last). */
-function writeLiveRun(s: LiveSession, notStarted: string[], unconfirmed: string[]): Record<string, string> {
-  const { config, endpoints, recorder, records, market } = s;
-  const live = config.live;
-  const outDir = resolve(s.options.outDir);
-  const tapeDir = join(outDir, 'tape');
-  const tapeDays = recorder ? recorder.write(tapeDir) : [];
-  const rank = new Map((s.options.resume?.parents ?? s.parents).map((p, i) => [p.clientOrderId, i]));
-  records.sort((a, b) => (rank.get(a.clientOrderId) ?? 0) - (rank.get(b.clientOrderId) ?? 0));
-  writeOrdersCsv(join(outDir, 'orders.csv'), records, s.arrivals);
-  writeFileAtomic(join(outDir, FEED_RECEIPTS_FILE), s.feedReceipts.toArrow());
-  const files = writeRunDir(outDir, {
-    records,
-    manifest: {
-      ladderlab: ladderlabVersion(),
-      command: 'live',
-      mode: endpoints.liveMoney ? 'live-money' : endpoints.loopback ? 'rehearsal' : 'paper',
-      dataDir: recorder ? tapeDir : null,
-      orders: { ...(s.options.ordersInfo ?? {}), asRun: join(outDir, 'orders.csv') },
-      seed: config.seed,
-      config,
-      endpoints: { trading: endpoints.tradingUrl, data: endpoints.dataUrl, tradingStream: endpoints.tradingStreamUrl, dataStream: endpoints.dataStreamUrl },
-      feed: live.feed,
-      speed: live.speed,
-      clock: live.clock,
-      runTag: s.runTag,
-      clientIdPrefix: `${live.client_id_prefix}${s.runTag}-`,
-      interrupted: s.interrupted,
-      error: s.fatalError === null ? null : describe(s.fatalError),
-      notStarted,
-      unconfirmedCancels: unconfirmed,
-      reconciled: s.reconciled,
-      tape: recorder ? { symbolDays: tapeDays, quotes: recorder.quoteCount, trades: recorder.tradeCount } : null,
-      live: market.stats,
-      quotes: market.quotes.stats,
-    },
-  });
-  files['orders.csv'] = join(outDir, 'orders.csv');
-  files[FEED_RECEIPTS_FILE] = join(outDir, FEED_RECEIPTS_FILE);
-  if (recorder) files.tape = tapeDir;
-  return files;
-}
-
 /** Thrown by runLive when `crashAtUs` killed it (tests). */
 export class SimulatedCrash extends Error {
   constructor() {
     super('simulated crash');
   }
-}
-
-/** The journal: truncated for a new run, appended to on --resume (a new `run` entry per segment). */
-function openJournal(s: LiveSession): Journal {
-  const outDir = resolve(s.options.outDir);
-  mkdirSync(outDir, { recursive: true });
-  const path = join(outDir, JOURNAL_FILE);
-  const resume = s.options.resume;
-  if (!resume && journalUnfinished(path)) {
-    throw new InputError(`${outDir} holds an unfinished live run (${JOURNAL_FILE}): continue it with ladderlab live --resume ${outDir}, or choose another --out`);
-  }
-  const journal = new Journal(path, !resume);
-  journal.append({ t: 'run', runTag: s.runTag, clientIdPrefix: s.config.live.client_id_prefix, parents: resume?.parents ?? [...s.options.parents], segment: resume ? resume.segment : 0 });
-  return journal;
-}
-
-/** REST that can fall silent at once (a simulated crash): calls then never answer, nothing is sent. */
-function haltable(api: LiveApi): { api: LiveApi; halt: () => void } {
-  let dead = false;
-  const silent = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(obj, key, receiver) {
-        const value = Reflect.get(obj, key, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => (dead ? new Promise(() => {}) : (value as (...a: unknown[]) => unknown).apply(obj, args));
-      },
-    });
-  return { api: { ...api, trading: silent(api.trading), data: silent(api.data) }, halt: () => void (dead = true) };
 }
 
 function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
@@ -527,11 +362,4 @@ function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
       }
     }, 10);
   });
-}
-
-/** OUT/orders.csv: the parents as the engine got them (ts = the arrival it used), for a replay. */
-function writeOrdersCsv(path: string, records: readonly ExecutionRecord[], arrivals: Map<string, number>): void {
-  const lines = ['ts,symbol,side,qty,client_order_id'];
-  for (const r of records) lines.push(`${formatIsoUtcUs(arrivals.get(r.clientOrderId) ?? r.arrivalTsUs)},${r.symbol},${r.side},${r.qty},${r.clientOrderId}`);
-  writeFileAtomic(path, `${lines.join('\n')}\n`);
 }
