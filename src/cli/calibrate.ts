@@ -24,7 +24,8 @@ const EPILOG = `Examples:
 
 Fits on the even parents (arrival order) and scores on the odd ones. Latency channels (entry,
 cancel, response, feed) by maximum likelihood on the runs' own timestamps; queue_power and
-p_touch by simulated moments: every child replayed at the venue when it reached the real one.
+p_touch by simulated moments: every child replayed at the venue when it reached the real one;
+intensity A and k by maximum likelihood on the inside-spread children's survival.
 The output has only a sim: section, with each parameter's 95 % bootstrap interval and the
 goodness of fit as comments; backtest --config and sweep --config take it as is.
 Needs receipt times (children.arrow ack_recv_ts, fills.arrow recv_ts, feed.arrow): older run

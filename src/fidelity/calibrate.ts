@@ -3,7 +3,8 @@
  *   1. load each run (observed.ts) and check it records receipt times and quote receipts;
  *   2. split parents by arrival order: even → fit, odd → goodness of fit (split.ts);
  *   3. latency channels from the even parents' own timestamps (latency-fit.ts: closed-form MLE);
- *   4. the fill model by simulated moments: child-level replay (fill-fit.ts);
+ *   4. the queue model by simulated moments: child-level replay (fill-fit.ts); intensity A, k by
+ *      the survival likelihood of the inside-spread children (intensity-fit.ts);
  *   5. the calibrated `sim` section re-simulates the odd parents (goodness.ts), beside the run's
  *      own sim section and the defaults.
  */
@@ -16,6 +17,8 @@ import type { SimConfig } from '../sim/config.ts';
 import { dirTapeSource } from '../sim/backtest.ts';
 import { FEED_RECEIPTS_FILE, readFeedReceipts, type FeedReceipt } from '../records/feed-receipts.ts';
 import { replayChildrenOf } from './child-replay.ts';
+import { childExposures, type ChildExposure } from './intensity-fit.ts';
+import { makeTickTable } from '../engine/ticks.ts';
 import { fillFitSteps, fitFillModel, type FillModelFit, type ReplaySet } from './fill-fit.ts';
 import { stepRates, ttfQuantilesS, type GoodnessOfFit } from './goodness.ts';
 import { feedDelays, fitChannel, latencyDelays, type ChannelFit } from './latency-fit.ts';
@@ -102,7 +105,9 @@ export function calibrateRuns(runDirs: readonly string[], options: CalibrateOpti
   const base = runs[0].config.sim;
   const insideSpreadChildren = fitRecords.reduce((s, r) => s + insideSpread(r), 0);
   const fitIntensity = insideSpreadChildren > 0;
-  const fill = fitFillModel({ sim: base, sets: replaySets(runs), replicates, seed, matchToleranceUs: matchMs * 1000, fitIntensity, onStep: (d, t) => progress(d, t + 3, 'fill model') });
+  const sets = replaySets(runs);
+  const intensityExposures = fitIntensity ? sets.flatMap((set, r) => exposuresOf(set, runs[r])) : undefined;
+  const fill = fitFillModel({ sim: base, sets, replicates, seed, matchToleranceUs: matchMs * 1000, intensityExposures, onStep: (d, t) => progress(d, t + 3, 'fill model') });
   const sim = calibratedSim(base, latency, fill);
 
   // 5. Held-out parents.
@@ -143,6 +148,12 @@ function replaySets(runs: readonly ObservedRun[]): ReplaySet[] {
     offset += ordered.length;
     return set;
   });
+}
+
+/** The fit half's children as the intensity likelihood sees them (their quote intervals on the run's tape). */
+function exposuresOf(set: ReplaySet, run: ObservedRun): ChildExposure[] {
+  const scored = set.scored.map((i) => set.children[i]);
+  return childExposures(scored, set.tapes, { ticks: makeTickTable(run.config.ticks.overrides), parentOffset: set.parentOffset, includeIneligible: run.config.sim.include_ineligible });
 }
 
 /** The fitted `sim` section; a channel with no samples (e.g. no cancel raced nothing) keeps the run's setting. */

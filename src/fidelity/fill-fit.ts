@@ -13,6 +13,8 @@
  * Search per parameter (others held at their current estimate): a coarse grid, then a fine grid
  * around the best; the estimate is the middle of the best-scoring run of grid points (a plateau:
  * the data cannot tell those values apart). Order: queue_power, p_touch, queue_power again.
+ * Intensity A and k are NOT fitted this way: the venue's fills come from its own random thresholds,
+ * which a replay cannot reproduce; they come from the survival likelihood (intensity-fit.ts).
  * Intervals: percentile bootstrap over parents — the per-child scores of every grid point are kept,
  * so a replicate only re-sums them (no re-simulation).
  */
@@ -21,6 +23,7 @@ import type { SimConfig } from '../sim/config.ts';
 import type { TapeSource } from '../sim/backtest.ts';
 import { childScore, replayChildren, type ReplayChild } from './child-replay.ts';
 import { quantile } from './stats.ts';
+import { estimateIntensity, type ChildExposure } from './intensity-fit.ts';
 
 export interface ParameterFit {
   name: 'queue_power' | 'p_touch' | 'a_per_s' | 'k_per_tick';
@@ -60,15 +63,11 @@ export interface FillFitOptions {
 
 const POWER_COARSE = logGrid(0.25, 12, 24);
 const PTOUCH_COARSE = linGrid(0.02, 1, 25);
-/** Intensity A (fills per second at δ = 0) and k (per tick; any sign). */
-const A_COARSE = logGrid(0.002, 5, 24);
-const K_COARSE = linGrid(-1.5, 1.5, 25);
 
-const GRIDS: Record<ParameterFit['name'], { coarse: number[]; bounds: [number, number] }> = {
+type GridParameter = 'queue_power' | 'p_touch';
+const GRIDS: Record<GridParameter, { coarse: number[]; bounds: [number, number] }> = {
   queue_power: { coarse: POWER_COARSE, bounds: [1e-3, Infinity] },
   p_touch: { coarse: PTOUCH_COARSE, bounds: [0, 1] },
-  a_per_s: { coarse: A_COARSE, bounds: [0, Infinity] },
-  k_per_tick: { coarse: K_COARSE, bounds: [-Infinity, Infinity] },
 };
 /** Points of the fine grid laid between the best coarse point's neighbours. */
 const FINE_POINTS = 17;
@@ -82,11 +81,9 @@ function linGrid(lo: number, hi: number, n: number): number[] {
 }
 
 type Setter = (sim: SimConfig, value: number) => SimConfig;
-const SETTERS: Record<ParameterFit['name'], Setter> = {
+const SETTERS: Record<GridParameter, Setter> = {
   queue_power: (sim, v) => ({ ...sim, fill_model: 'queue', queue_prob: 'power', queue_power: v }),
   p_touch: (sim, v) => ({ ...sim, fill_model: 'queue', p_touch: v }),
-  a_per_s: (sim, v) => ({ ...sim, fill_model: 'intensity', intensity: { ...sim.intensity, a_per_s: v } }),
-  k_per_tick: (sim, v) => ({ ...sim, fill_model: 'intensity', intensity: { ...sim.intensity, k_per_tick: v } }),
 };
 
 /** Scores of every scored child (all sets, in order) under one sim config. */
@@ -100,7 +97,7 @@ function scoreAll(sets: readonly ReplaySet[], sim: SimConfig, toleranceUs: numbe
 }
 
 /** Per-child scores for each grid value: scores[g][k] for scored child k. */
-function scoreGrid(options: FillFitOptions, name: ParameterFit['name'], sim: SimConfig, grid: readonly number[], tick: () => void): Float64Array[] {
+function scoreGrid(options: FillFitOptions, name: GridParameter, sim: SimConfig, grid: readonly number[], tick: () => void): Float64Array[] {
   return grid.map((value) => {
     const scores = scoreAll(options.sets, SETTERS[name](sim, value), options.matchToleranceUs);
     tick();
@@ -139,7 +136,7 @@ function fineGrid(coarse: readonly number[], best: number, n: number, bounds: [n
   return linGrid(lo, hi, n);
 }
 
-export function fitParameter(options: FillFitOptions, name: ParameterFit['name'], sim: SimConfig, tick: () => void): ParameterFit {
+export function fitParameter(options: FillFitOptions, name: GridParameter, sim: SimConfig, tick: () => void): ParameterFit {
   const { coarse, bounds } = GRIDS[name];
   const coarseScores = scoreGrid(options, name, sim, coarse, tick);
   const coarseBest = plateauMiddle(coarse, coarseScores.map(sum));
@@ -201,7 +198,7 @@ export interface FillModelFit {
 /** Replays one fit would make (for a progress bar). */
 export function fillFitSteps(withIntensity = false): number {
   const queue = 2 * (POWER_COARSE.length + FINE_POINTS) + PTOUCH_COARSE.length + FINE_POINTS + 4;
-  return withIntensity ? queue + 2 * (A_COARSE.length + FINE_POINTS) + K_COARSE.length + FINE_POINTS + 1 : queue;
+  return withIntensity ? queue + 1 : queue;
 }
 
 /**
@@ -209,8 +206,8 @@ export function fillFitSteps(withIntensity = false): number {
  * and the other models are scored at the fitted values for comparison. With `fitIntensity`, the
  * intensity model's A, k next (A, k, A again — at or behind the touch it is the fitted queue).
  */
-export function fitFillModel(options: FillFitOptions & { fitIntensity?: boolean }): FillModelFit {
-  const total = fillFitSteps(options.fitIntensity);
+export function fitFillModel(options: FillFitOptions & { intensityExposures?: readonly ChildExposure[] }): FillModelFit {
+  const total = fillFitSteps(options.intensityExposures !== undefined);
   let done = 0;
   const tick = () => options.onStep?.(++done, total, 'fill model');
   let sim: SimConfig = { ...options.sim, fill_model: 'queue', queue_prob: 'power' };
@@ -234,9 +231,9 @@ export function fitFillModel(options: FillFitOptions & { fitIntensity?: boolean 
   const queueProb = modelShares[1].share > modelShares[0].share + 1e-9 ? 'log' : 'power';
   let intensity: IntensityFit | null = null;
   let fillModel: FillModelFit['fillModel'] = 'queue';
-  if (options.fitIntensity) {
+  if (options.intensityExposures) {
     const queueSim: SimConfig = { ...sim, queue_prob: queueProb };
-    intensity = fitIntensity(options, queueSim, tick);
+    intensity = intensityFit(options.intensityExposures, options.replicates, options.seed);
     const fitted: SimConfig = { ...queueSim, fill_model: 'intensity', intensity: { a_per_s: intensity.aPerS.value, k_per_tick: intensity.kPerTick.value } };
     const intensityShare = share(fitted);
     modelShares.push({ model: 'intensity', share: intensityShare });
@@ -245,15 +242,21 @@ export function fitFillModel(options: FillFitOptions & { fitIntensity?: boolean 
   return { queuePower, pTouch, queueProb, intensity, fillModel, modelShares };
 }
 
-/** A (with the run's k), k, then A again, each with the others at their current estimate. */
-function fitIntensity(options: FillFitOptions, queueSim: SimConfig, tick: () => void): IntensityFit {
-  let sim: SimConfig = { ...queueSim, fill_model: 'intensity' };
-  const a1 = fitParameter(options, 'a_per_s', sim, tick);
-  sim = { ...sim, intensity: { ...sim.intensity, a_per_s: a1.value } };
-  const kPerTick = fitParameter(options, 'k_per_tick', sim, tick);
-  sim = { ...sim, intensity: { ...sim.intensity, k_per_tick: kPerTick.value } };
-  const aPerS = fitParameter(options, 'a_per_s', sim, tick);
-  return { aPerS, kPerTick };
+/** A and k by the survival likelihood (intensity-fit.ts), in the report's parameter shape. */
+function intensityFit(exposures: readonly ChildExposure[], replicates: number, seed: number | string): IntensityFit {
+  const e = estimateIntensity(exposures, replicates, seed);
+  const share = e.children > 0 ? e.fills / e.children : Number.NaN;
+  const fit = (name: 'a_per_s' | 'k_per_tick', value: number, lo: number, hi: number): ParameterFit => ({
+    name,
+    value,
+    lo,
+    hi,
+    children: e.children,
+    bestShare: share,
+    identified: e.fills > 0 && (name === 'a_per_s' || e.identified),
+    profile: [],
+  });
+  return { aPerS: fit('a_per_s', e.aPerS, e.aLo, e.aHi), kPerTick: fit('k_per_tick', e.kPerTick, e.kLo, e.kHi) };
 }
 
 /** Half the distance between the grid points either side of `value` (sorted grid). */

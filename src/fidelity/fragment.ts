@@ -19,6 +19,12 @@ function parameterNote(p: ParameterFit): string {
   return `95 % [${g(p.lo)}, ${g(p.hi)}]; reproduces ${percent(p.bestShare)} of ${p.children} children`;
 }
 
+/** A, k by the survival likelihood: bestShare is the share of the children that filled inside the spread. */
+function intensityNote(p: ParameterFit): string {
+  if (!p.identified) return `not identified: no inside-spread fill, or one distance only (k kept at 0)`;
+  return `95 % [${g(p.lo)}, ${g(p.hi)}]; survival likelihood, ${p.children} inside-spread children, ${percent(p.bestShare)} filled there`;
+}
+
 function channelNote(f: ChannelFit): string {
   if (f.samples === 0) return 'no samples: the run\'s own setting kept';
   // Every delay exactly 0: a channel without latency, or both stamps one clock reading (live takes a
@@ -34,8 +40,8 @@ function intensityLines(c: Calibration): string[] {
   if (!fit) return [`  # intensity not fitted: no child rested inside the spread in the fit half`];
   return [
     '  intensity:',
-    `    a_per_s: ${g(c.sim.intensity.a_per_s)}`.padEnd(61) + ` # ${parameterNote(fit.aPerS)}`,
-    `    k_per_tick: ${g(c.sim.intensity.k_per_tick)}`.padEnd(61) + ` # ${parameterNote(fit.kPerTick)}`,
+    `    a_per_s: ${g(c.sim.intensity.a_per_s)}`.padEnd(61) + ` # ${intensityNote(fit.aPerS)}`,
+    `    k_per_tick: ${g(c.sim.intensity.k_per_tick)}`.padEnd(61) + ` # ${intensityNote(fit.kPerTick)}`,
   ];
 }
 
@@ -57,6 +63,8 @@ export function calibrationYaml(c: Calibration, replicates: number): string {
     '#   feed: quote receipt − quote time). The fill model by simulated moments with the simulator',
     '#   itself: every child replayed at the venue when it reached the real one, scored on the same',
     `#   first fill time (within ${c.matchMs} ms) and quantity (the queue model is deterministic: no likelihood).`,
+    '#   Intensity A, k by maximum likelihood on the inside-spread children\'s survival (each quote',
+    '#   interval at a known distance δ, filled or not; a replay cannot redraw the venue\'s thresholds).',
     `# intervals: 95 % percentile bootstrap over parents, ${replicates} replicates`,
     'sim:',
     `  fill_model: ${c.sim.fill_model}`.padEnd(61) + ` # children reproduced: ${shares}`,

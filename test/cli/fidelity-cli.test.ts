@@ -115,5 +115,6 @@ describe('ladderlab calibrate', () => {
     expect(text).toContain('--replicates');
     expect(text).toContain('--match-ms');
     expect(text).toMatch(/simulated moments/);
+    expect(text).toMatch(/survival/);
   });
 });
