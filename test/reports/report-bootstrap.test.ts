@@ -1,7 +1,7 @@
 /** Block bootstrap by arrival minute: seeded draws, blocks kept whole, weighted = resampled. */
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
-import { drawBlocks } from '../../src/reports/bootstrap.ts';
+import { BlockSums, drawBlocks, quantileSorted } from '../../src/reports/bootstrap.ts';
 import { blockBootstrap, weightedMean } from './legacy/bootstrap.ts';
 
 const meanOfX = (t: aq.ColumnTable, by: readonly string[]) => (by.length ? t.groupby(...by) : t).rollup({ x: weightedMean('x') });
@@ -97,5 +97,35 @@ describe('blockBootstrap', () => {
     expect(none.x).toBeCloseTo(32 / 6, 12);
     expect(none.x_lo).toBeNull();
     expect(none.x_hi).toBeNull();
+  });
+});
+
+describe('BlockSums: sparse and dense columns give the dense sums bit for bit', () => {
+  it('a group in 10 of 100 blocks (buys) and one in all of them (sells): intervals equal a direct dense replicate loop', () => {
+    // 400 rows, 4 per arrival minute; buys only in the first 10 minutes, sells everywhere
+    const minute = Array.from({ length: 400 }, (_, i) => Math.floor(i / 4));
+    const side = minute.map((m, i) => (m < 10 && i % 2 === 0 ? 'buy' : 'sell'));
+    const x = minute.map((m, i) => Math.sin(i * 1.7) * 3 + m / 50);
+    const sums = new BlockSums(minute);
+    for (const s of ['buy', 'sell'] as const) sums.ratio((i) => (side[i] === s ? x[i] : Number.NaN), () => 1);
+    const options = { replicates: 200, seed: 7, label: 'sparse-dense' };
+    const got = sums.estimate(options);
+    const drawn = drawBlocks(100, 200, 7, 'sparse-dense');
+    for (const [k, s] of (['buy', 'sell'] as const).entries()) {
+      const S = new Float64Array(100);
+      const N = new Float64Array(100);
+      for (let i = 0; i < 400; i++) if (side[i] === s) (S[minute[i]] += x[i]), (N[minute[i]] += 1);
+      const values: number[] = [];
+      for (let r = 0; r < 200; r++) {
+        let a = 0;
+        let b = 0;
+        for (let j = 0; j < 100; j++) (a += drawn[r * 100 + j] * S[j]), (b += drawn[r * 100 + j] * N[j]);
+        if (!Number.isNaN(a / b)) values.push(a / b);
+      }
+      const sorted = Float64Array.from(values).sort();
+      expect(got[k].lo).toBe(quantileSorted(sorted, (1 - 0.95) / 2));
+      expect(got[k].hi).toBe(quantileSorted(sorted, 1 - (1 - 0.95) / 2));
+    }
+    expect(got[0].lo).toBeLessThan(got[0].hi);
   });
 });
