@@ -42,6 +42,8 @@ interface Entry {
   callback: ((arg?: unknown) => void) | null;
   /** Passed to the callback (scheduleCall): one shared handler instead of a closure per message. */
   arg: unknown;
+  /** Listed in `pending` (setTimer / schedule): cancelTimer can find it. Venue messages are not. */
+  cancelable: boolean;
 }
 
 export class VirtualClock implements Clock {
@@ -54,8 +56,12 @@ export class VirtualClock implements Clock {
   readonly nowCell = new Float64Array(1);
   /** Ordered by (atUs, cls, seq): the DESIGN's order for equal timestamps, then insertion. */
   private readonly heap = new TimerHeap<Entry>((a, b) => (a.atUs !== b.atUs ? a.atUs < b.atUs : a.cls !== b.cls ? a.cls < b.cls : a.seq < b.seq));
+  /** Cancelable entries not yet run, by id. */
   private readonly pending = new Map<TimerId, Entry>();
+  /** Entries already run, reused by the next schedule (one object per message otherwise). */
+  private readonly free: Entry[] = [];
   private seq = 0;
+  private live = 0;
   /** Bumped on every schedule: lets a market loop notice that new work was queued. */
   mutations = 0;
 
@@ -77,22 +83,44 @@ export class VirtualClock implements Clock {
     if (!entry) return;
     entry.callback = null;
     this.pending.delete(id);
+    this.live--;
   }
 
   /** Queue `callback` at (max(atUs, now), cls); returns an id usable with cancelTimer. */
   schedule(atUs: number, cls: number, callback: () => void): TimerId {
-    return this.scheduleCall(atUs, cls, callback, undefined);
+    const entry = this.enqueue(atUs, cls, callback, undefined, true);
+    this.pending.set(entry.id, entry);
+    return entry.id;
   }
 
-  /** Queue `handler(arg)` at (max(atUs, now), cls): no closure made per message. */
-  scheduleCall<A>(atUs: number, cls: number, handler: (arg: A) => void, arg: A): TimerId {
+  /**
+   * Queue `handler(arg)` at (max(atUs, now), cls): no closure made per message, no id kept —
+   * it cannot be canceled (a venue message in flight is never recalled).
+   */
+  scheduleCall<A>(atUs: number, cls: number, handler: (arg: A) => void, arg: A): void {
+    this.enqueue(atUs, cls, handler as (arg?: unknown) => void, arg, false);
+  }
+
+  private enqueue(atUs: number, cls: number, callback: (arg?: unknown) => void, arg: unknown, cancelable: boolean): Entry {
     const seq = ++this.seq;
     const now = this.nowCell[0];
-    const entry: Entry = { atUs: atUs > now ? atUs : now, cls, seq, id: seq, callback: handler as (arg?: unknown) => void, arg };
-    this.pending.set(seq, entry);
+    const at = atUs > now ? atUs : now;
+    let entry = this.free.pop();
+    if (entry === undefined) {
+      entry = { atUs: at, cls, seq, id: seq, callback, arg, cancelable };
+    } else {
+      entry.atUs = at;
+      entry.cls = cls;
+      entry.seq = seq;
+      entry.id = seq;
+      entry.callback = callback;
+      entry.arg = arg;
+      entry.cancelable = cancelable;
+    }
     this.heap.push(entry);
+    this.live++;
     this.mutations++;
-    return seq;
+    return entry;
   }
 
   /**
@@ -114,7 +142,7 @@ export class VirtualClock implements Clock {
   }
 
   pendingCount(): number {
-    return this.pending.size;
+    return this.live;
   }
 
   /** Move time forward (never back) without running anything: the market does this per tape event. */
@@ -127,13 +155,16 @@ export class VirtualClock implements Clock {
   runNext(): boolean {
     if (!this.heap.peek()) return false;
     const entry = this.heap.pop()!;
-    this.pending.delete(entry.id);
+    if (entry.cancelable) this.pending.delete(entry.id);
+    this.live--;
     const callback = entry.callback!;
     const arg = entry.arg;
     entry.callback = null;
     entry.arg = undefined;
     if (entry.atUs > this.nowCell[0]) this.nowCell[0] = entry.atUs;
     callback(arg);
+    // Reused only now: the callback may schedule (and so take entries) while it runs.
+    this.free.push(entry);
     return true;
   }
 

@@ -163,9 +163,9 @@ export class SimMarket implements Market {
     const now = this.clock.nowUs();
     const order = new SimOrder(request, this.latency.entry.deliver(now));
     this.ensureDay(request.symbol, now);
-    const duplicate = this.orders.has(request.clientOrderId);
-    if (!duplicate) this.orders.set(request.clientOrderId, order);
-    this.clock.schedule(order.venueArrivalUs, EventClass.venue, () => this.onOrderArrival(order, duplicate));
+    order.duplicateId = this.orders.has(request.clientOrderId);
+    if (!order.duplicateId) this.orders.set(request.clientOrderId, order);
+    this.clock.scheduleCall(order.venueArrivalUs, EventClass.venue, this.orderArrives, order);
   }
 
   cancel(clientOrderId: string): void {
@@ -174,22 +174,27 @@ export class SimMarket implements Market {
     let at = this.latency.cancel.deliver(now);
     // Same session as the order: a cancel never reaches the venue before the order it cancels.
     if (order && order.venueArrivalUs > at) at = order.venueArrivalUs;
-    this.clock.schedule(at, EventClass.venue, () => this.onCancelArrival(clientOrderId));
+    this.clock.scheduleCall(at, EventClass.venue, this.cancelArrives, clientOrderId);
   }
 
   queryOrder(clientOrderId: string): void {
     const at = this.latency.entry.deliver(this.clock.nowUs());
-    this.clock.schedule(at, EventClass.venue, () => {
-      const order = this.orders.get(clientOrderId);
-      this.respond({
-        type: 'status',
-        clientOrderId,
-        tsUs: this.clock.nowUs(),
-        status: order ? order.status : 'unknown',
-        cumQty: order ? order.cumQty : 0,
-      });
-    });
+    this.clock.scheduleCall(at, EventClass.venue, this.queryArrives, clientOrderId);
   }
+
+  // One handler per kind of message reaching the venue (no closure per order, cancel or query).
+  private readonly orderArrives = (order: SimOrder): void => this.onOrderArrival(order);
+  private readonly cancelArrives = (clientOrderId: string): void => this.onCancelArrival(clientOrderId);
+  private readonly queryArrives = (clientOrderId: string): void => {
+    const order = this.orders.get(clientOrderId);
+    this.respond({
+      type: 'status',
+      clientOrderId,
+      tsUs: this.clock.nowUs(),
+      status: order ? order.status : 'unknown',
+      cumQty: order ? order.cumQty : 0,
+    });
+  };
 
   setOrderListener(listener: (event: OrderEvent) => void): void {
     this.listener = listener;
@@ -220,8 +225,9 @@ export class SimMarket implements Market {
 
   // ── venue ────────────────────────────────────────────────────────────────────────────────
 
-  private onOrderArrival(order: SimOrder, duplicate: boolean): void {
+  private onOrderArrival(order: SimOrder): void {
     const now = this.clock.nowUs();
+    const duplicate = order.duplicateId;
     this.ordersArrived++;
     const reason = duplicate
       ? 'duplicate_client_order_id'

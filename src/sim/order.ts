@@ -11,6 +11,8 @@ export class SimOrder {
   /** When the order reaches the venue (a cancel never arrives before this). */
   readonly venueArrivalUs: number;
   status: VenueOrderStatus = 'pending_new';
+  /** Another order with this client id was submitted first: rejected on arrival. */
+  duplicateId = false;
   cumQty = 0;
   execCount = 0;
   resting = false;
