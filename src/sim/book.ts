@@ -6,7 +6,7 @@
 import { nyLocalToUtcUs } from '../core/calendar.ts';
 import type { Quote } from '../engine/types.ts';
 import type { SimOrder } from './order.ts';
-import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, upperBound, type SymbolDay } from '../data/tape/tape.ts';
+import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, upperBoundFrom, type SymbolDay } from '../data/tape/tape.ts';
 
 export class Book {
   readonly symbol: string;
@@ -85,8 +85,8 @@ export class Book {
 
   /** Venue cursors past everything stamped ≤ nowUs (they only move forward). */
   syncVenueCursors(nowUs: number): void {
-    if (this.qi < this.qn && this.qTs[this.qi] <= nowUs) this.qi = upperBound(this.qTs, nowUs, this.qi);
-    if (this.ti < this.tn && this.tTs[this.ti] <= nowUs) this.ti = upperBound(this.tTs, nowUs, this.ti);
+    if (this.qi < this.qn && this.qTs[this.qi] <= nowUs) this.qi = upperBoundFrom(this.qTs, nowUs, this.qi);
+    if (this.ti < this.tn && this.tTs[this.ti] <= nowUs) this.ti = upperBoundFrom(this.tTs, nowUs, this.ti);
   }
 
   /** Ask size of quote i not yet taken by our children. */

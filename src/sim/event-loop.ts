@@ -161,7 +161,9 @@ export class EventLoop {
 
   /**
    * Consume one book's tape events while their key is before `limit` (tsUs, class). Returns after
-   * anything that may have queued work or changed who is active (a fill, a feed delivery).
+   * anything that may have queued work or changed who is active (a fill, a feed delivery). The next
+   * print's and quote's times and the next delivery's stay in locals: nothing in a turn that does
+   * not end the burst moves the book's cursors or its feed (matching reads rows by index).
    */
   private burst(book: Book): void {
     const limitUs = this.limit[0];
@@ -171,41 +173,44 @@ export class EventLoop {
     const qn = book.qn;
     const tn = book.tn;
     const resting = book.resting.length > 0;
-    const feeding = book.listeners.length > 0;
+    const feedUs = book.listeners.length > 0 ? book.nextFeedUs : Infinity;
     let qi = book.qi;
     let ti = book.ti;
+    // Not resting: the venue cursors stand still (only the feed is walked).
+    let tt = resting && ti < tn ? tTs[ti] : Infinity;
+    let tq = resting && qi < qn ? qTs[qi] : Infinity;
     let lastUs = -Infinity;
     let quoteEvents = 0;
     let tradeEvents = 0;
     for (;;) {
       let us = Infinity;
       let cls = NO_EVENT;
-      if (resting) {
-        const tt = ti < tn ? tTs[ti] : Infinity;
-        const tq = qi < qn ? qTs[qi] : Infinity;
-        if (tt <= tq && tt !== Infinity) {
-          us = tt;
-          cls = EventClass.trade;
-        } else if (tq !== Infinity) {
-          us = tq;
-          cls = EventClass.quote;
-        }
+      if (tt <= tq && tt !== Infinity) {
+        us = tt;
+        cls = EventClass.trade;
+      } else if (tq !== Infinity) {
+        us = tq;
+        cls = EventClass.quote;
       }
-      if (feeding && keyBefore(book.nextFeedUs, EventClass.feed, us, cls)) {
-        us = book.nextFeedUs;
+      if (keyBefore(feedUs, EventClass.feed, us, cls)) {
+        us = feedUs;
         cls = EventClass.feed;
       }
       if (!(us < limitUs || (us === limitUs && cls < limitClass))) break;
       lastUs = us;
       if (cls === EventClass.quote) {
         quoteEvents++;
-        book.qi = ++qi;
-        if (this.applyQuote(book, qi - 1)) break;
+        const i = qi++;
+        tq = qi < qn ? qTs[qi] : Infinity;
+        if (this.applyQuote(book, i)) break;
       } else if (cls === EventClass.trade) {
         tradeEvents++;
-        book.ti = ++ti;
-        if (this.applyTrade(book, ti - 1)) break;
+        const i = ti++;
+        tt = ti < tn ? tTs[ti] : Infinity;
+        if (this.applyTrade(book, i)) break;
       } else {
+        book.qi = qi;
+        book.ti = ti;
         // Time only moves forward here: tape events come in key order (clock.advanceTo, in place).
         if (us > this.now[0]) this.now[0] = us;
         this.feed.deliver(book);

@@ -10,7 +10,7 @@
 import type { VirtualClock } from './clock.ts';
 import type { Book } from './book.ts';
 import type { LatencyChannel } from './latency.ts';
-import { upperBound } from '../data/tape/tape.ts';
+import { upperBoundFrom } from '../data/tape/tape.ts';
 
 export class QuoteFeed {
   /**
@@ -50,7 +50,7 @@ export class QuoteFeed {
 
   private advanceSeen(book: Book, asOfUs: number): void {
     const from = book.seenIdx + 1;
-    if (from < book.qn && book.qTs[from] <= asOfUs) book.seenIdx = upperBound(book.qTs, asOfUs, from) - 1;
+    if (from < book.qn && book.qTs[from] <= asOfUs) book.seenIdx = upperBoundFrom(book.qTs, asOfUs, from) - 1;
   }
 
   /** Delivery time of quote seenIdx + 1 while the engine listens. */

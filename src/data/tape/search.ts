@@ -37,3 +37,20 @@ export function upperBound(a: SortedNumbers, x: number, from = 0, to = a.length)
   }
   return lo;
 }
+
+/**
+ * upperBound for a forward-only cursor: the same index, found by galloping from `from`
+ * (probe from+1, from+3, from+7, … until a[probe] > x, then bisect that last stretch). A cursor
+ * usually moves a short way: this touches a few neighbouring cache lines instead of bisecting the
+ * whole rest of a day's column (each probe of which is a cache miss).
+ */
+export function upperBoundFrom(a: SortedNumbers, x: number, from = 0, to = a.length): number {
+  let lo = from;
+  let step = 1;
+  // Invariant: every index below lo holds a value ≤ x.
+  while (lo + step < to && a[lo + step - 1] <= x) {
+    lo += step;
+    step *= 2;
+  }
+  return upperBound(a, x, lo, lo + step < to ? lo + step : to);
+}
