@@ -57,8 +57,8 @@ export const BASELINE_INDEX = -1;
 
 /**
  * Worker threads: on this 2-core machine (IBM day, 1,000 cells × 200 parents, default replicates)
- * 2 threads used 7.0 CPU-s against 7.4 for 2 processes, their cell phase was 0.87× the processes'
- * (median of 3 paired rounds) and they were ready sooner (no second process start). README "Sweeps".
+ * 2 threads used 7.0 CPU-s against 7.4 for 2 processes and were ready sooner (no process start);
+ * wall-clock cell phases were within the load's noise. README "Sweeps".
  */
 export const DEFAULT_WORKER_KIND: WorkerKind = 'thread';
 
