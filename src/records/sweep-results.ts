@@ -2,7 +2,10 @@
  * sweep.arrow: one row per cell — cell_index, cell_id, one column per grid key (float64, bool or
  * utf8 after its values), then the metrics of sweep/analysis.ts (NaN → null):
  * parents, fill_rate, shortfall_bps, vs_far_touch_bps, median_ttf_s, p90_ttf_s, diff_even_bps,
- * diff_odd_bps, diff_odd_lo_bps, diff_odd_hi_bps, shortfall_odd_bps, median_ttf_odd_s, rank, pareto.
+ * diff_odd_bps, diff_odd_lo_bps, diff_odd_hi_bps, shortfall_odd_bps, median_ttf_odd_s, rank, pareto;
+ * then market_step_share and, per side (buy, sell), diff_odd_<side>_bps, shortfall_odd_<side>_bps,
+ * p90_ttf_<side>_s, fill_rate_<side>, market_step_share_<side> (appended: the columns before are
+ * unchanged).
  */
 import { bool, float64, int32, tableFromArrays, tableToIPC, utf8, type DataType } from '@uwdata/flechette';
 
@@ -36,6 +39,19 @@ export interface SweepRow {
   /** 1 = best on the even parents. */
   rank: number;
   pareto: boolean;
+  /** Share of completely filled parents whose last fill came at the market step (NaN: unknown). */
+  marketStepShare: number;
+  /** The same figures for the buy and the sell parents alone (side-specific grid keys). */
+  bySide: Record<'buy' | 'sell', SideFigures>;
+}
+
+/** One side's figures of a cell (point estimates): Δ and shortfall on the odd parents, p90 time to fill, fill rate, market-step share. */
+export interface SideFigures {
+  diffOddBps: number;
+  shortfallOddBps: number;
+  p90TimeToFillS: number;
+  fillRate: number;
+  marketStepShare: number;
 }
 
 export function sweepToArrow(rows: readonly SweepRow[], axes: readonly SweepAxis[]): Uint8Array {
@@ -72,5 +88,19 @@ export function sweepToArrow(rows: readonly SweepRow[], axes: readonly SweepAxis
   types.rank = int32();
   columns.pareto = rows.map((r) => r.pareto);
   types.pareto = bool();
+  const appended: [string, (r: SweepRow) => number][] = [['market_step_share', (r) => r.marketStepShare]];
+  for (const side of ['buy', 'sell'] as const) {
+    appended.push(
+      [`diff_odd_${side}_bps`, (r) => r.bySide[side].diffOddBps],
+      [`shortfall_odd_${side}_bps`, (r) => r.bySide[side].shortfallOddBps],
+      [`p90_ttf_${side}_s`, (r) => r.bySide[side].p90TimeToFillS],
+      [`fill_rate_${side}`, (r) => r.bySide[side].fillRate],
+      [`market_step_share_${side}`, (r) => r.bySide[side].marketStepShare],
+    );
+  }
+  for (const [name, get] of appended) {
+    columns[name] = rows.map((r) => n(get(r)));
+    types[name] = float64();
+  }
   return tableToIPC(tableFromArrays(columns, { types }), { format: 'file' })!;
 }

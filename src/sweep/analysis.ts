@@ -15,7 +15,8 @@ import { bootstrapMean } from '../reports/bootstrap.ts';
 import { vsBaselineBps } from '../reports/metrics.ts';
 import type { CellOutcome } from './protocol.ts';
 import { paretoFront } from './pareto.ts';
-import type { SweepRow } from '../records/sweep-results.ts';
+import type { SideFigures, SweepRow } from '../records/sweep-results.ts';
+import type { Side } from '../engine/types.ts';
 
 export type { SweepRow };
 
@@ -25,6 +26,8 @@ export interface AnalysisOptions {
   replicates: number;
   /** Arrival minute (epoch minutes) of each parent, aligned with the outcomes. */
   arrivalMinute: Float64Array;
+  /** Each parent's side, aligned with the outcomes (the per-side figures; NaN without it). */
+  sides?: readonly Side[];
 }
 
 /**
@@ -36,6 +39,8 @@ export function analyzeCell(
   assignments: Record<string, string | number | boolean>,
   baseline: CellOutcome,
   options: AnalysisOptions,
+  /** The cell's progressive_steps S: a fill step of S is the market step (market-step shares NaN without it). */
+  progressiveSteps?: number,
 ): SweepRow {
   const n = cell.filledQty.length;
   const all = indices(n, () => true);
@@ -62,6 +67,37 @@ export function analyzeCell(
     medianTimeToFillOddS: quantile(ttfOddS, 0.5),
     rank: 0,
     pareto: false,
+    marketStepShare: marketStepShare(cell, all, progressiveSteps),
+    bySide: { buy: sideFigures(cell, baseline, 'buy', options, progressiveSteps), sell: sideFigures(cell, baseline, 'sell', options, progressiveSteps) },
+  };
+}
+
+/** Completely filled parents (fill step ≥ 0) of `subset` whose last fill was the market step S, as a share of them. */
+function marketStepShare(cell: CellOutcome, subset: number[], progressiveSteps: number | undefined): number {
+  if (progressiveSteps === undefined) return NaN;
+  let filled = 0;
+  let market = 0;
+  for (const i of subset) {
+    if (cell.fillStep[i] < 0) continue;
+    filled++;
+    if (cell.fillStep[i] === progressiveSteps) market++;
+  }
+  return filled ? market / filled : NaN;
+}
+
+/** One side's point figures: as the cell's row, over that side's parents only (odd ones for Δ and shortfall). */
+function sideFigures(cell: CellOutcome, baseline: CellOutcome, side: Side, options: AnalysisOptions, progressiveSteps: number | undefined): SideFigures {
+  const sides = options.sides;
+  if (!sides) return { diffOddBps: NaN, shortfallOddBps: NaN, p90TimeToFillS: NaN, fillRate: NaN, marketStepShare: NaN };
+  const n = cell.filledQty.length;
+  const all = indices(n, (i) => sides[i] === side);
+  const odd = all.filter((i) => i % 2 === 1);
+  return {
+    diffOddBps: mean(odd.map((i) => vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]))),
+    shortfallOddBps: mean(pick(cell.shortfallBps, odd)),
+    p90TimeToFillS: quantile(pick(cell.timeToFillMs, all).map((ms) => ms / 1000), 0.9),
+    fillRate: all.length ? all.filter((i) => cell.filledQty[i] > 0).length / all.length : NaN,
+    marketStepShare: marketStepShare(cell, all, progressiveSteps),
   };
 }
 
@@ -80,8 +116,9 @@ export function analyzeSweep(
   assignments: readonly Record<string, string | number | boolean>[],
   baseline: CellOutcome,
   options: AnalysisOptions,
+  progressiveSteps?: number,
 ): SweepRow[] {
-  return rankCells(cells.map((cell, k) => analyzeCell(cell, assignments[k], baseline, options)));
+  return rankCells(cells.map((cell, k) => analyzeCell(cell, assignments[k], baseline, options, progressiveSteps)));
 }
 
 function pairedDiff(cell: CellOutcome, baseline: CellOutcome, subset: number[], options: AnalysisOptions, label: string) {

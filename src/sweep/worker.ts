@@ -21,7 +21,8 @@ let tapes: TapeSource | null = null;
 let baseline: CellOutcome | null = null;
 
 function analyze(job: CellJob, outcome: CellOutcome) {
-  return analyzeCell(outcome, job.assignments, baseline!, { seed: init!.seed, replicates: init!.replicates, arrivalMinute: init!.arrivalMinute });
+  const options = { seed: init!.seed, replicates: init!.replicates, arrivalMinute: init!.arrivalMinute, sides: init!.parents.map((p) => p.side) };
+  return analyzeCell(outcome, job.assignments, baseline!, options, job.config.execution.progressive_steps);
 }
 
 function handle(message: WorkerRequest): void {

@@ -61,11 +61,11 @@ describe('sweep heatmap', () => {
 describe('sweep report file', () => {
   it('reads sweep.arrow back and renders every chart with marks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ladderlab-sweep-report-'));
-    const axes = [parseGridAxis('execution.step_percentage=5,10'), parseGridAxis('execution.progressive_steps=2,4')];
+    const axes = [parseGridAxis('execution.step_percentage=5,10'), parseGridAxis('execution.step_timeout_buy=5,15')];
     const rows: SweepRow[] = [0, 1, 2, 3].map((i) => ({
       index: i,
       id: `cell${i}`,
-      assignments: { 'execution.step_percentage': [5, 5, 10, 10][i], 'execution.progressive_steps': [2, 4, 2, 4][i] },
+      assignments: { 'execution.step_percentage': [5, 5, 10, 10][i], 'execution.step_timeout_buy': [5, 15, 5, 15][i] },
       parents: 100,
       fillRate: 0.99,
       shortfallBps: 3 + i,
@@ -80,6 +80,11 @@ describe('sweep report file', () => {
       medianTimeToFillOddS: 10 + i,
       rank: i + 1,
       pareto: i === 0,
+      marketStepShare: 0.1 * i,
+      bySide: {
+        buy: { diffOddBps: i - 3, shortfallOddBps: 2 + i, p90TimeToFillS: 30 + i, fillRate: 0.98, marketStepShare: 0.05 * i },
+        sell: { diffOddBps: i + 1, shortfallOddBps: 4 + i, p90TimeToFillS: 50 + i, fillRate: 1, marketStepShare: 0.2 * i },
+      },
     }));
     writeFileSync(join(dir, 'sweep.arrow'), sweepToArrow(rows, axes));
     writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ grid: axes, baseline: { id: 'baseline (the config as given)' }, parents: 100, prescreenRejected: [], seed: 42, replicates: 100, dataDir: '/x' }));
@@ -99,12 +104,23 @@ describe('sweep report file', () => {
       expect(section.slice(0, section.indexOf('</figure>'))).toMatch(/<svg[\s\S]*<(path|rect|line)/);
     }
     expect(html).not.toMatch(/(src|href)=/);
-    expect((html.match(/<tr>/g) ?? []).length).toBe(5);
+    expect((html.match(/<tr>/g) ?? []).length).toBe(10); // the ranked table and the buy parents' table
     // in-sample and out-of-sample Δ side by side, the p90 time to fill, and every point with a <title>
     expect(html).toContain('<th class="num">in-sample Δ bps (ranking)</th><th class="num">out-of-sample Δ bps [95 % CI]</th>');
     expect(html).toContain('<td class="num">−1.5</td><td class="num">−1.3 [−2.0, −0.5]</td>');
     expect(html).toContain('<th class="num">p90 time to fill s (all parents)</th>');
     expect(html).toContain('<td class="num">40.0</td>');
+    // the market-step share per cell, and the side-specific key's side on its own
+    expect(html).toContain('<th class="num">market-step share</th><th>Pareto</th>');
+    expect(html).toContain('<td class="num">0 %</td><td>yes</td>'); // cell0: no market step, on the front
+    expect(points[1].marketStepShare).toBeCloseTo(0.1, 12);
+    expect(points[1].bySide!.buy).toEqual({ diffOddBps: -2, shortfallOddBps: 3, p90TtfS: 31, fillRate: 0.98, marketStepShare: 0.05 });
+    expect(points[1].bySide!.sell).toEqual({ diffOddBps: 2, shortfallOddBps: 5, p90TtfS: 51, fillRate: 1, marketStepShare: 0.2 });
+    const buys = html.slice(html.indexOf('<section id="side-buy"'));
+    expect(buys).toContain('execution.step_timeout_buy acts on buy parents only');
+    expect(buys).toContain('<td class="num">1</td><td>cell0</td><td class="num">−3.0</td><td class="num">2.0</td><td class="num">30.0</td><td class="num">98 %</td><td class="num">0 %</td>');
+    expect(buys).toContain('<td class="num">4</td><td>cell3</td><td class="num">0.0</td><td class="num">5.0</td><td class="num">33.0</td><td class="num">98 %</td><td class="num">15 %</td>');
+    expect(html).not.toContain('<section id="side-sell"'); // no _sell key in this grid
     const marks = html.match(/aria-roledescription="(point|rect)"[^>]*>/g) ?? [];
     expect(marks.length).toBeGreaterThan(4);
     expect(html.match(/aria-roledescription="(point|rect)"[^>]*><title>/g)).toHaveLength(marks.length);

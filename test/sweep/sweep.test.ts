@@ -70,6 +70,26 @@ describe('sweep analysis', () => {
     expect(rows[0].medianTimeToFillOddS).toBe(2);
     expect(rows.map((r) => r.fillRate)).toEqual([1, 1]);
   });
+  it('per side (buys and sells alone) and the market-step share, from the parents\' sides and the cell\'s S', () => {
+    const base = outcome(-1, [10, 10, 10, 10, 10, 10, 10, 10], Array(8).fill(1000));
+    // parents 0..7: buy, buy, sell, sell, buy, buy, sell, sell; odd ones: 1 (buy), 3 (sell), 5 (buy), 7 (sell)
+    const sides = ['buy', 'buy', 'sell', 'sell', 'buy', 'buy', 'sell', 'sell'] as const;
+    const cell = outcome(0, [9, 8, 12, 14, 9, 6, NaN, 11], [1000, 2000, 3000, 4000, 5000, 6000, NaN, 8000]);
+    // fill steps: S = 4 is the market step; parent 6 filled nothing (−1)
+    cell.fillStep = Int32Array.from([0, 4, 1, 4, 4, 2, -1, 3]);
+    const [row] = analyzeSweep([cell], [{ k: 0 }], base, { seed: 1, replicates: 50, arrivalMinute: Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7]), sides: [...sides] }, 4);
+    // all: 7 filled, market step on 1, 3, 4 → 3/7
+    expect(row.marketStepShare).toBeCloseTo(3 / 7, 12);
+    // buys: odd 1, 5 → Δ (8−10 + 6−10)/2 = −3, shortfall 7; ttf 1,2,5,6 s → p90 = 5 + 0.7·1 = 5.7; market 1, 4 of 4 filled
+    expect(row.bySide.buy).toEqual({ diffOddBps: -3, shortfallOddBps: 7, p90TimeToFillS: expect.closeTo(5.7, 12), fillRate: 1, marketStepShare: 0.5 });
+    // sells: odd 3, 7 → Δ (14−10 + 11−10)/2 = 2.5, shortfall 12.5; ttf 3,4,8 s → p90 = 4 + 0.8·4 = 7.2; 3 of 4 filled; market 3 of 3 filled
+    expect(row.bySide.sell).toEqual({ diffOddBps: 2.5, shortfallOddBps: 12.5, p90TimeToFillS: expect.closeTo(7.2, 12), fillRate: 0.75, marketStepShare: 1 / 3 });
+    // without sides or S the new figures are unknown, and the old ones unchanged
+    const [plain] = analyzeSweep([cell], [{ k: 0 }], base, { seed: 1, replicates: 50, arrivalMinute: Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7]) });
+    expect(plain.marketStepShare).toBeNaN();
+    expect(plain.bySide.buy.diffOddBps).toBeNaN();
+    expect(plain.diffOddBps).toBe(row.diffOddBps);
+  });
   it('Pareto front: lower time and lower shortfall dominate', () => {
     expect(
       paretoFront([

@@ -23,6 +23,19 @@ export interface SweepPoint {
   fillRate: number | null;
   pareto: boolean;
   assignments: Record<string, string | number | boolean>;
+  /** Share of completely filled parents whose last fill was the market step (null: an older sweep.arrow). */
+  marketStepShare?: number | null;
+  /** The buy and the sell parents' own figures (side-specific grid keys); absent in an older sweep.arrow. */
+  bySide?: Record<'buy' | 'sell', SidePoint>;
+}
+
+/** One side's figures of a cell: Δ and shortfall on its odd parents, p90 time to fill, fill rate, market-step share. */
+export interface SidePoint {
+  diffOddBps: number | null;
+  shortfallOddBps: number | null;
+  p90TtfS: number | null;
+  fillRate: number | null;
+  marketStepShare: number | null;
 }
 
 /**

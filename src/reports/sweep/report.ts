@@ -12,7 +12,7 @@ import { bps, count, percent, seconds } from '../format.ts';
 import { type Column, htmlTable, renderPage, type Section } from '../html.ts';
 import { renderSvg } from '../render.ts';
 import type { Verdict } from '../verdict.ts';
-import { heatmapSpec, inOutSampleSpec, paretoSpec, rankedSpec, type SweepPoint } from './charts.ts';
+import { heatmapSpec, inOutSampleSpec, paretoSpec, rankedSpec, type SidePoint, type SweepPoint } from './charts.ts';
 
 export interface SweepManifest {
   grid: { key: string; values: (string | number | boolean)[] }[];
@@ -52,8 +52,50 @@ export function loadSweep(dir: string): { manifest: SweepManifest; points: Sweep
     fillRate: num(r.fill_rate),
     pareto: Boolean(r.pareto),
     assignments: Object.fromEntries(manifest.grid.map((axis) => [axis.key, r[axis.key] as string | number | boolean])),
+    marketStepShare: num(r.market_step_share),
+    ...('diff_odd_buy_bps' in r ? { bySide: { buy: sidePoint(r, 'buy'), sell: sidePoint(r, 'sell') } } : {}),
   }));
   return { manifest, points };
+}
+
+function sidePoint(r: Record<string, unknown>, side: 'buy' | 'sell'): SidePoint {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return {
+    diffOddBps: num(r[`diff_odd_${side}_bps`]),
+    shortfallOddBps: num(r[`shortfall_odd_${side}_bps`]),
+    p90TtfS: num(r[`p90_ttf_${side}_s`]),
+    fillRate: num(r[`fill_rate_${side}`]),
+    marketStepShare: num(r[`market_step_share_${side}`]),
+  };
+}
+
+/** Grid keys that act on one side only (execution.step_timeout_buy, aggression_sell, …), by side. */
+export function sideSpecificKeys(keys: readonly string[]): Record<'buy' | 'sell', string[]> {
+  return { buy: keys.filter((k) => /_buy$/.test(k)), sell: keys.filter((k) => /_sell$/.test(k)) };
+}
+
+/** Per side with side-specific keys: the ranked cells with that side's own figures (a _buy key moves only buys). */
+function sideSections(ranked: readonly SweepPoint[], keys: readonly string[]): Section[] {
+  const bySide = sideSpecificKeys(keys);
+  return (['buy', 'sell'] as const)
+    .filter((side) => bySide[side].length > 0 && ranked.some((p) => p.bySide))
+    .map((side) => ({
+      id: `side-${side}`,
+      title: `${side === 'buy' ? 'Buy' : 'Sell'} parents only`,
+      lead: `${bySide[side].join(', ')} ${bySide[side].length > 1 ? 'act' : 'acts'} on ${side} parents only, so the cells are compared here on the ${side} parents alone (point figures; Δ and shortfall on the odd-numbered ones).`,
+      table: htmlTable(
+        ranked.map((p) => ({ ...p })),
+        [
+          column('rank', (r) => String(r.rank)),
+          column('cell', (r) => String(r.id), false),
+          column(`out-of-sample Δ bps, ${side}s`, (r) => bps((r.bySide as SweepPoint['bySide'])?.[side].diffOddBps ?? null)),
+          column(`shortfall bps, ${side}s`, (r) => bps((r.bySide as SweepPoint['bySide'])?.[side].shortfallOddBps ?? null)),
+          column(`p90 time to fill s, ${side}s`, (r) => seconds((r.bySide as SweepPoint['bySide'])?.[side].p90TtfS ?? null)),
+          column(`fill rate, ${side}s`, (r) => percent((r.bySide as SweepPoint['bySide'])?.[side].fillRate ?? null)),
+          column(`market-step share, ${side}s`, (r) => percent((r.bySide as SweepPoint['bySide'])?.[side].marketStepShare ?? null)),
+        ],
+      ),
+    }));
 }
 
 /** Plain-language verdict: a difference is called only when its interval excludes zero. */
@@ -153,6 +195,7 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
       column('median time to fill s', (r) => seconds(r.medianTtfOddS)),
       column('p90 time to fill s (all parents)', (r) => seconds(r.p90TtfS)),
       column('fill rate', (r) => percent(r.fillRate)),
+      column('market-step share', (r) => percent((r.marketStepShare as number | null | undefined) ?? null)),
       column('Pareto', (r) => (r.pareto ? 'yes' : ''), false),
     ],
   );
@@ -186,6 +229,7 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
       svg: await renderSvg(specs.ranked).then((svg) => (progress('ranked cells'), svg)),
       table,
     },
+    ...sideSections(ranked, keys),
   ];
   const html = renderPage({
     title: `ladderlab sweep — ${basename(resolve(dir))}`,
@@ -202,6 +246,7 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
       ['Δ shortfall', 'Per parent: shortfall in the cell − shortfall in the baseline cell, same parent, same seed (common random numbers); the mean over odd-numbered parents, with a 95 % block-bootstrap interval by arrival minute.'],
       ['Ranking', 'By the mean Δ on even-numbered parents (arrival order); reported figures come from odd-numbered parents, which the ranking never saw.'],
       ['Pareto front', 'Cells for which no other cell has both a lower median time to fill and a lower mean shortfall (odd parents).'],
+      ['Market-step share', 'Of the completely filled parents, the share whose last fill came at the market step (the ladder ran out of limit steps).'],
     ],
     specs,
     run: { sweep: manifest },
