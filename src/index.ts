@@ -7,5 +7,6 @@ export * from './engine/risk.ts';
 export * from './config.ts';
 export * from './core/errors.ts';
 export * from './core/calendar.ts';
+export * from './core/exchange-calendar.ts';
 export { ParentExecutor, type ExecutorContext } from './engine/executor.ts';
 export { LadderEngine, type EngineOptions } from './engine/engine.ts';

@@ -9,8 +9,10 @@
  * Wall-clock times that do not exist (02:00–02:59 on the spring-forward Sunday) map as if the
  * pre-change offset still applied (02:30 → 03:30 EDT); repeated ones (01:00–01:59 on the
  * fall-back Sunday) map to the first occurrence (EDT). Neither can occur inside a US session.
- * Holidays are not known here: `isWeekday` is only the weekday test.
+ * Holidays and early closes live in exchange-calendar.ts: `regularSession` closes at 13:00 on an
+ * early-close day; `isWeekday` is only the weekday test (`isTradingDay` knows the holidays).
  */
+import { regularCloseMs } from './exchange-calendar.ts';
 
 const ZONE = 'America/New_York';
 const MS_PER_DAY = 86_400_000;
@@ -197,11 +199,15 @@ export interface SessionBounds {
 
 const regularSessions = new Map<string, SessionBounds>();
 
-/** The regular session 09:30–16:00 New York on `day`, as epoch µs [openUs, closeUs). Cached per day (frozen). */
+/**
+ * The regular session 09:30–16:00 New York on `day` (09:30–13:00 on an NYSE early-close day,
+ * exchange-calendar.ts), as epoch µs [openUs, closeUs). Cached per day (frozen). A holiday still
+ * gets its would-be bounds: whether the day trades is `isTradingDay`'s question.
+ */
 export function regularSession(day: string): SessionBounds {
   let bounds = regularSessions.get(day);
   if (bounds === undefined) {
-    bounds = Object.freeze({ openUs: nyLocalToUtcUs(day, REGULAR_OPEN_MS), closeUs: nyLocalToUtcUs(day, REGULAR_CLOSE_MS) });
+    bounds = Object.freeze({ openUs: nyLocalToUtcUs(day, REGULAR_OPEN_MS), closeUs: nyLocalToUtcUs(day, regularCloseMs(day)) });
     regularSessions.set(day, bounds);
   }
   return bounds;

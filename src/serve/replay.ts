@@ -13,7 +13,8 @@
  * speed 1 so late orders still get their acks.
  */
 import { randomUUID } from 'node:crypto';
-import { extendedSession, nextWeekday, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
+import { extendedSession, nyLocalToUtcUs, regularSession } from '../core/calendar.ts';
+import { nextTradingDay } from '../core/exchange-calendar.ts';
 import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import { makeTickTable } from '../engine/ticks.ts';
@@ -292,7 +293,7 @@ export class ReplayVenue implements Venue, DrivenVenue {
   marketClock(): MarketClock {
     const nowUs = this.clock.nowUs();
     const { openUs, closeUs } = regularSession(this.day);
-    const next = regularSession(nextWeekday(this.day));
+    const next = regularSession(nextTradingDay(this.day));
     if (nowUs >= closeUs) return { nowUs, isOpen: false, nextOpenUs: next.openUs, nextCloseUs: next.closeUs };
     const faultUntil = this.faults.closedUntil(Math.max(nowUs, openUs));
     const reopenUs = faultUntil === null ? openUs : faultUntil;

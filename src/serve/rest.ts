@@ -15,7 +15,8 @@
  * settles the venue at the current virtual time (due acks and fills are applied before answering).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { addDays, isValidDay, isWeekday, nextWeekday } from '../core/calendar.ts';
+import { addDays, isValidDay } from '../core/calendar.ts';
+import { EARLY_CLOSE_MS, isTradingDay, nextTradingDay, regularCloseMs } from '../core/exchange-calendar.ts';
 import type { KeyCheck } from './auth.ts';
 import { AlpacaError, ALPACA_CODES, invalid, notFound } from './errors.ts';
 import { historyPage, type HistoryKind } from './history.ts';
@@ -74,7 +75,10 @@ const getClock: Handler = ({ venue }) => {
   return ok({ timestamp: rfc3339Micros(c.nowUs), is_open: c.isOpen, next_open: rfc3339Micros(c.nextOpenUs), next_close: rfc3339Micros(c.nextCloseUs) });
 };
 
-/** Weekdays between start and end (no holiday calendar): regular 09:30–16:00, extended 04:00–20:00. */
+/**
+ * NYSE trading days between start and end (exchange-calendar.ts: no holidays or special closures):
+ * regular 09:30–16:00 (13:00 on an early-close day), extended 04:00–20:00; settlement the next trading day.
+ */
 const getCalendar: Handler = ({ venue }, { query }) => {
   const start = query.get('start') || venue.day;
   const end = query.get('end') || addDays(start, 30);
@@ -83,9 +87,9 @@ const getCalendar: Handler = ({ venue }, { query }) => {
   }
   const days: Record<string, string>[] = [];
   for (let d = start.slice(0, 10); d <= end.slice(0, 10) && days.length < 400; d = addDays(d, 1)) {
-    if (!isWeekday(d)) continue;
-    const settlement = nextWeekday(d);
-    days.push({ date: d, open: '09:30', close: '16:00', session_open: '0400', session_close: '2000', settlement_date: settlement });
+    if (!isTradingDay(d)) continue;
+    const close = regularCloseMs(d) === EARLY_CLOSE_MS ? '13:00' : '16:00';
+    days.push({ date: d, open: '09:30', close, session_open: '0400', session_close: '2000', settlement_date: nextTradingDay(d) });
   }
   return ok(days);
 };
