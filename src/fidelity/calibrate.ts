@@ -153,7 +153,18 @@ function replaySets(runs: readonly ObservedRun[]): ReplaySet[] {
 /** The fit half's children as the intensity likelihood sees them (their quote intervals on the run's tape). */
 function exposuresOf(set: ReplaySet, run: ObservedRun): ChildExposure[] {
   const scored = set.scored.map((i) => set.children[i]);
-  return childExposures(scored, set.tapes, { ticks: makeTickTable(run.config.ticks.overrides), parentOffset: set.parentOffset, includeIneligible: run.config.sim.include_ineligible });
+  return childExposures(scored, set.tapes, {
+    ticks: makeTickTable(run.config.ticks.overrides),
+    parentOffset: set.parentOffset,
+    includeIneligible: run.config.sim.include_ineligible,
+    stampResolutionUs: stampResolutionUs(run),
+  });
+}
+
+/** Every fill stamped on a whole ms (a live run: trade-update times read through a Date): 1 ms; else 1 µs. */
+function stampResolutionUs(run: ObservedRun): number {
+  const fills = run.records.flatMap((r) => r.children.flatMap((c) => c.fills));
+  return fills.length > 0 && fills.every((f) => f.tsUs % 1000 === 0) ? 1000 : 1;
 }
 
 /** The fitted `sim` section; a channel with no samples (e.g. no cancel raced nothing) keeps the run's setting. */

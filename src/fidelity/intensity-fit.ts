@@ -20,7 +20,7 @@
  *   - an interval cut short by a cancel or a print through L: the model never judged it, so the
  *     child's exposure ends at the last quote before (censored).
  * A fill stamped at a quote's time (after `fillStampLagUs`, the delay a broker adds to the venue's
- * time, within `matchToleranceUs`) whose interval was inside the spread is an event; any other
+ * time; within the stamps' resolution) whose interval was inside the spread is an event; any other
  * fill censors the child. Intervals: percentile bootstrap over parents.
  */
 import { makeRng } from '../core/rng.ts';
@@ -45,8 +45,12 @@ export interface ChildExposure {
 export interface ExposureOptions {
   /** Subtracted from an observed fill's stamp to get the venue's (a broker's delay); default 0. */
   fillStampLagUs?: number;
-  /** A fill matches a quote's time within this many µs; default 0 (the venue's own stamp). */
-  matchToleranceUs?: number;
+  /**
+   * Resolution of the fill stamps, µs: a stamp s (after the lag) says the venue acted in
+   * [s, s + resolution). Default 1 (exact µs, as a backtest writes); 1,000 for stamps truncated to
+   * whole ms (a trade update's time read through a JavaScript Date).
+   */
+  stampResolutionUs?: number;
   ticks?: TickTable;
   parentOffset?: number;
   /** `sim.include_ineligible`: prints the venue fills against. */
@@ -56,7 +60,7 @@ export interface ExposureOptions {
 /** The quote intervals of every limit child, classified as the intensity model saw them. */
 export function childExposures(children: readonly ReplayChild[], tapes: TapeSource, options: ExposureOptions = {}): ChildExposure[] {
   const lagUs = options.fillStampLagUs ?? 0;
-  const toleranceUs = options.matchToleranceUs ?? 0;
+  const resolutionUs = Math.max(1, options.stampResolutionUs ?? 1);
   const ticks = options.ticks ?? makeTickTable();
   const cache = new Map<string, SymbolDay | null>();
   const available = new Set(tapes.list().map((t) => `${t.symbol}\u0000${t.day}`));
@@ -69,19 +73,20 @@ export function childExposures(children: readonly ReplayChild[], tapes: TapeSour
     const tape = cache.get(key);
     if (!tape) continue;
     const tickUnits = ticks.tickUnits(c.symbol, c.limitPrice, day);
-    out.push(exposureOf(c, tape, tickUnits, lagUs, toleranceUs, options.parentOffset ?? 0, options.includeIneligible ?? false));
+    out.push(exposureOf(c, tape, tickUnits, lagUs, resolutionUs, options.parentOffset ?? 0, options.includeIneligible ?? false));
   }
   return out;
 }
 
-function exposureOf(c: ReplayChild, tape: SymbolDay, tickUnits: number, lagUs: number, toleranceUs: number, parentOffset: number, includeIneligible: boolean): ChildExposure {
+function exposureOf(c: ReplayChild, tape: SymbolDay, tickUnits: number, lagUs: number, resolutionUs: number, parentOffset: number, includeIneligible: boolean): ChildExposure {
   const q = tape.quotes;
   const isBuy = c.side === 'buy';
   const filled = !Number.isNaN(c.observedFirstFillUs);
   const venueFillUs = filled ? c.observedFirstFillUs - lagUs : Number.NaN;
   // A print through L at the fill's time filled it by the shared rule (a quote may share that µs).
-  const byPrint = filled && printThroughL(tape, isBuy, c.limitPrice, venueFillUs, toleranceUs, includeIneligible);
-  const endUs = filled ? venueFillUs + toleranceUs : c.venueCancelUs;
+  const byPrint = filled && printThroughL(tape, isBuy, c.limitPrice, venueFillUs, resolutionUs, includeIneligible);
+  // The fill's window [venueFillUs, venueFillUs + resolution): the quote that filled it is in there.
+  const endUs = filled ? venueFillUs + resolutionUs - 1 : c.venueCancelUs;
   const exposure: ChildExposure = { parentKey: parentOffset + c.parentIndex, deltas: [], dtS: [], fill: null };
   let j = upperBound(q.ts, c.venueArrivalUs) - 1;
   let startUs = c.venueArrivalUs;
@@ -94,8 +99,10 @@ function exposureOf(c: ReplayChild, tape: SymbolDay, tickUnits: number, lagUs: n
     // the child at/behind the touch at quote j+1 (the queue may fill at that same quote).
     const nextDelta = distanceFromNearTicks(isBuy, c.limitPrice, isBuy ? q.bid[j + 1] : q.ask[j + 1], tickUnits);
     const judged = inside && nextDelta > 0 && !throughL(isBuy, c.limitPrice, q.bid[j + 1], q.ask[j + 1]);
-    if (filled && Math.abs(nextUs - venueFillUs) <= toleranceUs) {
-      if (judged && !byPrint) exposure.fill = { delta, dtS: (nextUs - startUs) / 1e6 };
+    if (filled && nextUs >= venueFillUs) {
+      // Two quote times in the window: which one filled it is unknown — censored.
+      const alone = j + 2 >= q.length || q.ts[j + 2] > endUs || q.ts[j + 2] === nextUs;
+      if (judged && !byPrint && alone) exposure.fill = { delta, dtS: (nextUs - startUs) / 1e6 };
       break;
     }
     if (judged && nextUs > startUs) {
@@ -108,10 +115,10 @@ function exposureOf(c: ReplayChild, tape: SymbolDay, tickUnits: number, lagUs: n
   return exposure;
 }
 
-/** An eligible print strictly through L (matching.ts applyTrade) within `toleranceUs` of `tsUs`. */
-function printThroughL(tape: SymbolDay, isBuy: boolean, limitPrice: number, tsUs: number, toleranceUs: number, includeIneligible: boolean): boolean {
+/** An eligible print strictly through L (matching.ts applyTrade) in [tsUs, tsUs + resolution). */
+function printThroughL(tape: SymbolDay, isBuy: boolean, limitPrice: number, tsUs: number, resolutionUs: number, includeIneligible: boolean): boolean {
   const t = tape.trades;
-  for (let i = lowerBound(t.ts, tsUs - toleranceUs); i < t.length && t.ts[i] <= tsUs + toleranceUs; i++) {
+  for (let i = lowerBound(t.ts, tsUs); i < t.length && t.ts[i] < tsUs + resolutionUs; i++) {
     if (t.eligible[i] === 0 && !includeIneligible) continue;
     if (isBuy ? t.price[i] < limitPrice - PRICE_EPSILON : t.price[i] > limitPrice + PRICE_EPSILON) return true;
   }

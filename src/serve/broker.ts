@@ -34,6 +34,8 @@ export class Broker {
   private readonly sequence: OrderRecord[] = [];
   private readonly held: OrderRecord[] = [];
   private releaseTimerUs = Infinity;
+  /** While a venue event is handled: its time, which stamps the trade updates it causes (Alpaca stamps when the venue acted). */
+  private venueEventTsUs: number | null = null;
   private readonly listeners: ((update: TradeUpdate) => void)[] = [];
 
   constructor(private readonly o: BrokerOptions) {
@@ -144,6 +146,15 @@ export class Broker {
   // ── venue events ─────────────────────────────────────────────────────────────────────────
 
   private onVenueEvent(event: OrderEvent): void {
+    this.venueEventTsUs = event.tsUs;
+    try {
+      this.applyVenueEvent(event);
+    } finally {
+      this.venueEventTsUs = null;
+    }
+  }
+
+  private applyVenueEvent(event: OrderEvent): void {
     const order = this.orders.get(event.clientOrderId);
     if (!order) return;
     switch (event.type) {
@@ -393,7 +404,7 @@ export class Broker {
   private emit(event: string, order: OrderRecord, fill?: { executionId: string; price: number; qty: number; positionQty: number }): void {
     const update: TradeUpdate = {
       event,
-      tsUs: this.now(),
+      tsUs: this.venueEventTsUs ?? this.now(),
       order: orderJson(order),
       executionId: fill?.executionId ?? this.o.newId(),
       ...(fill ? { price: fill.price, qty: fill.qty, positionQty: fill.positionQty } : {}),

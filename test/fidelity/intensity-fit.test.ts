@@ -90,6 +90,10 @@ describe('exposure bookkeeping on a hand-built tape', () => {
       // a broker's stamp 10 ms late, told to the estimator: the same event
       const late = { ...child(plain, side, 6, 10), observedFirstFillUs: s(6.01) };
       expect(childExposures([late], tapes, { fillStampLagUs: 10_000 })[0].fill).toEqual({ delta: 1, dtS: 2 });
+      // a stamp truncated to whole ms (the quote at 6 s + 400 µs): found with a 1 ms resolution only
+      const shifted = memoryTapeSource([tape(plain, (side === 'buy' ? buyQuotes : sellQuotes).map((r, i) => (i === 4 ? [s(6) + 400, (r as readonly number[])[1], (r as readonly number[])[2]] : r)) as QuoteRow[], [])]);
+      expect(childExposures([child(plain, side, 6, 10)], shifted)[0].fill).toBeNull();
+      expect(childExposures([child(plain, side, 6, 10)], shifted, { stampResolutionUs: 1000 })[0].fill).toEqual({ delta: 1, dtS: 2.0004 });
     });
   }
 
