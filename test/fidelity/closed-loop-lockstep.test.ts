@@ -6,10 +6,12 @@
  * 3.034 [2.918, 3.067], p_touch 0.4028 [0.4003, 0.4054] (truth 3, 0.4); on the 255 odd parents
  * the calibrated sim agrees on 100 % of fill steps, the defaults on 95.7 %.
  *
- * What a run through the Alpaca protocol can and cannot show: serve stamps each trade update when
- * its broker hears of it (the venue's time + the response latency) and live takes a child's ack
- * from the REST answer, so the entry and response channels are not separately observable from the
- * run's timestamps; fills are matched within --match-ms. The fill model is what is checked here.
+ * What a run through the Alpaca protocol can and cannot show: serve stamps each trade update with
+ * the venue's time of the event (as Alpaca does), so a fill's response delay is observed; but live
+ * takes a child's ack from the REST answer (ack = sent), so the entry channel is not, and the fill
+ * stamps reach the run truncated to whole ms (read through a Date). Intensity truth (510 parents):
+ * A 0.0714 [0.0496, 0.104], k −0.319 [−0.404, −0.253] (truth 0.08, −0.3); calibrated agrees on
+ * 98 % of the odd parents' fill steps, the defaults on 78 %.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,13 +75,20 @@ describe('closed loop through serve in lockstep', () => {
   // serve's venue also saw each child 30 ms later than its REST ack, which shifts the draws' order.
   // A survival likelihood is the estimator for this case (not built). Checked here: the model choice
   // and the held-out agreement.
-  it.skipIf(!SLOW)('≥ 500 parents, intensity truth (A 0.08 /s, k −0.3 /tick): calibrate picks intensity; calibrated ≥ 90 % on the odd half, defaults lower', async () => {
+  it.skipIf(!SLOW)('≥ 500 parents, intensity truth (A 0.08 /s, k −0.3 /tick): calibrate picks intensity, A and k within ±15 %; calibrated ≥ 90 % on the odd half, defaults lower', async () => {
     const intensitySim = { fill_model: 'intensity', queue_power: 3, intensity: { a_per_s: 0.08, k_per_tick: -0.3 }, latency: { entry: { ms: 30, jitter: 'lognormal', sigma: 0.5 }, response: { ms: 10 } } };
     const dir = await writeLockstepRun({ root, name: 'big-intensity', truthSim: intensitySim, seed: 13, parents: 510, minutes: 170 });
     const c = calibrateRuns([dir], { replicates: 50 });
     console.log(calibrationYaml(c, 50));
     expect(c.sim.fill_model).toBe('intensity');
-    expect(c.sim.intensity.k_per_tick).toBeLessThan(0);
+    // survival likelihood (intensity-fit.ts); measured: A 0.0714 [0.0496, 0.104], k −0.319 [−0.404, −0.253]
+    const fit = c.fill.intensity!;
+    expect(Math.abs(fit.aPerS.value - 0.08)).toBeLessThanOrEqual(0.15 * 0.08);
+    expect(Math.abs(fit.kPerTick.value + 0.3)).toBeLessThanOrEqual(0.15 * 0.3);
+    expect(fit.aPerS.lo).toBeLessThanOrEqual(0.08);
+    expect(fit.aPerS.hi).toBeGreaterThanOrEqual(0.08);
+    expect(fit.kPerTick.lo).toBeLessThanOrEqual(-0.3);
+    expect(fit.kPerTick.hi).toBeGreaterThanOrEqual(-0.3);
     const [calibrated, , defaults] = c.comparison;
     expect(calibrated.stepAgreeRate).toBeGreaterThanOrEqual(0.9);
     expect(defaults.stepAgreeRate).toBeLessThan(calibrated.stepAgreeRate);
