@@ -13,6 +13,11 @@
  * (re)connected, so a dropped connection drops out of both counts. After an answer the client
  * waits until it has received `sent`, handles everything (its REST calls answered), fires its
  * timers due at `now_us`, and asks again with its next timer as U.
+ *
+ * A hold (POST /admin/lockstep/hold {"at_us": H}; DELETE releases) caps every step at H, and
+ * GET /admin/lockstep/hold says `reached` once a client asked at H with every message received —
+ * it has then handled everything due up to H, so a test can kill it at exactly that virtual time
+ * on any machine.
  */
 import { invalid } from './errors.ts';
 import type { Venue } from './venue.ts';
@@ -27,7 +32,31 @@ function count(value: unknown, name: string): number {
   return value;
 }
 
-export function lockstepStep(venue: Venue, sentCounts: () => StreamCounts, body: unknown): Record<string, unknown> {
+/** Where virtual time stops until released, and whether a caught-up client has asked there. */
+export class LockstepHold {
+  atUs = Infinity;
+  reached = false;
+
+  set(body: unknown): Record<string, unknown> {
+    const atUs = typeof body === 'object' && body !== null ? Number((body as Record<string, unknown>).at_us) : Number.NaN;
+    if (!Number.isFinite(atUs)) throw invalid('lockstep hold: body {"at_us": epoch microseconds}');
+    this.atUs = atUs;
+    this.reached = false;
+    return this.json();
+  }
+
+  release(): Record<string, unknown> {
+    this.atUs = Infinity;
+    this.reached = false;
+    return this.json();
+  }
+
+  json(): Record<string, unknown> {
+    return { at_us: Number.isFinite(this.atUs) ? this.atUs : null, reached: this.reached };
+  }
+}
+
+export function lockstepStep(venue: Venue, sentCounts: () => StreamCounts, body: unknown, hold?: LockstepHold): Record<string, unknown> {
   if (!venue.lockstep) throw invalid('lockstep: the server is not running at --speed lockstep');
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const untilUs = b.until_us === undefined || b.until_us === null ? Infinity : Number(b.until_us);
@@ -40,6 +69,7 @@ export function lockstepStep(venue: Venue, sentCounts: () => StreamCounts, body:
   if (got.trade_updates !== sent.trade_updates || got.market_data !== sent.market_data) {
     return { now_us: before, advanced: false, sent };
   }
-  const now = venue.lockstepTo(untilUs);
+  if (hold && before >= hold.atUs) hold.reached = true;
+  const now = venue.lockstepTo(hold ? Math.min(untilUs, hold.atUs) : untilUs);
   return { now_us: now, advanced: now > before, sent: sentCounts() };
 }

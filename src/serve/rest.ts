@@ -10,7 +10,8 @@
  *   GET  /v2/stocks/{quotes,trades}?symbols=…  · /v2/stocks/{symbol}/{quotes,trades}   (paginated)
  *   GET  /v2/stocks/{quotes,trades}/latest?symbols=… · /v2/stocks/{symbol}/{quotes,trades}/latest
  *   admin (same keys): GET /admin/status · GET|POST|DELETE /admin/faults · POST /admin/advance {ms}
- *                      · POST /admin/drop-data-stream · POST /admin/lockstep (lockstep.ts)
+ *                      · POST /admin/drop-data-stream · POST /admin/lockstep · GET|POST|DELETE
+ *                      /admin/lockstep/hold (lockstep.ts)
  * Every request must carry the configured key pair: none → 401, wrong → 403. Each request first
  * settles the venue at the current virtual time (due acks and fills are applied before answering).
  */
@@ -24,7 +25,7 @@ import { assetId, isOpen, orderJson, type OrderRecord } from './orders.ts';
 import type { QuoteColumns, TradeColumns } from '../data/tape/tape.ts';
 import type { Venue } from './venue.ts';
 import { quoteJson, rfc3339Micros, tradeJson } from './wire.ts';
-import { lockstepStep, type StreamCounts } from './lockstep.ts';
+import { lockstepStep, type LockstepHold, type StreamCounts } from './lockstep.ts';
 import { intParam, isRecord, parseNewOrder, parseReplace, readBody, symbolsParam, timeParam } from './rest-parse.ts';
 
 
@@ -35,6 +36,8 @@ export interface RestContext {
   dropDataStream: () => number;
   /** Stream messages sent on the open connections (lockstep.ts compares them with the client's). */
   streamCounts: () => StreamCounts;
+  /** The lockstep hold (lockstep.ts): virtual time stops there until released. */
+  hold: LockstepHold;
 }
 
 const DEFAULT_HISTORY_LIMIT = 1000;
@@ -279,7 +282,10 @@ const adminAdvance: Handler = async ({ venue }, req) => {
 
 const adminDrop: Handler = (ctx) => ok({ dropped: ctx.dropDataStream() });
 
-const adminLockstep: Handler = async (ctx, req) => ok(lockstepStep(ctx.venue, ctx.streamCounts, await req.body()));
+const adminLockstep: Handler = async (ctx, req) => ok(lockstepStep(ctx.venue, ctx.streamCounts, await req.body(), ctx.hold));
+const adminGetHold: Handler = (ctx) => ok(ctx.hold.json());
+const adminSetHold: Handler = async (ctx, req) => ok(ctx.hold.set(await req.body()));
+const adminReleaseHold: Handler = (ctx) => ok(ctx.hold.release());
 
 // ── routing ──────────────────────────────────────────────────────────────────────────────────
 
@@ -312,6 +318,9 @@ const ROUTES: [method: string, pattern: RegExp, handler: Handler][] = [
   ['POST', /^\/admin\/advance$/, adminAdvance],
   ['POST', /^\/admin\/drop-data-stream$/, adminDrop],
   ['POST', /^\/admin\/lockstep$/, adminLockstep],
+  ['GET', /^\/admin\/lockstep\/hold$/, adminGetHold],
+  ['POST', /^\/admin\/lockstep\/hold$/, adminSetHold],
+  ['DELETE', /^\/admin\/lockstep\/hold$/, adminReleaseHold],
 ];
 
 function route(method: string, path: string): { handler: Handler; params: string[] } {

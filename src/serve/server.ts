@@ -14,6 +14,7 @@ import { KeyCheck, type KeyPair } from './auth.ts';
 import { DATA_FEEDS, DataStreamServer } from './data-stream.ts';
 import { ReplayVenue, type Speed } from './replay.ts';
 import { handleRest } from './rest.ts';
+import { LockstepHold } from './lockstep.ts';
 import { TradingStreamServer } from './trading-stream.ts';
 
 /** The only address `serve` listens on. */
@@ -69,6 +70,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     keys,
     dropDataStream: () => dataStream.dropAll(),
     streamCounts: () => ({ trade_updates: tradingStream.sentCount(), market_data: dataStream.sentCount() }),
+    hold: new LockstepHold(),
   };
 
   const server: Server = createServer((req, res) => {

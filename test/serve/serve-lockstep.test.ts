@@ -30,6 +30,19 @@ async function step(untilUs: number | null, received: { trade_updates: number; m
 }
 
 describe('serve: lockstep clock', () => {
+  it('a hold caps every step at at_us; reached once a caught-up client asks there; DELETE releases', async () => {
+    t = await startTestServe({ serve: { speed: 'lockstep' } });
+    const none = { trade_updates: 0, market_data: 0 };
+    const holdUs = T0 + 7 * SEC + 500;
+    expect((await t.admin('POST', '/admin/lockstep/hold', { at_us: holdUs })).body).toEqual({ at_us: holdUs, reached: false });
+    expect((await t.admin('POST', '/admin/lockstep/hold', { at_us: 'soon' })).status).toBe(422);
+    for (let k = 0; k < 10 && (await step(T0 + 60 * SEC, none)).now_us < holdUs; k++);
+    expect(await step(T0 + 60 * SEC, none)).toMatchObject({ now_us: holdUs, advanced: false });
+    expect((await t.admin('GET', '/admin/lockstep/hold')).body).toEqual({ at_us: holdUs, reached: true });
+    expect((await t.admin('DELETE', '/admin/lockstep/hold')).body).toEqual({ at_us: null, reached: false });
+    expect(await step(T0 + 8 * SEC, none)).toMatchObject({ now_us: T0 + 8 * SEC, advanced: true });
+  });
+
   it('refused (422) unless the server runs at --speed lockstep', async () => {
     t = await startTestServe();
     const r = await t.admin('POST', '/admin/lockstep', { until_us: T0 + SEC, received: { trade_updates: 0, market_data: 0 } });
