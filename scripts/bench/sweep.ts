@@ -1,8 +1,8 @@
 /**
  * Sweep: 1,000 cells × 200 parents on the real IBM day (`../shared`, ingested once into a temp
  * dir), default bootstrap replicates, through the compiled CLI as a user runs it. Per round:
- * 1 and 2 worker threads (whole command and cell phase, paired ratios), 2 worker processes
- * (processes vs threads), and — when redis-server is installed — the same grid on a private
+ * 1 and 2 worker processes (whole command and cell phase, paired ratios), 2 worker threads
+ * (threads vs processes), and — when redis-server is installed — the same grid on a private
  * Redis with 1 and 2 `ladderlab worker` processes (cell phase, fresh queue each run, so nothing
  * is resumed) and the queue's overhead per job: (queue phase with 1 worker − local cell phase
  * with 1 worker and 0 replicates) / jobs. Plus CLI start (`ladderlab --help`) and worker start.
@@ -76,24 +76,24 @@ export async function section(): Promise<BenchSection> {
 
   const cases: BenchCase[] = [
     { name: 'ladderlab --help', unit: 's', measure: () => timeSeconds(() => cli(['--help'])) },
-    whole('sweep, 1 thread, whole command', ['--workers', '1', '--worker-kind', 'thread']),
-    phase('sweep, 1 thread, cell phase', 'sweep, 1 thread, whole command', CELLS),
-    whole('sweep, 2 threads, whole command', ['--workers', '2', '--worker-kind', 'thread']),
-    phase('sweep, 2 threads, cell phase', 'sweep, 2 threads, whole command', CELLS),
-    phase('sweep, 2 threads, workers ready', 'sweep, 2 threads, whole command', READY),
+    whole('sweep, 1 process, whole command', ['--workers', '1', '--worker-kind', 'process']),
+    phase('sweep, 1 process, cell phase', 'sweep, 1 process, whole command', CELLS),
     whole('sweep, 2 processes, whole command', ['--workers', '2', '--worker-kind', 'process']),
     phase('sweep, 2 processes, cell phase', 'sweep, 2 processes, whole command', CELLS),
     phase('sweep, 2 processes, workers ready', 'sweep, 2 processes, whole command', READY),
+    whole('sweep, 2 threads, whole command', ['--workers', '2', '--worker-kind', 'thread']),
+    phase('sweep, 2 threads, cell phase', 'sweep, 2 threads, whole command', CELLS),
+    phase('sweep, 2 threads, workers ready', 'sweep, 2 threads, whole command', READY),
   ];
   const ratios: BenchSection['ratios'] = [
-    { name: 'sweep speed-up 2 threads / 1, whole command', numerator: 'sweep, 1 thread, whole command', denominator: 'sweep, 2 threads, whole command', atLeast: 1.6 },
-    { name: 'sweep speed-up 2 threads / 1, cell phase', numerator: 'sweep, 1 thread, cell phase', denominator: 'sweep, 2 threads, cell phase', atLeast: 1.7 },
-    { name: 'sweep 2 processes / 2 threads, cell phase (> 1: threads faster)', numerator: 'sweep, 2 processes, cell phase', denominator: 'sweep, 2 threads, cell phase' },
+    { name: 'sweep speed-up 2 processes / 1, whole command', numerator: 'sweep, 1 process, whole command', denominator: 'sweep, 2 processes, whole command', atLeast: 1.6 },
+    { name: 'sweep speed-up 2 processes / 1, cell phase', numerator: 'sweep, 1 process, cell phase', denominator: 'sweep, 2 processes, cell phase', atLeast: 1.7 },
+    { name: 'sweep 2 threads / 2 processes, cell phase (> 1: processes faster)', numerator: 'sweep, 2 threads, cell phase', denominator: 'sweep, 2 processes, cell phase' },
   ];
   const gates: BenchSection['gates'] = [
-    { caseName: 'sweep, 2 threads, whole command', atMost: 20 },
+    { caseName: 'sweep, 2 processes, whole command', atMost: 20 },
     { caseName: 'ladderlab --help', atMost: 0.4 },
-    { caseName: 'sweep, 2 threads, workers ready', atMost: 0.15 },
+    { caseName: 'sweep, 2 processes, workers ready', atMost: 0.15 },
   ];
 
   let redis: ChildProcess | null = null;
@@ -124,7 +124,7 @@ export async function section(): Promise<BenchSection> {
     };
     const queueCase = (name: string, workers: number): BenchCase => ({ name, unit: 's', warmup: false, measure: async () => seconds((last[name] = await onQueue(workers)), QUEUE) });
     cases.push(
-      whole('sweep, 1 thread, 0 replicates', ['--workers', '1', '--worker-kind', 'thread', '--replicates', '0']),
+      whole('sweep, 1 process, 0 replicates', ['--workers', '1', '--worker-kind', 'process', '--replicates', '0']),
       queueCase('sweep on the queue, 1 worker, cell phase', 1),
       queueCase('sweep on the queue, 2 workers, cell phase', 2),
       {
@@ -132,7 +132,7 @@ export async function section(): Promise<BenchSection> {
         unit: 'ms',
         warmup: false,
         measure: () => {
-          const local = seconds(last['sweep, 1 thread, 0 replicates'], CELLS) - seconds(last['sweep, 1 thread, 0 replicates'], READY);
+          const local = seconds(last['sweep, 1 process, 0 replicates'], CELLS) - seconds(last['sweep, 1 process, 0 replicates'], READY);
           return ((seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE) - local) / JOBS) * 1000;
         },
       },

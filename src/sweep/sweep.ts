@@ -56,11 +56,11 @@ export interface SweepSummary {
 export const BASELINE_INDEX = -1;
 
 /**
- * Worker threads: on this 2-core machine (IBM day, 1,000 cells × 200 parents, default replicates)
- * 2 threads used 7.0 CPU-s against 7.4 for 2 processes and were ready sooner (no process start);
- * wall-clock cell phases were within the load's noise. README "Sweeps".
+ * Child processes: on this (shared, 2-core) machine, IBM day, 1,000 cells × 200 parents, 2 workers,
+ * the least-loaded of 3 paired rounds gave processes a 4.5 s cell phase against 10.7 s for threads
+ * and workers ready in 0.31 s against 0.61 s; medians were within the load's noise. README "Sweeps".
  */
-export const DEFAULT_WORKER_KIND: WorkerKind = 'thread';
+export const DEFAULT_WORKER_KIND: WorkerKind = 'process';
 
 export function defaultWorkers(): number {
   return availableParallelism();
