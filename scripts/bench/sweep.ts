@@ -100,6 +100,8 @@ export async function section(): Promise<BenchSection> {
   if (spawnSync('redis-server', ['--version']).status === 0) {
     const port = await freePort();
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', join(root, 'redis.log')], { stdio: 'ignore' });
+    const server = redis;
+    process.once('exit', () => server.kill()); // also when a case throws before the teardown
     redis.once('exit', (code, signal) => process.stderr.write(`bench sweep: redis-server exited (${code ?? signal}); see ${join(root, 'redis.log')}\n`));
     const url = `redis://127.0.0.1:${port}`;
     let queues = 0;
