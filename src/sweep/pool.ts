@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { InputError } from '../core/errors.ts';
 import type { SweepRow } from '../records/sweep-results.ts';
 import type { CellJob, CellOutcome, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
@@ -64,7 +65,7 @@ export class SweepPool {
           markReady();
           return this.dispatch(slot);
         }
-        if (reply.type === 'error') return this.fail(new Error(`sweep worker: ${reply.message}`));
+        if (reply.type === 'error') return this.fail(reply.badInput ? new InputError(`sweep worker: ${reply.message}`) : new Error(`sweep worker: ${reply.message}`));
         const task = slot.task!;
         slot.task = null;
         task.resolve(reply);

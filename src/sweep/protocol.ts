@@ -49,4 +49,4 @@ export type WorkerReply =
   /** `row` is null when the worker did not know the baseline yet (or for the baseline itself). */
   | { type: 'result'; outcome: CellOutcome; row: SweepRow | null }
   | { type: 'row'; row: SweepRow }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; /** the user's input is at fault (InputError): no stack, exit 2 */ badInput: boolean };

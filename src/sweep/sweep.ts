@@ -174,7 +174,8 @@ async function runAndAnalyze(
   const rows = new Map<number, SweepRow>();
   options.onProgress?.(outcomes.size, jobs.length, null);
   const pool = new SweepPool({ workers: Math.min(options.workers, jobs.length), kind: options.workerKind ?? DEFAULT_WORKER_KIND, init: options.init });
-  void pool.ready.then(() => (workersReadyS = (performance.now() - startMs) / 1000));
+  // the failure itself reaches the caller through the tasks; this timing promise must not reject unhandled
+  void pool.ready.then(() => (workersReadyS = (performance.now() - startMs) / 1000), () => undefined);
   try {
     const baselineJob = jobs.find((j) => j.index === BASELINE_INDEX)!;
     let baselineSent!: () => void;

@@ -5,6 +5,7 @@
  * parallel rather than serially on the main thread).
  */
 import { parentPort } from 'node:worker_threads';
+import { InputError } from '../core/errors.ts';
 import { dirTapeSource, type TapeSource } from '../sim/backtest.ts';
 import { analyzeCell } from './analysis.ts';
 import { cachingTapeSource, runCell } from './cell.ts';
@@ -44,7 +45,9 @@ function handle(message: WorkerRequest): void {
     }
   } catch (err) {
     const what = 'job' in message ? `cell ${message.job.id}` : message.type;
-    send({ type: 'error', message: `${what}: ${(err as Error).stack ?? String(err)}` });
+    // A bad tape is the user's mistake: its message names the file, and no stack trace goes with it.
+    const badInput = err instanceof InputError;
+    send({ type: 'error', message: `${what}: ${badInput ? err.message : ((err as Error).stack ?? String(err))}`, badInput });
   }
 }
 
