@@ -16,6 +16,7 @@
  *      working child, waits up to shutdown_wait_ms for the answers (a fill that beat a cancel still
  *      reaches its executor, which amends the ended record), and writes the partial run
  */
+import { join, resolve } from 'node:path';
 import type { LadderConfig } from '../config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
@@ -159,6 +160,8 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
 
   // 3. Market adapter, tape, streams.
   s.recorder = live.record_tape ? new TapeRecorder() : null;
+  // A resumed run keeps the tape of its earlier segment (written when that one stopped).
+  if (s.recorder && options.resume) s.recorder.adoptDir(join(resolve(options.outDir), 'tape'));
   s.feedReceipts = new FeedReceipts();
   s.market = makeMarket(s);
   s.market.addObserver((event) => s.journal.append({ t: 'event', event }));

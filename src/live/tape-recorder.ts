@@ -8,11 +8,16 @@
  * and special conditions cannot meet a displayed order). Rows are kept in growable typed columns
  * (sim/tape-builder.ts: no per-row objects), sorted by time (stable) when written, and split by
  * New York day.
+ *
+ * A resumed run (`live --resume`) first adopts the tape its earlier segment wrote (`adoptDir`), so
+ * the tape written at its end holds both segments and reconcile can replay the whole run; rows
+ * with equal times keep the earlier segment's first (stable sort).
  */
 import { nyDay } from '../core/calendar.ts';
 import { exchangeCode, UNKNOWN_EXCHANGE_CODE } from '../data/tape/exchanges.ts';
 import { alpacaTradeEligible } from '../data/ingest/alpaca.ts';
 import { allocQuoteColumns, allocTradeColumns, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../data/tape/tape.ts';
+import { listTapes, loadSymbolDay } from '../data/tape/files.ts';
 import { QuoteBuilder, TradeBuilder } from '../data/tape/builder.ts';
 
 interface SymbolRows {
@@ -57,6 +62,31 @@ export class TapeRecorder {
     const exchangeId = code < 0 ? UNKNOWN_EXCHANGE_CODE : code;
     rows.trades.push(Math.round(tsUs), price, shares(size), exchangeId, alpacaTradeEligible(exchangeId, conditions));
     this.tradeCount++;
+  }
+
+  /**
+   * Take in every symbol-day already in DIR (an earlier segment of this run), before anything new
+   * is recorded. Returns the rows adopted. The counts include them: they are the tape's rows.
+   */
+  adoptDir(dir: string): { quotes: number; trades: number } {
+    let quotes = 0;
+    let trades = 0;
+    for (const { symbol, day } of listTapes(dir)) {
+      const sd = loadSymbolDay(dir, symbol, day);
+      const rows = this.rows(symbol);
+      const q = sd.quotes;
+      for (let i = 0; i < q.length; i++) {
+        rows.quotes.push(q.ts[i], q.bid[i], q.ask[i], q.bidSize[i], q.askSize[i]);
+        if (q.ts[i] > rows.lastQuoteTsUs) rows.lastQuoteTsUs = q.ts[i];
+      }
+      const t = sd.trades;
+      for (let i = 0; i < t.length; i++) rows.trades.push(t.ts[i], t.price[i], t.size[i], t.exchange[i], t.eligible[i] as 0 | 1);
+      quotes += q.length;
+      trades += t.length;
+    }
+    this.quoteCount += quotes;
+    this.tradeCount += trades;
+    return { quotes, trades };
   }
 
   /** The recorded symbol-days, sorted by time within each (stable). */

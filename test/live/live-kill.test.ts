@@ -13,7 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { formatIsoUtcUs } from '../../src/data/orders.ts';
 import { loadRun } from '../../src/records/read.ts';
-import { KEYS, parents, SECRET, startE2eServe, type E2eServe } from './live-e2e-helpers.ts';
+import { loadSymbolDay } from '../../src/data/tape/files.ts';
+import { DAY, KEYS, parents, SECRET, startE2eServe, type E2eServe } from './live-e2e-helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ladderlab.mjs');
 const env = { APCA_API_KEY_ID: KEYS.keyId, APCA_API_SECRET_KEY: SECRET };
@@ -63,6 +64,12 @@ describe('ladderlab kill RUN_DIR', () => {
     const orderBook = async () => ((await s.admin('GET', '/v2/orders?status=all&limit=500')).body as { client_order_id: string; status: string; filled_qty: string }[]).filter((o) => o.client_order_id.startsWith('ll-'));
     expect((await orderBook()).filter((o) => !['canceled', 'filled'].includes(o.status))).toEqual([]);
     expect(loadRun(out).records.length).toBeGreaterThan(0);
+    const tapeRows = (sym: string) => {
+      const q = loadSymbolDay(join(out, 'tape'), sym, DAY).quotes;
+      return Array.from(q.ts.subarray(0, q.length), (ts, i) => `${ts}:${q.bid[i]}:${q.ask[i]}`);
+    };
+    const firstSegment = { XYZ: tapeRows('XYZ'), ABC: tapeRows('ABC') };
+    expect(firstSegment.XYZ.length).toBeGreaterThan(0);
 
     // A new run into the directory is refused; --resume finishes it.
     const refused = await runCli(['live', '--config', config, '--orders', orders, '--out', out]).done;
@@ -73,6 +80,12 @@ describe('ladderlab kill RUN_DIR', () => {
 
     const records = loadRun(out).records;
     expect(records.map((r) => r.clientOrderId)).toEqual(['b1', 's1']);
+    // The tape keeps both segments: every quote of the first, in order, then the resumed one's later rows.
+    for (const sym of ['XYZ', 'ABC'] as const) {
+      const both = tapeRows(sym);
+      expect(both.slice(0, firstSegment[sym].length), sym).toEqual(firstSegment[sym]);
+      expect(both.length, sym).toBeGreaterThan(firstSegment[sym].length);
+    }
     const book = await orderBook();
     for (const p of parents()) {
       const r = records.find((x) => x.clientOrderId === p.clientOrderId)!;
