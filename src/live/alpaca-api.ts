@@ -2,16 +2,22 @@
  * The outside world of a live run, in the few shapes the adapter needs, over
  * `@alpacahq/alpaca-trade-api` 4.x: the generated REST classes with their own
  * `Configuration({ basePath, keyId, secret })` (so the same code runs against Alpaca and against
- * `serve`) and the SDK's two WebSocket clients with explicit URLs.
+ * `serve`) and the SDK's two WebSocket clients with explicit URLs (alpaca-streams.ts); the answers'
+ * conversions to numbers, ticks and µs in alpaca-convert.ts.
  *
  * Nothing here retries (retry.ts and alpaca-market.ts decide what may be repeated); the SDK's own
  * retry and rate limiter are off so every attempt is ours to count. Prices and quantities come
  * back as numbers, times as epoch µs.
  */
-import { NotFoundError, streaming, trading, marketData } from '@alpacahq/alpaca-trade-api';
+import { NotFoundError, trading, marketData } from '@alpacahq/alpaca-trade-api';
 import { normalizePrice } from '../engine/ticks.ts';
 import type { ChildOrderRequest } from '../engine/ports.ts';
 import type { Endpoints, Keys } from './endpoints.ts';
+import { dateUs, num, priceString, rfc3339ToUs, toVenueOrder } from './alpaca-convert.ts';
+import { sdkMarketDataStream, sdkTradeUpdateStream } from './alpaca-streams.ts';
+
+export { priceString, rfc3339ToUs, toVenueOrder } from './alpaca-convert.ts';
+export { sdkMarketDataStream, sdkTradeUpdateStream } from './alpaca-streams.ts';
 
 /** An order as the venue reports it (REST answer or trade-update snapshot). */
 export interface VenueOrder {
@@ -125,51 +131,6 @@ export interface LiveApi {
   tradeStream: TradeUpdateStream;
 }
 
-// ── conversions ──────────────────────────────────────────────────────────────────────────
-
-function num(value: unknown): number {
-  if (value === null || value === undefined || value === '') return Number.NaN;
-  return typeof value === 'number' ? value : Number(value);
-}
-
-function price(value: unknown): number | null {
-  const n = num(value);
-  return Number.isFinite(n) ? normalizePrice(n) : null;
-}
-
-/** RFC 3339 with up to 9 fraction digits → epoch µs (digits below the µs truncated); NaN if not one. */
-export function rfc3339ToUs(text: string): number {
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/.exec(text);
-  if (!m) return Number.NaN;
-  const ms = Date.parse(`${m[1]}${m[3] === 'z' ? 'Z' : m[3]}`);
-  if (Number.isNaN(ms)) return Number.NaN;
-  return ms * 1000 + Number((m[2] ?? '').padEnd(6, '0').slice(0, 6));
-}
-
-function dateUs(value: unknown): number {
-  if (value instanceof Date) return value.getTime() * 1000;
-  if (typeof value === 'string') return rfc3339ToUs(value);
-  return Number.NaN;
-}
-
-export function toVenueOrder(order: trading.Order): VenueOrder {
-  return {
-    id: order.id ?? '',
-    clientOrderId: order.clientOrderId ?? '',
-    symbol: order.symbol ?? '',
-    side: String(order.side ?? ''),
-    status: String(order.status ?? ''),
-    qty: num(order.qty),
-    filledQty: Number.isFinite(num(order.filledQty)) ? num(order.filledQty) : 0,
-    filledAvgPrice: price(order.filledAvgPrice),
-    limitPrice: price(order.limitPrice),
-  };
-}
-
-/** Alpaca wants decimal strings; prices are exact ticks already (ticks.ts), never 15.280000000001. */
-export function priceString(p: number): string {
-  return String(normalizePrice(p));
-}
 
 async function orNull<T>(promise: Promise<T>): Promise<T | null> {
   try {
@@ -299,153 +260,6 @@ export function sdkDataRest(options: SdkOptions): DataRest {
   };
 }
 
-function streamOptions(options: SdkOptions) {
-  return {
-    credentials: { keyId: options.keys.keyId, secret: options.keys.secret },
-    reconnect: options.reconnectAttempts > 0,
-    maxReconnectAttempts: options.reconnectAttempts,
-    initialReconnectMs: options.reconnectMs,
-    maxReconnectMs: Math.max(options.reconnectMs, 10_000),
-    verbose: false,
-  };
-}
-
-/** `counted(note)`: the stream calls `note()` once per data message (counted for lockstep). */
-function handle(
-  stream: streaming.AlpacaWebSocket,
-  stateListeners: ((state: StreamState, detail: string) => void)[],
-  awaitSubscription: () => boolean,
-  counted: (note: () => void) => void,
-): StreamHandle {
-  let closed = false;
-  let received = 0;
-  counted(() => received++);
-  const emit = (state: StreamState, detail: string) => {
-    if (closed) return;
-    for (const l of stateListeners) l(state, detail);
-  };
-  let subscribed = false;
-  const subscribedWaiters: (() => void)[] = [];
-  stream.on(streaming.EVENT.SUBSCRIPTION, () => {
-    subscribed = true;
-    for (const w of subscribedWaiters.splice(0)) w();
-  });
-  stream.onConnect(() => {
-    received = 0;
-    emit('up', 'authenticated');
-  });
-  stream.onDisconnect(() => {
-    received = 0;
-    emit('down', 'disconnected');
-  });
-  stream.onError((message) => {
-    // Refused keys, or a feed the keys are not entitled to (Alpaca: 409 insufficient subscription).
-    if (/auth|subscription|insufficient|409/i.test(message)) emit('failed', message);
-  });
-  return {
-    connect: () => stream.connect(),
-    /** Authenticated, and (when something was subscribed) the server acknowledged the subscription. */
-    async whenReady(timeoutMs) {
-      if (!(await stream.waitForAuthentication(timeoutMs))) return false;
-      if (subscribed || !awaitSubscription()) return true;
-      return new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        subscribedWaiters.push(() => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
-    },
-    close: () => {
-      // (The SDK's removeAllListeners() passes `undefined` on to the emitter, which then removes
-      // nothing; the flag keeps our own close from reading as a drop.)
-      closed = true;
-      stream.disconnect();
-    },
-    onState: (listener) => void stateListeners.push(listener),
-    received: () => received,
-  };
-}
-
-/** Market-data stream timestamps: StreamTimestamp-backed RFC 3339 with ns (µs kept), else the Date. */
-function streamTsUs(raw: string | undefined, date: Date | undefined): number {
-  if (raw) {
-    const us = rfc3339ToUs(raw);
-    if (Number.isFinite(us)) return us;
-  }
-  return date instanceof Date ? date.getTime() * 1000 : Number.NaN;
-}
-
-export function sdkMarketDataStream(options: SdkOptions): MarketDataStream {
-  const stream = new streaming.StockDataStream({ ...streamOptions(options), feed: options.feed, url: options.endpoints.dataStreamUrl });
-  const stateListeners: ((state: StreamState, detail: string) => void)[] = [];
-  let anySymbols = false;
-  const base = handle(stream, stateListeners, () => anySymbols, (note) => {
-    stream.onQuote(note);
-    stream.onTrade(note);
-  });
-  return {
-    ...base,
-    subscribe(symbols) {
-      if (symbols.length === 0) return;
-      anySymbols = true;
-      stream.subscribeForQuotes([...symbols]);
-      stream.subscribeForTrades([...symbols]);
-    },
-    // One message object per stream, refilled per message: listeners read it synchronously and copy.
-    onQuote(listener) {
-      const msg: StreamQuoteMsg = { symbol: '', tsUs: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0 };
-      stream.onQuote((q) => {
-        msg.symbol = q.symbol;
-        msg.tsUs = streamTsUs(q.timestampRaw, q.timestamp);
-        msg.bid = normalizePrice(q.bidPrice);
-        msg.ask = normalizePrice(q.askPrice);
-        msg.bidSize = q.bidSize;
-        msg.askSize = q.askSize;
-        listener(msg);
-      });
-    },
-    onTrade(listener) {
-      const msg: StreamTradeMsg = { symbol: '', tsUs: 0, price: 0, size: 0, exchange: '', conditions: [] };
-      stream.onTrade((t) => {
-        msg.symbol = t.symbol;
-        msg.tsUs = streamTsUs(t.timestampRaw, t.timestamp);
-        msg.price = normalizePrice(t.price);
-        msg.size = t.size;
-        msg.exchange = t.exchange ?? '';
-        msg.conditions = t.conditions ?? [];
-        listener(msg);
-      });
-    },
-  };
-}
-
-export function sdkTradeUpdateStream(options: SdkOptions): TradeUpdateStream {
-  const stream = new streaming.TradingStream({ ...streamOptions(options), url: options.endpoints.tradingStreamUrl });
-  const stateListeners: ((state: StreamState, detail: string) => void)[] = [];
-  const base = handle(stream, stateListeners, () => true, (note) => stream.onTradeUpdate(note));
-  return {
-    ...base,
-    connect() {
-      stream.subscribeTradeUpdates();
-      stream.connect();
-    },
-    onUpdate(listener) {
-      stream.onTradeUpdate((u) => {
-        const priceN = num(u.price);
-        const qtyN = num(u.qty);
-        listener({
-          event: String(u.event),
-          tsUs: dateUs(u.timestamp),
-          order: toVenueOrder(u.order),
-          executionId: typeof u.executionId === 'string' && u.executionId !== '' ? u.executionId : null,
-          price: Number.isFinite(priceN) ? normalizePrice(priceN) : null,
-          qty: Number.isFinite(qtyN) ? qtyN : null,
-        });
-      });
-    },
-  };
-}
 
 export function sdkLiveApi(options: SdkOptions): LiveApi {
   return {

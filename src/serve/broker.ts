@@ -24,6 +24,7 @@ import type { BrokerOptions, NewOrder, ReplaceRequest, TradeUpdate } from './bro
 import { AlpacaError, forbidden, invalid, notFound, unprocessable } from './errors.ts';
 import { checkNewOrder, newOrderRecord, openBuyCommitment } from './order-checks.ts';
 import { isOpen, orderJson, type AlpacaOrderStatus, type OrderRecord } from './orders.ts';
+import { SessionGate } from './session-gate.ts';
 
 export type { BrokerOptions, NewOrder, ReplaceRequest, SessionTimes, TouchQuote, TradeUpdate } from './broker-types.ts';
 
@@ -32,13 +33,16 @@ export class Broker {
   private readonly byClientId = new Map<string, OrderRecord>();
   /** Submission order, for listing. */
   private readonly sequence: OrderRecord[] = [];
-  private readonly held: OrderRecord[] = [];
-  private releaseTimerUs = Infinity;
+  /** Orders accepted while they may not reach the venue yet (session-gate.ts). */
+  private readonly gate: SessionGate;
   /** While a venue event is handled: its time, which stamps the trade updates it causes (Alpaca stamps when the venue acted). */
   private venueEventTsUs: number | null = null;
   private readonly listeners: ((update: TradeUpdate) => void)[] = [];
 
   constructor(private readonly o: BrokerOptions) {
+    this.gate = new SessionGate(o, (order) => {
+      if (order.status === 'accepted') this.route(order);
+    });
     o.market.setOrderListener((event) => this.onVenueEvent(event));
     // Day orders end at the close (extended-hours day orders at the extended close).
     o.clock.setTimer(o.session.closeUs, () => this.expireDayOrders(false));
@@ -71,8 +75,8 @@ export class Broker {
   submit(request: NewOrder): OrderRecord {
     this.checkNew(request);
     const order = this.create(request, null);
-    if (this.tradableNow(order)) this.route(order);
-    else this.hold(order);
+    if (this.gate.tradableNow(order)) this.route(order);
+    else this.gate.hold(order);
     return order;
   }
 
@@ -83,7 +87,7 @@ export class Broker {
     if (!isOpen(order)) throw unprocessable(`order is already in "${order.status}" state`);
     if (order.status === 'pending_replace') throw unprocessable('order is pending replace and cannot be canceled');
     if (!order.routed) {
-      this.unhold(order);
+      this.gate.unhold(order);
       this.finishCanceled(order);
       return;
     }
@@ -139,8 +143,7 @@ export class Broker {
 
   /** Re-check held orders now (the closed-market fault was changed). */
   reconsiderHeld(): void {
-    this.releaseTimerUs = Infinity;
-    this.releaseHeld();
+    this.gate.reconsider();
   }
 
   // ── venue events ─────────────────────────────────────────────────────────────────────────
@@ -219,8 +222,8 @@ export class Broker {
       if (replacement.qty <= 0) {
         replacement.qty = Math.max(replacement.qty, 0);
         this.rejectOrder(replacement);
-      } else if (this.tradableNow(replacement)) this.route(replacement);
-      else this.hold(replacement);
+      } else if (this.gate.tradableNow(replacement)) this.route(replacement);
+      else this.gate.hold(replacement);
       return;
     }
     if (!isOpen(order)) return;
@@ -293,63 +296,12 @@ export class Broker {
     });
   }
 
-  /** When the order may reach the venue: now, a later time, or never (null) in this replay. */
-  private tradableFrom(order: OrderRecord, nowUs: number): number | null {
-    const s = this.o.session;
-    const [open, close] = order.extendedHours ? [s.extendedOpenUs, s.extendedCloseUs] : [s.openUs, s.closeUs];
-    if (nowUs >= close) return null;
-    let at = Math.max(nowUs, open);
-    const faultUntil = this.o.faults.closedUntil(at);
-    if (faultUntil !== null) at = faultUntil;
-    return at < close ? at : null;
-  }
-
-  private tradableNow(order: OrderRecord): boolean {
-    return this.tradableFrom(order, this.now()) === this.now();
-  }
-
-  private hold(order: OrderRecord): void {
-    this.held.push(order);
-    this.scheduleRelease();
-  }
-
-  private unhold(order: OrderRecord): void {
-    const at = this.held.indexOf(order);
-    if (at >= 0) this.held.splice(at, 1);
-  }
-
-  private scheduleRelease(): void {
-    const now = this.now();
-    let next = Infinity;
-    for (const order of this.held) {
-      const at = this.tradableFrom(order, now);
-      if (at !== null && at < next) next = at;
-    }
-    if (next < this.releaseTimerUs) {
-      this.releaseTimerUs = next;
-      this.o.clock.setTimer(next, () => {
-        if (this.releaseTimerUs === next) this.releaseTimerUs = Infinity;
-        this.releaseHeld();
-      });
-    }
-  }
-
-  private releaseHeld(): void {
-    const now = this.now();
-    const ready = this.held.filter((order) => this.tradableFrom(order, now) === now);
-    for (const order of ready) {
-      this.unhold(order);
-      if (order.status === 'accepted') this.route(order);
-    }
-    if (this.held.length > 0) this.scheduleRelease();
-  }
-
   private expireDayOrders(extended: boolean): void {
     for (const order of this.sequence) {
       if (!isOpen(order) || order.timeInForce !== 'day' || order.extendedHours !== extended) continue;
       order.expiring = true;
       if (!order.routed) {
-        this.unhold(order);
+        this.gate.unhold(order);
         this.finishCanceled(order);
       } else if (order.status !== 'pending_cancel' && order.status !== 'pending_replace') {
         this.o.market.cancel(order.id);
