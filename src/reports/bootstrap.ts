@@ -149,8 +149,8 @@ const REPLICATE_CHUNK = 16;
  * multiplicities, a chunk of replicates at a time. A column is summed over its non-zero blocks
  * only, in the same ascending order: a skipped term is k·(±0) = ±0, and acc + ±0 = acc (acc is
  * never −0), so every sum is the dense one bit for bit — a group that occupies few blocks (the
- * first 30 minutes, a spread bucket) costs in proportion. Two dense columns share one pass over
- * the draws.
+ * first 30 minutes, a spread bucket) costs in proportion. Four dense columns share one pass over
+ * the draws (measured: 2.0× one column per pass, 1.3× two).
  */
 function replicateSums(drawn: Uint16Array, columns: readonly Float64Array[], replicates: number, blockCount: number): Float64Array {
   const out = new Float64Array(columns.length * replicates);
@@ -172,22 +172,27 @@ function replicateSums(drawn: Uint16Array, columns: readonly Float64Array[], rep
         out[m * replicates + r] = acc;
       }
     }
-    for (let d = 0; d < dense.length; d += 2) {
-      const m0 = dense[d];
-      const m1 = d + 1 < dense.length ? dense[d + 1] : -1;
-      const c0 = columns[m0];
-      const c1 = m1 >= 0 ? columns[m1] : c0;
+    for (let d = 0; d < dense.length; d += 4) {
+      // up to four columns per pass (a missing one repeats the first and is not written)
+      const m = [dense[d], dense[d + 1] ?? -1, dense[d + 2] ?? -1, dense[d + 3] ?? -1];
+      const [c0, c1, c2, c3] = m.map((k) => columns[k >= 0 ? k : m[0]]);
       for (let r = first; r < last; r++) {
         let a0 = 0;
         let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
         const base = r * blockCount;
         for (let b = 0; b < blockCount; b++) {
           const k = drawn[base + b];
           a0 += k * c0[b];
           a1 += k * c1[b];
+          a2 += k * c2[b];
+          a3 += k * c3[b];
         }
-        out[m0 * replicates + r] = a0;
-        if (m1 >= 0) out[m1 * replicates + r] = a1;
+        out[m[0] * replicates + r] = a0;
+        if (m[1] >= 0) out[m[1] * replicates + r] = a1;
+        if (m[2] >= 0) out[m[2] * replicates + r] = a2;
+        if (m[3] >= 0) out[m[3] * replicates + r] = a3;
       }
     }
   }
