@@ -19,6 +19,8 @@ export interface Child {
   terminal: boolean;
   /** Cancel wanted while the venue has not acknowledged the order yet. */
   cancelWhenAcked: boolean;
+  /** The recorded ack time is the venue's own stamp (bookAck). */
+  ackVenueStamped?: boolean;
 }
 
 export type FillEvent = Extract<OrderEvent, { type: 'fill' }>;
@@ -97,11 +99,17 @@ export class ChildLedger {
     return true;
   }
 
-  /** The first ack: the venue's time and when it reached us (the pair gives the response latency). */
-  bookAck(child: Child, venueTsUs: number): void {
-    if (child.record.ackTsUs !== null) return;
-    child.record.ackTsUs = venueTsUs;
-    child.record.ackRecvTsUs = this.clock.nowUs();
+  /**
+   * The first ack: the venue's time and when it reached us (the pair gives the response latency).
+   * A venue-stamped ack after one that was not (live: the REST answer acks, the trade stream's `new`
+   * says when the venue accepted) replaces both times; it changes nothing else.
+   */
+  bookAck(child: Child, event: { tsUs: number; venueStamped?: boolean }): void {
+    const record = child.record;
+    if (record.ackTsUs !== null && (!event.venueStamped || child.ackVenueStamped)) return;
+    if (event.venueStamped) child.ackVenueStamped = true;
+    record.ackTsUs = event.tsUs;
+    record.ackRecvTsUs = this.clock.nowUs();
   }
 
   /** The venue's cumulative quantity for a child (cancel or status answer). */
@@ -160,7 +168,7 @@ export class ChildLedger {
         this.noteCumQty(child, event.cumQty);
         break;
       case 'accepted':
-        this.bookAck(child, event.tsUs);
+        this.bookAck(child, event);
         return;
       default:
         break;

@@ -186,7 +186,7 @@ export abstract class ChildWorkflow {
     switch (event.type) {
       case 'accepted':
         if (child.record.status === 'pending_new') child.record.status = 'working';
-        this.ledger.bookAck(child, event.tsUs);
+        this.ledger.bookAck(child, event);
         if (child.cancelWhenAcked && !child.terminal) {
           child.cancelWhenAcked = false;
           this.sendCancel(child);

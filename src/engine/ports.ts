@@ -30,7 +30,11 @@ export type VenueOrderStatus = 'pending_new' | 'new' | 'partially_filled' | 'fil
 
 /** Everything a venue tells the engine about a child order. `cumQty` is the venue's cumulative fill. */
 export type OrderEvent =
-  | { type: 'accepted'; clientOrderId: string; tsUs: number }
+  /**
+   * `venueStamped`: tsUs is the venue's own time of acceptance (a trade update's stamp), not when an
+   * answer arrived. Such an ack after the first one only corrects the recorded ack time.
+   */
+  | { type: 'accepted'; clientOrderId: string; tsUs: number; venueStamped?: boolean }
   | {
       type: 'fill';
       clientOrderId: string;

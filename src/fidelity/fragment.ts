@@ -27,9 +27,9 @@ function intensityNote(p: ParameterFit): string {
 
 function channelNote(f: ChannelFit): string {
   if (f.samples === 0) return 'no samples: the run\'s own setting kept';
-  // Every delay exactly 0: a channel without latency, or both stamps one clock reading (live takes a
-  // child's ack from the REST answer, so through a broker the venue's arrival is not in the run).
-  if (f.medianMs === 0 && f.sigma === 0) return `all ${f.samples} delays exactly 0: no latency, or both stamps taken at once (e.g. an ack from the REST answer)`;
+  // Every delay exactly 0: a channel without latency, or both stamps one clock reading (a run
+  // recorded before live kept the venue's `new` stamp took the ack from the REST answer).
+  if (f.medianMs === 0 && f.sigma === 0) return `all ${f.samples} delays exactly 0: no latency, or both stamps taken at once (e.g. an ack from the REST answer, before live kept the venue's stamp)`;
   const median = `median ${g(f.medianMs)} ms [${g(f.medianMsLo)}, ${g(f.medianMsHi)}]`;
   return f.jitter === 'lognormal' ? `${median}, σ ${g(f.sigma)} [${g(f.sigmaLo)}, ${g(f.sigmaHi)}]; ${f.samples} samples` : `${median}, fixed (σ̂ ${g(f.sigma)}); ${f.samples} samples`;
 }

@@ -17,7 +17,7 @@ import { dateUs, num, priceString, rfc3339ToUs, toVenueOrder } from './alpaca-co
 import { sdkMarketDataStream, sdkTradeUpdateStream } from './alpaca-streams.ts';
 
 export { priceString, rfc3339ToUs, toVenueOrder } from './alpaca-convert.ts';
-export { sdkMarketDataStream, sdkTradeUpdateStream } from './alpaca-streams.ts';
+export { sdkMarketDataStream, sdkTradeUpdateStream, tradeUpdateTsUs } from './alpaca-streams.ts';
 
 /** An order as the venue reports it (REST answer or trade-update snapshot). */
 export interface VenueOrder {

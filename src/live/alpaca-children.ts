@@ -18,6 +18,8 @@ export interface Child {
   /** submitting: no answer yet; open: the venue has it; failed: it never existed. */
   phase: 'submitting' | 'open' | 'failed';
   acceptedSent: boolean;
+  /** The engine has the venue's own time of acceptance (sendAccepted). */
+  ackVenueStamped: boolean;
   terminalSent: boolean;
   execIds: Set<string>;
   seenFillQty: number;
@@ -143,11 +145,24 @@ export abstract class ChildBook {
   protected abstract cancelFlow(child: Child): Promise<void>;
   protected abstract releaseReplacement(old: Child): void;
 
-  protected sendAccepted(child: Child, tsUs: number): void {
-    if (child.acceptedSent || child.terminalSent) return;
+  /**
+   * The engine hears of acceptance once, from whichever answer comes first (REST or stream), and
+   * acts on it then. `venueStamped`: tsUs is the venue's time of acceptance (the stream's `new`);
+   * when the first ack was not, one more `accepted` carries that time for the records only.
+   */
+  protected sendAccepted(child: Child, tsUs: number, venueStamped = false): void {
+    if (child.acceptedSent) {
+      if (venueStamped && !child.ackVenueStamped) {
+        child.ackVenueStamped = true;
+        this.deliver({ type: 'accepted', clientOrderId: child.engineId, tsUs, venueStamped });
+      }
+      return;
+    }
+    if (child.terminalSent) return;
     child.acceptedSent = true;
+    child.ackVenueStamped = venueStamped;
     if (child.phase === 'submitting') child.phase = 'open';
-    this.deliver({ type: 'accepted', clientOrderId: child.engineId, tsUs });
+    this.deliver(venueStamped ? { type: 'accepted', clientOrderId: child.engineId, tsUs, venueStamped } : { type: 'accepted', clientOrderId: child.engineId, tsUs });
     if (child.cancelWanted && child.orderId !== null) {
       child.cancelWanted = false;
       this.track(this.cancelFlow(child));
@@ -202,6 +217,7 @@ export abstract class ChildBook {
       orderId: null,
       phase: 'submitting',
       acceptedSent: false,
+      ackVenueStamped: false,
       terminalSent: false,
       execIds: new Set(),
       seenFillQty: 0,

@@ -26,7 +26,9 @@
  *           A cancel of the old order asked meanwhile waits for the outcome (the venue refuses
  *           cancels of an order pending replace): sent if the replace is refused.
  * trade_updates → OrderEvents:
- *   new / accepted                   → accepted (once per child; the REST answer may come first)
+ *   new / accepted                   → accepted (once per child; the REST answer may come first);
+ *                                      a later `new` → accepted venueStamped: its stamp, the venue's
+ *                                      time of acceptance, is what the records keep as ack_ts
  *   fill / partial_fill              → fill, de-duplicated by execution id; cumQty = order.filled_qty
  *   canceled / expired / done_for_day / replaced → canceled (once), cumQty = order.filled_qty
  *   rejected                         → rejected (once)

@@ -130,8 +130,32 @@ export function sdkMarketDataStream(options: SdkOptions): MarketDataStream {
   };
 }
 
+/**
+ * The SDK reads a trade update's `timestamp` through a Date (whole ms); the frame's own RFC 3339
+ * text carries µs (Alpaca, serve). The frame is seen here first and its update emitted
+ * synchronously from it, so the listener reads the text of the update it is handed.
+ */
+class TradingStreamKeepingStamps extends streaming.TradingStream {
+  lastStampText: string | null = null;
+  protected override handleMessage(message: unknown): void {
+    const data = (message as { data?: { timestamp?: unknown } } | null)?.data;
+    this.lastStampText = typeof data?.timestamp === 'string' ? data.timestamp : null;
+    super.handleMessage(message);
+  }
+}
+
+/** A trade update's venue time: the frame's text to the µs when it is the SDK's Date's (same ms), else the Date. */
+export function tradeUpdateTsUs(text: string | null, date: unknown): number {
+  const fromDate = dateUs(date);
+  if (text !== null) {
+    const us = rfc3339ToUs(text);
+    if (Number.isFinite(us) && (!Number.isFinite(fromDate) || Math.floor(us / 1000) * 1000 === fromDate)) return us;
+  }
+  return fromDate;
+}
+
 export function sdkTradeUpdateStream(options: SdkOptions): TradeUpdateStream {
-  const stream = new streaming.TradingStream({ ...streamOptions(options), url: options.endpoints.tradingStreamUrl });
+  const stream = new TradingStreamKeepingStamps({ ...streamOptions(options), url: options.endpoints.tradingStreamUrl });
   const stateListeners: ((state: StreamState, detail: string) => void)[] = [];
   const base = handle(stream, stateListeners, () => true, (note) => stream.onTradeUpdate(note));
   return {
@@ -146,7 +170,7 @@ export function sdkTradeUpdateStream(options: SdkOptions): TradeUpdateStream {
         const qtyN = num(u.qty);
         listener({
           event: String(u.event),
-          tsUs: dateUs(u.timestamp),
+          tsUs: tradeUpdateTsUs(stream.lastStampText, u.timestamp),
           order: toVenueOrder(u.order),
           executionId: typeof u.executionId === 'string' && u.executionId !== '' ? u.executionId : null,
           price: Number.isFinite(priceN) ? normalizePrice(priceN) : null,

@@ -134,7 +134,8 @@ function applyEvent(c: ChildState, ev: Extract<JournalEntry, { t: 'event' }>['ev
   const r = c.record;
   switch (ev.type) {
     case 'accepted':
-      r.ackTsUs ??= ev.tsUs;
+      if (ev.venueStamped) r.ackTsUs = ev.tsUs;
+      else r.ackTsUs ??= ev.tsUs;
       if (r.status === 'pending_new') r.status = 'working';
       return;
     case 'fill':

@@ -67,7 +67,8 @@ export abstract class TradeUpdateMapping extends RestFlows {
       case 'new':
       case 'accepted':
         if (child.refused) return this.cancelOrphan(child);
-        return this.sendAccepted(child, tsUs);
+        // `new`: the venue accepted the order, stamped with its time (Alpaca's `accepted` is its own receipt).
+        return this.sendAccepted(child, tsUs, u.event === 'new' && Number.isFinite(u.tsUs));
       case 'fill':
       case 'partial_fill':
         if (child.refused) this.cancelOrphan(child);

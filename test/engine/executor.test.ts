@@ -611,3 +611,39 @@ describe('amend: replace meets max_execution_time', () => {
     expect(h.market.lastSubmit()).toMatchObject({ clientOrderId: 'P1-3', limitPrice: 15.18, qty: 100 });
   });
 });
+
+describe('ack time: a venue-stamped ack after the first corrects the record only', () => {
+  for (const side of ['buy', 'sell'] as const) {
+    it(`${side}: acked on the REST answer (+2 ms), the venue's stamp (+30 ms, heard at +40 ms) is recorded; nothing else moves (no cancel, the same fill)`, () => {
+      const h = harness();
+      h.market.setQuote('UVXY', 15.23, 15.32);
+      h.submit('UVXY', side, 100);
+      h.clock.advanceTo(T0 + 2000);
+      h.market.accept('P1-1');
+      h.clock.advanceTo(T0 + 40_000);
+      h.market.emit({ type: 'accepted', clientOrderId: 'P1-1', tsUs: T0 + 30_000, venueStamped: true });
+      h.market.emit({ type: 'accepted', clientOrderId: 'P1-1', tsUs: T0 + 35_000, venueStamped: true }); // a duplicate: ignored
+      h.market.emit({ type: 'accepted', clientOrderId: 'P1-1', tsUs: T0 + 39_000 }); // unstamped: ignored
+      expect(h.market.cancels()).toEqual([]);
+      h.clock.advanceTo(T0 + 500_000);
+      h.market.fill('P1-1', 100, side === 'buy' ? 15.27 : 15.28, 100);
+      const child = h.records[0].children[0];
+      expect([child.sentTsUs - T0, child.ackTsUs! - T0, child.ackRecvTsUs! - T0]).toEqual([0, 30_000, 40_000]);
+      expect(h.records[0]).toMatchObject({ status: 'filled', filledQty: 100, fillStep: 0 });
+    });
+  }
+  it('sell: a child ended before the stamp came keeps its status; the stamp still reaches the record', () => {
+    const h = harness();
+    h.market.setQuote('UVXY', 15.23, 15.32);
+    h.submit('UVXY', 'sell', 100);
+    h.clock.advanceTo(T0 + 2000);
+    h.market.accept('P1-1');
+    h.clock.advanceTo(T0 + 10_000);
+    h.market.fill('P1-1', 100, 15.28, 100);
+    h.clock.advanceTo(T0 + 40_000);
+    h.market.emit({ type: 'accepted', clientOrderId: 'P1-1', tsUs: T0 + 8000, venueStamped: true });
+    const child = h.records[0].children[0];
+    expect([child.status, child.ackTsUs! - T0, child.ackRecvTsUs! - T0]).toEqual(['filled', 8000, 40_000]);
+    expect(h.records[0]).toMatchObject({ status: 'filled', filledQty: 100 });
+  });
+});

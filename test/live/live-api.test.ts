@@ -8,7 +8,7 @@ import { mockFetch, type MockRequest } from '@alpacahq/alpaca-trade-api/testing'
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../src/config.ts';
 import { InputError } from '../../src/core/errors.ts';
-import { rfc3339ToUs, sdkDataRest, sdkTradingRest, type SdkOptions } from '../../src/live/alpaca-api.ts';
+import { rfc3339ToUs, sdkDataRest, tradeUpdateTsUs, sdkTradingRest, type SdkOptions } from '../../src/live/alpaca-api.ts';
 import { keysFromEnv, LIVE_TRADING_URL, PAPER_TRADING_URL, resolveEndpoints } from '../../src/live/endpoints.ts';
 import { Redactor } from '../../src/live/redact.ts';
 import { isRetryable, withRetry } from '../../src/live/retry.ts';
@@ -52,6 +52,18 @@ function sdk(fetchApi: SdkOptions['fetchApi']): SdkOptions {
     fetchApi,
   };
 }
+
+describe('trade update stamps', () => {
+  it('keep the frame text\'s µs when the SDK\'s Date is the same ms; else the Date; NaN when neither', () => {
+    const ms = Date.UTC(2024, 2, 5, 15, 0, 0, 30);
+    expect(tradeUpdateTsUs('2024-03-05T15:00:00.030417Z', new Date(ms))).toBe(ms * 1000 + 417);
+    expect(tradeUpdateTsUs('2024-03-05T15:00:00.030417000Z', new Date(ms))).toBe(ms * 1000 + 417);
+    expect(tradeUpdateTsUs('2024-03-05T15:00:00.031999Z', new Date(ms))).toBe(ms * 1000); // another frame's text
+    expect(tradeUpdateTsUs(null, new Date(ms))).toBe(ms * 1000);
+    expect(tradeUpdateTsUs('2024-03-05T15:00:00.030417Z', undefined)).toBe(ms * 1000 + 417);
+    expect(tradeUpdateTsUs(null, undefined)).toBeNaN();
+  });
+});
 
 describe('SDK-backed REST', () => {
   it('submits a limit order with string fields, exact price and our client order id; parses the answer', async () => {

@@ -50,7 +50,10 @@ describe('submit', () => {
     const order = t.api.byClientId('ll-tag-o1-1')!;
     expect(order).toMatchObject({ symbol: 'UVXY', side: 'buy', qty: 100, limitPrice: 15.25 });
     t.api.tradeStream.push(t.api.update('new', order));
-    expect(t.brief()).toEqual(['accepted o1-1']);
+    // the engine acts on the first; the `new` update only carries the venue's time of acceptance
+    expect(t.events.map((e) => e.type === 'accepted' && `${e.clientOrderId} ${e.venueStamped === true}`)).toEqual(['o1-1 false', 'o1-1 true']);
+    t.api.tradeStream.push(t.api.update('new', order));
+    expect(t.events).toHaveLength(2);
     expect(t.api.calls).toEqual(['submit ll-tag-o1-1']);
   });
 
@@ -90,6 +93,43 @@ describe('submit', () => {
     expect(t.brief()[1]).toBe('rejected o5-1 submit_failed: 500 internal server error');
     expect(t.api.orders.size).toBe(0);
   });
+});
+
+describe('ack time: the venue\'s acceptance (the `new` update\'s stamp), not the REST answer\'s receipt', () => {
+  for (const [side, order] of [['buy', buy('o1-1')], ['sell', sell('o1-1')]] as const) {
+    it(`${side}: REST answer at +2 ms acks (unstamped); the \`new\` stamped +30 ms, received at +40 ms, carries +30 ms`, async () => {
+      const t = setup();
+      t.wall.advance(2);
+      t.market.submit(order);
+      await t.market.settle();
+      const venue = t.api.byClientId('ll-tag-o1-1')!;
+      expect(venue.side).toBe(side);
+      t.wall.advance(38);
+      t.api.tradeStream.push({ ...t.api.update('new', venue), tsUs: T0 + 30_417 });
+      expect(t.events).toEqual([
+        { type: 'accepted', clientOrderId: 'o1-1', tsUs: T0 + 2000 },
+        { type: 'accepted', clientOrderId: 'o1-1', tsUs: T0 + 30_417, venueStamped: true },
+      ]);
+    });
+    it(`${side}: the \`new\` update before the REST answer acks once, stamped; an \`accepted\` update or a fill is never a stamp`, async () => {
+      const t = setup();
+      let open = () => {};
+      t.api.submitGate = new Promise<void>((resolve) => (open = resolve));
+      t.market.submit(order);
+      await flush();
+      t.wall.advance(40);
+      t.api.tradeStream.push({ ...t.api.update('new', t.api.byClientId('ll-tag-o1-1')!), tsUs: T0 + 30_000 });
+      open();
+      await t.market.settle();
+      expect(t.events).toEqual([{ type: 'accepted', clientOrderId: 'o1-1', tsUs: T0 + 30_000, venueStamped: true }]);
+      t.market.submit({ ...order, clientOrderId: 'o2-1' });
+      await t.market.settle();
+      t.api.tradeStream.push({ ...t.api.update('accepted', t.api.byClientId('ll-tag-o2-1')!), tsUs: T0 + 35_000 });
+      t.wall.advance(5);
+      t.api.fill('ll-tag-o2-1', order.qty, order.limitPrice);
+      expect(t.events.slice(1).map((e) => `${e.type} ${e.tsUs - T0} ${e.type === 'accepted' ? e.venueStamped === true : ''}`)).toEqual(['accepted 40000 false', 'fill 45000 ']);
+    });
+  }
 });
 
 describe('trade updates', () => {
