@@ -16,28 +16,10 @@ import { parentsOf, type ObservedRun } from './observed.ts';
 import { selectHalf, type ParentHalf } from './split.ts';
 import { ksDistance, mean, quantile, wilsonInterval } from './stats.ts';
 import type { Variant } from './variants.ts';
+import type { FidelitySummary } from '../reports/fidelity/types.ts';
 
-export interface VariantSummary {
-  label: string;
-  fillModel: string;
-  parents: number;
-  stepAgree: number;
-  stepAgreeRate: number;
-  stepAgreeLo: number;
-  stepAgreeHi: number;
-  childrenCompared: number;
-  childrenAgree: number;
-  childAgreeRate: number;
-  childAgreeLo: number;
-  childAgreeHi: number;
-  /** Kolmogorov–Smirnov distance of time to fill, live vs sim. */
-  ksTimeToFill: number;
-  /** Quantiles (5, 25, 50, 75, 95 %) of sim − live. */
-  ttfDiffS: number[];
-  priceDiffBps: number[];
-  shortfallDiffBps: number[];
-  meanShortfallDiffBps: number;
-}
+/** One configuration's agreement with the live run: the shape the fidelity report renders. */
+export type VariantSummary = FidelitySummary;
 
 export interface ReconcileResult {
   variants: Variant[];
