@@ -1,6 +1,6 @@
 /**
  * Breakdowns of the headline: the same paired ladder − market-order difference (and the ladder's
- * implementation shortfall and fill rate) per symbol, per side, per arrival spread in ticks
+ * implementation shortfall and fill rate) per symbol, per New York day, per side, per arrival spread in ticks
  * (1, 2–3, 4+) and in % buckets (metrics.ts spreadBucket), and per time of day (first 30 min of
  * the regular session, the middle, the last 30 min) — every mean with its 95 % block-bootstrap
  * interval from one set of draws (label "breakdowns"); rows with fewer than THIN_N parents are
@@ -58,6 +58,9 @@ export function breakdownTable(parents: ColumnTable, records: readonly Execution
   const groups: GroupDef<ParentRow>[] = [];
   const add = (dimension: string, group: string, member: (r: ParentRow) => boolean) => groups.push({ key: { dimension, group }, member });
   for (const symbol of [...new Set(rows.map((r) => r.symbol))].sort()) add('symbol', symbol, (r) => r.symbol === symbol);
+  // one row per New York trading day: a verdict from one day is an anecdote, so a many-day run shows each
+  const dayOf = new Map(rows.map((r) => [r.clientOrderId, nyDay(r.arrivalTsUs)]));
+  for (const day of [...new Set(dayOf.values())].sort()) add('day', day, (r) => dayOf.get(r.clientOrderId) === day);
   for (const side of ['buy', 'sell']) add('side', side, (r) => r.side === side);
   for (const regime of ['1 tick', '2–3 ticks', '4+ ticks'] as const) {
     add('spread in ticks', regime, (r) => {

@@ -84,5 +84,19 @@ describe('breakdowns', () => {
     expect(table.filter((r) => r.dimension === 'spread in ticks').reduce((n, r) => n + (r.n as number), 0)).toBe(160);
     expect(table.find((r) => r.dimension === 'symbol')).toMatchObject({ group: 'XYZ', n: 160, thin: false });
     expect(table.filter((r) => (r.n as number) < 30).every((r) => r.thin === true)).toBe(true);
+    expect(table.filter((r) => r.dimension === 'day').map((r) => [r.group, r.n])).toEqual([['2024-03-12', 160]]);
+  });
+
+  it('one row per New York day on a run over several days', async () => {
+    const { breakdownTable } = await import('../../src/reports/breakdowns.ts');
+    const { parentsTable } = await import('../../src/reports/tables.ts');
+    const { runMetrics } = await import('../../src/reports/metrics.ts');
+    const { defaultConfig } = await import('../../src/config.ts');
+    const DAY_US = 86_400e6;
+    // every third parent (ladder and baseline alike) moved to the next day: 2024-03-13
+    const shift = (records: typeof synth.records) => records.map((r, i) => (i % 3 === 0 ? { ...r, arrivalTsUs: r.arrivalTsUs + DAY_US } : r));
+    const parents = parentsTable(runMetrics(shift(synth.records), flat), runMetrics(shift(synth.baseline), flat));
+    const table = breakdownTable(parents, synth.records, defaultConfig(), { progressiveSteps: 4, replicates: 100, seed: 1 }).objects() as Record<string, unknown>[];
+    expect(table.filter((r) => r.dimension === 'day').map((r) => [r.group, r.n])).toEqual([['2024-03-12', 106], ['2024-03-13', 54]]);
   });
 });
