@@ -155,7 +155,7 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
     expect(f.robustnessRows.map((r) => `${r[0]} ${r[1]}`)).toEqual(['through 0 ms', 'through 50 ms', 'through 250 ms', 'touch 0 ms', 'touch 50 ms', 'touch 250 ms', 'queue 0 ms', 'queue 50 ms', 'queue 250 ms']);
     expect(f.robustnessVerdict).toMatch(/^(Robust|Depends on)/);
     // breakdowns and the degenerate-ladder line
-    expect(f.breakdownDimensions).toEqual(['symbol', 'side', 'spread in ticks', 'spread in %', 'time of day']);
+    expect(f.breakdownDimensions).toEqual(['symbol', 'day', 'side', 'spread in ticks', 'spread in %', 'time of day']);
     expect(f.degenerateLine).toMatch(/^Degenerate ladders: (\d+ % of parents|none)/);
     expect(f.charts.map((c) => c.id)).toEqual(['baseline', 'breakdowns', 'fill-rate', 'spread-buckets', 'time-to-fill', 'markouts']);
     for (const c of f.charts) {
@@ -174,8 +174,9 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
     expect(kinds['markouts']['line mark']).toBe(3);
     expect(kinds['markouts'].point).toBe(9);
     expect(kinds['breakdowns'].bar).toBeGreaterThan(3);
+    // breakdowns: 1 symbol + 1 day + 2 sides + 3 tick regimes + 3 % buckets + 3 parts of the day = 13 rows
     expect(f.tables.map((t) => t.section)).toEqual(['assumptions', 'verdict', 'robustness', 'baseline', 'breakdowns', 'fill-rate', 'spread-buckets', 'time-to-fill', 'markouts', 'markouts', 'details']);
-    expect(f.tables.map((t) => t.rows)).toEqual([11, 6, 9, 3, 12, 15, 3, 3, 9, 9, 3]);
+    expect(f.tables.map((t) => t.rows)).toEqual([11, 6, 9, 3, 13, 15, 3, 3, 9, 9, 3]);
     for (const t of f.tables) expect(t.emptyCells, t.section).toBe(0);
     const png = readFileSync(shot);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
