@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { readReconcileArrow } from '../../src/records/reconcile.ts';
 import { writeObservedRun } from '../fidelity/fidelity-fixtures.ts';
@@ -17,22 +17,6 @@ function help(command: string): string {
   return execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'ladderlab.mjs'), command, '--help'], { encoding: 'utf8' });
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = 0;
-  try {
-    await main(args);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stdout, stderr };
-}
 
 const truth = { seed: 4, sim: { fill_model: 'queue', queue_power: 2.5, latency: { entry: { ms: 20, jitter: 'lognormal', sigma: 0.4 }, response: { ms: 8 }, feed: { ms: 3 } } } };
 

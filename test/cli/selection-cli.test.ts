@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { nyDay } from '../../src/core/calendar.ts';
 import { writeSymbolDays } from '../../src/data/tape/tape.ts';
 import { loadRun } from '../../src/records/read.ts';
@@ -16,22 +16,6 @@ const root = mkdtempSync(join(tmpdir(), 'ladderlab-sel-'));
 const data = join(root, 'tape');
 const DAY2 = T0 + 24 * 3600 * SEC; // 2024-03-06 10:00 New York
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = 0;
-  try {
-    await main(args);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stdout, stderr };
-}
 
 beforeAll(() => {
   writeSymbolDays(data, [

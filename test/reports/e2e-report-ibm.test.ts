@@ -7,29 +7,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { ingest } from '../../src/data/ingest/ingest.ts';
 
 const dataDir = resolve('../shared/data/equity-ticks');
 const present = existsSync(join(dataDir, 'ibm_20131007_quote.zip'));
 if (!present) console.warn(`skipping e2e-report-ibm: ${dataDir} not found (licensed vendor data lives outside the repo)`);
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  process.exitCode = 0;
-  try {
-    await main(args);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stdout };
-}
 
 describe.skipIf(!present)('the IBM day: one headline in the CLI and the report', () => {
   const root = mkdtempSync(join(tmpdir(), 'ladderlab-ibm-report-'));

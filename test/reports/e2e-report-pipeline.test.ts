@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { runMetrics } from '../../src/reports/metrics.ts';
 import { loadRun } from '../../src/records/read.ts';
 import { tapeMidAt } from '../../src/reports/tape-mids.ts';
@@ -19,21 +19,6 @@ const data = join(root, 'sample');
 const run = join(root, 'run');
 let btStdout = '';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  process.exitCode = 0;
-  try {
-    await main(args);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stdout };
-}
 
 beforeAll(async () => {
   writeSample(data, { seed: 5 });
