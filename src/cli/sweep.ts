@@ -1,7 +1,7 @@
 /**
  * `ladderlab sweep --config … --data DIR --orders N|FILE --grid key=v1,v2 [--grid …] --out DIR`:
  * run the cartesian grid over any config keys on the same parents (common random numbers) in
- * worker threads; write OUT/sweep.arrow + sweep.json (and OUT/cells/ for --resume); print the
+ * worker threads; write OUT/sweep.arrow + sweep.json (and OUT/cells.jsonl for --resume); print the
  * ranked cells with their out-of-sample paired differences from the baseline.
  */
 import { resolve } from 'node:path';
@@ -33,7 +33,7 @@ interface SweepArgs extends SelectionArgs {
 const EPILOG = `Examples:
   ladderlab sweep --data data/sample --orders 200 --out out/sweep \\
     --grid execution.step_percentage=5,10,15 --grid execution.step_timeout_buy=5,15,30 --grid execution.progressive_steps=2,4
-  ladderlab sweep ... --resume          # skip cells already finished in OUT/cells/
+  ladderlab sweep ... --resume          # skip cells already finished in OUT/cells.jsonl
   ladderlab sweep ... --queue redis://HOST:6379   # run the cells on \`ladderlab worker\` machines
 
 Every cell runs the SAME parents with the same seed; order-path risk checks (duplicates, position)
@@ -55,7 +55,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('worker-kind', { choices: WORKER_KINDS, default: DEFAULT_WORKER_KIND, describe: 'run the workers as child processes or worker threads' })
       .option('queue', { type: 'string', describe: 'redis://HOST:PORT: run the cells on BullMQ workers (`ladderlab worker`) instead of locally' })
       .option('queue-name', { type: 'string', default: DEFAULT_QUEUE_NAME, describe: 'BullMQ queue name (the workers must use the same)' })
-      .option('resume', { type: 'boolean', default: false, describe: 'skip cells already finished in OUT/cells/' })
+      .option('resume', { type: 'boolean', default: false, describe: 'skip cells already finished in OUT/cells.jsonl' })
       .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline cell as key=value (repeatable); default the config as given' })
       .option('replicates', { type: 'number', default: 1000, describe: 'bootstrap replicates for the intervals' })
       .option('seed', { type: 'string', describe: 'override the config seed' })

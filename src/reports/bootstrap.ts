@@ -16,7 +16,9 @@
  * level, q linear between order statistics (type 7, as arquero and d3); a replicate whose ratio
  * is undefined (0/0: its group drawn empty) is left out of that statistic's quantiles.
  */
-import { seededUniformStream } from '../core/rng.ts';
+import { drawBlocks } from './bootstrap-draws.ts';
+
+export { drawBlocks };
 
 export interface BootstrapOptions {
   /** Number of replicates (1000 gives stable 95 % percentile intervals). */
@@ -27,23 +29,6 @@ export interface BootstrapOptions {
   label: string;
   /** Confidence level, default 0.95. */
   level?: number;
-}
-
-/**
- * Block multiplicities of every replicate: drawn[r·B + b] = times block b is drawn in replicate r
- * (≤ B; 16 bits: a block drawn 65,536 times in one replicate is beyond any run's odds).
- * The same seed and label give the same draws.
- */
-export function drawBlocks(blockCount: number, replicates: number, seed: string | number, label: string): Uint16Array {
-  const next = seededUniformStream(`${seed}/bootstrap/${label}`);
-  const u = new Float64Array(blockCount);
-  const drawn = new Uint16Array(blockCount * replicates);
-  for (let r = 0; r < replicates; r++) {
-    next(u);
-    const row = drawn.subarray(r * blockCount, (r + 1) * blockCount);
-    for (let b = 0; b < blockCount; b++) row[Math.floor(u[b] * blockCount)] += 1;
-  }
-  return drawn;
 }
 
 /** Point estimate and percentile interval of one ratio statistic (NaN when undefined). */

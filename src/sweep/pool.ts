@@ -1,8 +1,10 @@
 /**
  * A fixed pool of sweep workers — child processes (the default: measured faster here, see
  * README "Sweeps") or worker threads. Each worker gets the parents once (`init`), then runs
- * whatever task is next: analyses first (they unblock results), then cells. Tasks are
- * promises, so the caller decides what depends on what; results never depend on timing.
+ * whatever task is next: analyses first (they unblock results), then cells. Each worker holds
+ * IN_FLIGHT tasks, so it starts its next cell while the main thread takes in the last one's
+ * result (one at a time, a worker idled for every round trip). Tasks are promises, so the caller
+ * decides what depends on what; results never depend on timing.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -30,8 +32,13 @@ interface Task {
 interface Slot {
   post: (message: WorkerRequest) => void;
   stop: () => Promise<void>;
-  task: Task | null;
+  /** Sent and not answered yet, oldest first (a worker answers in order). */
+  tasks: Task[];
+  ready: boolean;
 }
+
+/** Tasks a worker holds at once: the one it runs and the next. */
+const IN_FLIGHT = 2;
 
 /**
  * The worker's entry file. The build (bin/build.mjs) compiles src/sweep/worker.ts to
@@ -47,7 +54,6 @@ export class SweepPool {
   /** Resolves when every worker has loaded and taken its init (start-up cost, for the bench). */
   readonly ready: Promise<void>;
   private readonly slots: Slot[] = [];
-  private readonly idle: Slot[] = [];
   private readonly analyses: Task[] = [];
   private readonly cells: Task[] = [];
   private failure: Error | null = null;
@@ -62,13 +68,12 @@ export class SweepPool {
       readies.push(new Promise<void>((resolve) => (markReady = resolve)));
       const slot = this.spawn(options.kind, entry, (reply) => {
         if (reply.type === 'ready') {
+          slot.ready = true;
           markReady();
           return this.dispatch(slot);
         }
         if (reply.type === 'error') return this.fail(reply.badInput ? new InputError(`sweep worker: ${reply.message}`) : new Error(`sweep worker: ${reply.message}`));
-        const task = slot.task!;
-        slot.task = null;
-        task.resolve(reply);
+        slot.tasks.shift()!.resolve(reply);
         this.dispatch(slot);
       });
       this.slots.push(slot);
@@ -110,26 +115,27 @@ export class SweepPool {
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       queue.push({ request, resolve, reject });
-      const slot = this.idle.pop();
-      if (slot) this.dispatch(slot);
+      // the ready worker holding the fewest tasks takes it
+      let best: Slot | null = null;
+      for (const slot of this.slots) if (slot.ready && slot.tasks.length < IN_FLIGHT && (!best || slot.tasks.length < best.tasks.length)) best = slot;
+      if (best) this.dispatch(best);
     });
   }
 
   private dispatch(slot: Slot): void {
-    const task = this.analyses.shift() ?? this.cells.shift();
-    if (!task) {
-      this.idle.push(slot);
-      return;
+    while (slot.tasks.length < IN_FLIGHT) {
+      const task = this.analyses.shift() ?? this.cells.shift();
+      if (!task) return;
+      slot.tasks.push(task);
+      slot.post(task.request);
     }
-    slot.task = task;
-    slot.post(task.request);
   }
 
   private fail(err: Error): void {
     if (this.failure || this.closing) return;
     this.failure = err;
     this.rejectReady(err);
-    const pending = [...this.analyses.splice(0), ...this.cells.splice(0), ...this.slots.flatMap((s) => (s.task ? [s.task] : []))];
+    const pending = [...this.analyses.splice(0), ...this.cells.splice(0), ...this.slots.flatMap((s) => s.tasks.splice(0))];
     for (const task of pending) task.reject(err);
     void this.close();
   }
@@ -143,7 +149,7 @@ export class SweepPool {
       worker.on('message', onReply);
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', exited);
-      return { post: (m) => worker.postMessage(m), stop: () => worker.terminate().then(() => undefined), task: null };
+      return { post: (m) => worker.postMessage(m), stop: () => worker.terminate().then(() => undefined), tasks: [], ready: false };
     }
     const child: ChildProcess = fork(entry, [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -158,7 +164,8 @@ export class SweepPool {
         if (child.connected) child.disconnect();
         return gone;
       },
-      task: null,
+      tasks: [],
+      ready: false,
     };
   }
 }

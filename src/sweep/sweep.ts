@@ -1,16 +1,18 @@
 /**
  * `ladderlab sweep` as a library function: the grid's cells (plus the baseline cell) run on the
- * SAME prescreened parents with the same seed (common random numbers), in worker threads; each
- * finished cell is saved under OUT/cells/ so `resume` skips it; the analysis and sweep.arrow are
- * rebuilt from the saved cells, so a resumed sweep writes byte-identical results.
+ * SAME prescreened parents with the same seed (common random numbers), in worker processes; each
+ * finished cell is appended to OUT/cells.jsonl (sweep/cell-journal.ts) so `resume` skips it; the
+ * analysis and sweep.arrow are rebuilt from the saved cells, so a resumed sweep writes
+ * byte-identical results.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { nyDay, regularSession } from '../core/calendar.ts';
 import { prescreenParents } from '../engine/prescreen.ts';
 import type { ParentOrder, RejectReason } from '../engine/types.ts';
 import { rankCells, type SweepRow } from './analysis.ts';
+import { CellJournal } from './cell-journal.ts';
 import { writeFilesAtomic } from '../core/atomic-write.ts';
 import { listTapes } from '../data/tape/tape.ts';
 import { cellConfig, contentHash, expandGrid, type GridAxis } from './grid.ts';
@@ -77,27 +79,33 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const tapes = listTapes(options.dataDir);
   const inputsHash = contentHash({ parents, tapes, seed: baselineConfig.seed });
 
-  const jobs: (CellJob & { file: string })[] = [{ index: BASELINE_INDEX, id: baselineId, assignments: options.baseline, config: baselineConfig }, ...cells]
+  const jobs: SavedJob[] = [{ index: BASELINE_INDEX, id: baselineId, assignments: options.baseline, config: baselineConfig }, ...cells]
     .map((cell) => ({ index: cell.index, id: cell.id, assignments: cell.assignments, config: cell.config }))
-    .map((job) => ({ ...job, file: join(options.outDir, 'cells', `${contentHash({ config: job.config, inputsHash })}.json`) }));
+    .map((job) => ({ ...job, key: contentHash({ config: job.config, inputsHash }) }));
 
+  mkdirSync(options.outDir, { recursive: true });
+  const journal = new CellJournal(join(options.outDir, 'cells.jsonl'), options.resume);
   const outcomes = new Map<number, CellOutcome>();
   let resumed = 0;
-  if (options.resume) {
-    for (const job of jobs) {
-      if (!existsSync(job.file)) continue;
-      outcomes.set(job.index, readCellFile(job.file, job));
-      resumed++;
-    }
+  for (const job of jobs) {
+    const saved = journal.saved.get(job.key);
+    if (!saved) continue;
+    outcomes.set(job.index, { ...saved, index: job.index, id: job.id, wallMs: 0 });
+    resumed++;
   }
-  mkdirSync(join(options.outDir, 'cells'), { recursive: true });
   let queued = { cellsRun: 0, seconds: NaN };
-  if (options.queue) queued = await runOnQueue(jobs, outcomes, parents, options.queue, options);
-  const arrivalMinute = Float64Array.from(parents, (p) => Math.floor(p.arrivalTsUs / 60e6));
-  const { rows, cellsRun, workersReadyS, cellPhaseS } = await runAndAnalyze(jobs, outcomes, {
-    ...options,
-    init: { dataDir: options.dataDir, parents: [...parents], seed: baselineConfig.seed, replicates: options.replicates, arrivalMinute },
-  });
+  let ran: Awaited<ReturnType<typeof runAndAnalyze>>;
+  try {
+    if (options.queue) queued = await runOnQueue(jobs, outcomes, journal, parents, options.queue, options);
+    const arrivalMinute = Float64Array.from(parents, (p) => Math.floor(p.arrivalTsUs / 60e6));
+    ran = await runAndAnalyze(jobs, outcomes, journal, {
+      ...options,
+      init: { dataDir: options.dataDir, parents: [...parents], seed: baselineConfig.seed, replicates: options.replicates, arrivalMinute },
+    });
+  } finally {
+    journal.close();
+  }
+  const { rows, cellsRun, workersReadyS, cellPhaseS } = ran;
   const manifest = {
     grid: options.axes,
     baseline: { id: baselineId, assignments: options.baseline },
@@ -154,7 +162,8 @@ function finiteOrNull(x: number): number | null {
 
 // ── running and analyzing ─────────────────────────────────────────────────────────────────
 
-type SavedJob = CellJob & { file: string };
+/** A cell and its journal key: a hash of its config and the sweep's inputs (equal configs share a key). */
+type SavedJob = CellJob & { key: string };
 
 /**
  * Run every cell not already in `outcomes` in the pool and analyze every grid cell there too.
@@ -165,12 +174,13 @@ type SavedJob = CellJob & { file: string };
 async function runAndAnalyze(
   jobs: readonly SavedJob[],
   outcomes: Map<number, CellOutcome>,
+  journal: CellJournal,
   options: SweepOptions & { init: WorkerInit },
 ): Promise<{ rows: SweepRow[]; cellsRun: number; workersReadyS: number; cellPhaseS: number }> {
   const startMs = performance.now();
   let workersReadyS = NaN;
-  const byFile = groupByFile(jobs);
-  const todo = new Set(toRun(jobs, outcomes, byFile));
+  const byKey = groupByKey(jobs);
+  const todo = new Set(toRun(jobs, outcomes, byKey));
   const rows = new Map<number, SweepRow>();
   options.onProgress?.(outcomes.size, jobs.length, null);
   const pool = new SweepPool({ workers: Math.min(options.workers, jobs.length), kind: options.workerKind ?? DEFAULT_WORKER_KIND, init: options.init });
@@ -186,7 +196,7 @@ async function runAndAnalyze(
     };
     const finished = (ran: SavedJob, outcome: CellOutcome, row: SweepRow | null): Promise<unknown> => {
       const analyses: Promise<void>[] = [];
-      for (const job of saveCell(ran, outcome, byFile, outcomes)) {
+      for (const job of saveCell(ran, outcome, byKey, outcomes, journal)) {
         if (job.index === BASELINE_INDEX) continue;
         if (job === ran && row) rows.set(job.index, row);
         else analyses.push(analyze(job, outcomes.get(job.index)!));
@@ -216,21 +226,21 @@ async function runAndAnalyze(
   return { rows: rankCells(gridRows), cellsRun: todo.size, workersReadyS, cellPhaseS: (performance.now() - startMs) / 1000 };
 }
 
-/** Jobs by saved-cell file: cells with equal configs share one (the first of them runs). */
-function groupByFile(jobs: readonly SavedJob[]): Map<string, SavedJob[]> {
-  const byFile = new Map<string, SavedJob[]>();
-  for (const job of jobs) byFile.set(job.file, [...(byFile.get(job.file) ?? []), job]);
-  return byFile;
+/** Jobs by journal key: cells with equal configs share one (the first of them runs). */
+function groupByKey(jobs: readonly SavedJob[]): Map<string, SavedJob[]> {
+  const byKey = new Map<string, SavedJob[]>();
+  for (const job of jobs) byKey.set(job.key, [...(byKey.get(job.key) ?? []), job]);
+  return byKey;
 }
 
-function toRun(jobs: readonly SavedJob[], outcomes: Map<number, CellOutcome>, byFile: Map<string, SavedJob[]>): SavedJob[] {
-  return jobs.filter((job) => !outcomes.has(job.index) && byFile.get(job.file)![0] === job);
+function toRun(jobs: readonly SavedJob[], outcomes: Map<number, CellOutcome>, byKey: Map<string, SavedJob[]>): SavedJob[] {
+  return jobs.filter((job) => !outcomes.has(job.index) && byKey.get(job.key)![0] === job);
 }
 
-/** Save a finished cell under OUT/cells/ and give its outcome to every cell sharing its config; returns those cells. */
-function saveCell(ran: SavedJob, outcome: CellOutcome, byFile: Map<string, SavedJob[]>, outcomes: Map<number, CellOutcome>): SavedJob[] {
-  writeFilesAtomic({ [ran.file]: cellFileText(outcome) });
-  const sharing = byFile.get(ran.file)!;
+/** Journal a finished cell and give its outcome to every cell sharing its config; returns those cells. */
+function saveCell(ran: SavedJob, outcome: CellOutcome, byKey: Map<string, SavedJob[]>, outcomes: Map<number, CellOutcome>, journal: CellJournal): SavedJob[] {
+  journal.append(ran.key, outcome);
+  const sharing = byKey.get(ran.key)!;
   for (const job of sharing) outcomes.set(job.index, { ...outcome, index: job.index, id: job.id });
   return sharing;
 }
@@ -239,13 +249,14 @@ function saveCell(ran: SavedJob, outcome: CellOutcome, byFile: Map<string, Saved
 async function runOnQueue(
   jobs: readonly SavedJob[],
   outcomes: Map<number, CellOutcome>,
+  journal: CellJournal,
   parents: readonly ParentOrder[],
   queue: { url: string; name: string },
   options: SweepOptions,
 ): Promise<{ cellsRun: number; seconds: number }> {
   const startMs = performance.now();
-  const byFile = groupByFile(jobs);
-  const run = toRun(jobs, outcomes, byFile);
+  const byKey = groupByKey(jobs);
+  const run = toRun(jobs, outcomes, byKey);
   const byIndex = new Map(run.map((job) => [job.index, job]));
   options.onProgress?.(outcomes.size, jobs.length, null);
   await runCellsOnQueue(run, {
@@ -255,34 +266,9 @@ async function runOnQueue(
     parents,
     onJobs: options.onJobs,
     onCell: (outcome) => {
-      saveCell(byIndex.get(outcome.index)!, outcome, byFile, outcomes);
+      saveCell(byIndex.get(outcome.index)!, outcome, byKey, outcomes, journal);
       options.onProgress?.(outcomes.size, jobs.length, outcome);
     },
   });
   return { cellsRun: run.length, seconds: (performance.now() - startMs) / 1000 };
-}
-
-// ── saved cells ──────────────────────────────────────────────────────────────────────────────
-
-const ARRAYS = ['filledQty', 'shortfallBps', 'vsFarTouchBps', 'timeToFillMs'] as const;
-
-function cellFileText(outcome: CellOutcome): string {
-  const json: Record<string, unknown> = { index: outcome.index, id: outcome.id, fillStep: Array.from(outcome.fillStep) };
-  for (const key of ARRAYS) json[key] = Array.from(outcome[key], (v) => (Number.isFinite(v) ? v : null));
-  return `${JSON.stringify(json)}\n`;
-}
-
-function readCellFile(file: string, job: CellJob): CellOutcome {
-  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, (number | null)[]> & { id: string };
-  const toF64 = (values: (number | null)[]) => Float64Array.from(values, (v) => (v === null ? NaN : v));
-  return {
-    index: job.index,
-    id: job.id,
-    filledQty: toF64(json.filledQty),
-    shortfallBps: toF64(json.shortfallBps),
-    vsFarTouchBps: toF64(json.vsFarTouchBps),
-    timeToFillMs: toF64(json.timeToFillMs),
-    fillStep: Int32Array.from(json.fillStep as number[]),
-    wallMs: 0,
-  };
 }

@@ -2,6 +2,7 @@
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { BlockSums, drawBlocks, quantileSorted } from '../../src/reports/bootstrap.ts';
+import { seededUniformStream } from '../../src/core/rng.ts';
 import { blockBootstrap, weightedMean } from './legacy/bootstrap.ts';
 
 const meanOfX = (t: aq.ColumnTable, by: readonly string[]) => (by.length ? t.groupby(...by) : t).rollup({ x: weightedMean('x') });
@@ -21,6 +22,36 @@ describe('drawBlocks', () => {
     for (let r = 0; r < 200; r++) expect(a.subarray(r * 5, r * 5 + 5).reduce((s, k) => s + k, 0)).toBe(5);
     expect(Array.from(drawBlocks(5, 200, 43, 'fill-rate'))).not.toEqual(Array.from(a));
     expect(Array.from(drawBlocks(5, 200, 42, 'markouts'))).not.toEqual(Array.from(a));
+  });
+
+  it('keeps recent draws (a sweep reuses them per cell) and draws the same again once they are dropped', () => {
+    const a = drawBlocks(7, 50, 'keep', 'x');
+    expect(drawBlocks(7, 50, 'keep', 'x')).toBe(a); // kept: the same array
+    const copy = Array.from(a);
+    // a numeric seed and its string spelling are different streams' keys but the same seed text
+    expect(Array.from(drawBlocks(7, 50, 11, 'x'))).toEqual(Array.from(drawBlocks(7, 50, '11', 'x')));
+    for (let k = 0; k < 40; k++) drawBlocks(3, 2, k, 'evict'); // push it out of the kept set
+    const again = drawBlocks(7, 50, 'keep', 'x');
+    expect(again).not.toBe(a);
+    expect(Array.from(again)).toEqual(copy);
+  });
+
+  it('a kept stream grown for a larger block count gives the draws of a fresh stream', () => {
+    const direct = (B: number, R: number) => {
+      const next = seededUniformStream('grow/bootstrap/y');
+      const u = new Float64Array(B);
+      const out: number[] = [];
+      for (let r = 0; r < R; r++) {
+        next(u);
+        const row = new Array<number>(B).fill(0);
+        for (const x of u) row[Math.floor(x * B)]++;
+        out.push(...row);
+      }
+      return out;
+    };
+    expect(Array.from(drawBlocks(3, 4, 'grow', 'y'))).toEqual(direct(3, 4)); // 12 uniforms kept
+    expect(Array.from(drawBlocks(9, 30, 'grow', 'y'))).toEqual(direct(9, 30)); // grown to 270
+    expect(Array.from(drawBlocks(2, 5, 'grow', 'y'))).toEqual(direct(2, 5)); // a prefix of what is kept
   });
 });
 

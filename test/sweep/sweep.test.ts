@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from '@uwdata/flechette';
@@ -70,6 +70,21 @@ describe('sweep analysis', () => {
     expect(rows[0].medianTimeToFillOddS).toBe(2);
     expect(rows.map((r) => r.fillRate)).toEqual([1, 1]);
   });
+  it('every cell draws the same bootstrap resamples: equal outcomes give equal intervals; a shift moves the interval by it', () => {
+    // 8 parents over 4 arrival minutes; odd parents 1, 3, 5, 7 sit in minutes 0, 1, 2, 3
+    const minutes = Float64Array.from([0, 0, 1, 1, 2, 2, 3, 3]);
+    const base = outcome(-1, Array(8).fill(10), Array(8).fill(1000));
+    const a = outcome(0, [0, 9, 0, 13, 0, 6, 0, 14], Array(8).fill(1000));
+    const twin = { ...a, index: 1, id: 'another name' };
+    const shifted = outcome(2, [0, 10, 0, 14, 0, 7, 0, 15], Array(8).fill(1000)); // a + 1 bps on every parent
+    const rows = analyzeSweep([a, twin, shifted], [{ k: 0 }, { k: 1 }, { k: 2 }], base, { seed: 3, replicates: 400, arrivalMinute: minutes });
+    expect(rows[0].diffOddBps).toBe(0.5); // (−1 + 3 − 4 + 4) / 4
+    expect(rows[0].diffOddLoBps).toBeLessThan(rows[0].diffOddHiBps);
+    expect([rows[1].diffOddLoBps, rows[1].diffOddHiBps]).toEqual([rows[0].diffOddLoBps, rows[0].diffOddHiBps]);
+    expect(rows[2].diffOddBps).toBe(1.5);
+    expect(rows[2].diffOddLoBps).toBeCloseTo(rows[0].diffOddLoBps + 1, 12);
+    expect(rows[2].diffOddHiBps).toBeCloseTo(rows[0].diffOddHiBps + 1, 12);
+  });
   it('per side (buys and sells alone) and the market-step share, from the parents\' sides and the cell\'s S', () => {
     const base = outcome(-1, [10, 10, 10, 10, 10, 10, 10, 10], Array(8).fill(1000));
     // parents 0..7: buy, buy, sell, sell, buy, buy, sell, sell; odd ones: 1 (buy), 3 (sell), 5 (buy), 7 (sell)
@@ -134,13 +149,22 @@ describe('sweep on the sample market', () => {
     expect(first.parents).toBeGreaterThanOrEqual(150);
     const bytes = readFileSync(join(out, 'sweep.arrow'));
 
-    // Lose half the finished cells and the results, as if the sweep had been cut off; resume.
-    const cellFiles = readdirSync(join(out, 'cells')).sort();
-    for (const f of cellFiles.filter((_, i) => i % 2 === 0)) rmSync(join(out, 'cells', f));
+    // Lose half the finished cells and the results, as if the sweep had been cut off mid-write
+    // (the journal ends in a torn line); resume.
+    const journal = join(out, 'cells.jsonl');
+    const lines = readFileSync(journal, 'utf8').split('\n').filter((l) => l.length > 0);
+    expect(lines).toHaveLength(36);
+    const kept = lines.filter((_, i) => i % 2 === 1);
+    writeFileSync(journal, `${kept.join('\n')}\n${lines[0].slice(0, 200)}`);
     rmSync(join(out, 'sweep.arrow'));
     const resumed = await runSweep({ ...options, resume: true });
-    expect(cellFiles).toHaveLength(36);
     expect(resumed.cellsRun).toBe(18);
+    // 18 kept lines; 19 cells resumed when the kept half holds the line the baseline shares with its grid cell
+    expect(resumed.cellsResumed - (resumed.cellsResumed === 19 ? 1 : 0)).toBe(18);
+    // the torn line is cut away before the re-run cells are appended: 36 whole lines again
+    const after = readFileSync(journal, 'utf8');
+    expect(after.endsWith('\n')).toBe(true);
+    expect(after.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l).key).sort()).toEqual(lines.map((l) => JSON.parse(l).key).sort());
     expect(resumed.cellsResumed + resumed.cellsRun).toBeGreaterThanOrEqual(36);
     expect(readFileSync(join(out, 'sweep.arrow')).equals(bytes)).toBe(true);
 
