@@ -27,6 +27,8 @@ export interface TapeEventCounts {
 export class EventLoop {
   /** Books walked now, in activation order (which also breaks ties between books). */
   private readonly active: Book[] = [];
+  /** Bumped whenever the active list changes: a burst notices that a listener changed it. */
+  private activeVersion = 0;
   readonly counts: TapeEventCounts = { quoteEvents: 0, tradeEvents: 0 };
   /** Set by `peekBook`: the book's next event (no tuple allocated). */
   private peekUs = Infinity;
@@ -51,6 +53,7 @@ export class EventLoop {
     const shouldBe = book.hasTape && (book.resting.length > 0 || book.listeners.length > 0);
     if (shouldBe === book.active) return;
     book.active = shouldBe;
+    this.activeVersion++;
     // In place (no new array per order): step() never holds the list across this call.
     if (shouldBe) this.active.push(book);
     else this.active.splice(this.active.indexOf(book), 1);
@@ -161,9 +164,11 @@ export class EventLoop {
 
   /**
    * Consume one book's tape events while their key is before `limit` (tsUs, class). Returns after
-   * anything that may have queued work or changed who is active (a fill, a feed delivery). The next
-   * print's and quote's times and the next delivery's stay in locals: nothing in a turn that does
-   * not end the burst moves the book's cursors or its feed (matching reads rows by index).
+   * anything that may have queued work or changed who is active (a fill; a feed delivery whose
+   * listeners scheduled, canceled or (un)subscribed anything — most only read the quote and go on
+   * waiting, and the burst goes on after those). The next print's and quote's times and the next
+   * delivery's stay in locals: nothing in a turn that does not end the burst moves the book's
+   * cursors or its feed (matching reads rows by index).
    */
   private burst(book: Book): void {
     const limitUs = this.limit[0];
@@ -173,7 +178,7 @@ export class EventLoop {
     const qn = book.qn;
     const tn = book.tn;
     const resting = book.resting.length > 0;
-    const feedUs = book.listeners.length > 0 ? book.nextFeedUs : Infinity;
+    let feedUs = book.listeners.length > 0 ? book.nextFeedUs : Infinity;
     let qi = book.qi;
     let ti = book.ti;
     // Not resting: the venue cursors stand still (only the feed is walked).
@@ -213,8 +218,13 @@ export class EventLoop {
         book.ti = ti;
         // Time only moves forward here: tape events come in key order (clock.advanceTo, in place).
         if (us > this.now[0]) this.now[0] = us;
+        const mutations = this.clock.mutations;
+        const activeVersion = this.activeVersion;
         this.feed.deliver(book);
-        break;
+        // Go on only if the listeners queued, canceled and (un)subscribed nothing and ran no nested
+        // loop: then `limit`, the cursors and the time still hold.
+        if (this.clock.mutations !== mutations || this.activeVersion !== activeVersion || book.qi !== qi || book.ti !== ti || this.now[0] !== us) break;
+        feedUs = book.listeners.length > 0 ? book.nextFeedUs : Infinity;
       }
     }
     book.qi = qi;

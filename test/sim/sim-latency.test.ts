@@ -92,6 +92,37 @@ describe('each latency shifts its events', () => {
     ]);
   });
 
+  it('feed: deliveries that only read go on in the same walk; one that sends or unsubscribes is honoured at once (buy and sell)', () => {
+    // A sell rests far away all day (the book is walked); the subscriber sends a child on its 2nd
+    // delivery and unsubscribes on its 3rd: the child fills on the next quote that reaches it.
+    for (const side of ['buy', 'sell'] as const) {
+      const q: [number, number, number, number, number][] = [
+        [T0, 10.0, 10.05, 300, 400],
+        [T0 + SEC, 10.01, 10.06, 300, 400],
+        [T0 + 2 * SEC, 10.02, 10.07, 300, 400],
+        [T0 + 3 * SEC, side === 'buy' ? 10.0 : 10.07, side === 'buy' ? 10.02 : 10.09, 300, 400], // reaches the child's limit
+        [T0 + 4 * SEC, 10.04, 10.09, 300, 400],
+      ];
+      const { clock, market, at, fills } = makeMarket([tape(q)], { fill_model: 'through', latency: { feed: { ms: 10 }, entry: { ms: 1 } } });
+      at(T0 + SEC / 2);
+      market.submit(side === 'buy' ? sell('far', 100, 20.0) : buy('far', 100, 1.0));
+      const heard: [number, number][] = [];
+      const stop = market.subscribeQuotes('XYZ', () => {
+        heard.push([clock.nowUs() - T0, market.latestQuote('XYZ')!.bid]);
+        if (heard.length === 2) market.submit(side === 'buy' ? buy('c', 100, 10.02) : sell('c', 100, 10.07));
+        if (heard.length === 3) stop();
+      });
+      market.run();
+      expect(heard).toEqual([
+        [SEC + 10 * MS, 10.01],
+        [2 * SEC + 10 * MS, 10.02],
+        [3 * SEC + 10 * MS, side === 'buy' ? 10.0 : 10.07],
+      ]);
+      expect(fills('c')).toEqual([{ tsUs: T0 + 3 * SEC, price: side === 'buy' ? 10.02 : 10.07, qty: 100, cumQty: 100 }]);
+      expect(fills('far')).toEqual([]);
+    }
+  });
+
   it('sampled latency keeps each channel in order, and the seed decides the samples', () => {
     const arrivals = (seed: number) => {
       const { market, at, events } = makeMarket([tape(quotes)], { latency: { entry: { ms: 5, jitter: 'lognormal', sigma: 1.5 } } }, seed);
