@@ -43,6 +43,8 @@ export interface BenchRatio {
   /** Case names (same section); the ratio is numerator / denominator, per round. */
   numerator: string;
   denominator: string;
+  /** Multiplies the ratio (e.g. 2 for "2 × one alone / each of two at once"). Default 1. */
+  scale?: number;
   /** Gate on the median ratio. */
   atLeast?: number;
   atMost?: number;
@@ -136,7 +138,7 @@ export async function runSection(sectionName: string, section: BenchSection, rou
     const num = values.get(ratio.numerator);
     const den = values.get(ratio.denominator);
     if (!num || !den) throw new Error(`bench ${sectionName}: ratio "${ratio.name}" names an unknown case`);
-    const perRound = num.map((n, i) => n / den[i]);
+    const perRound = num.map((n, i) => ((ratio.scale ?? 1) * n) / den[i]);
     rows.push({ section: sectionName, name: ratio.name, unit: '×', values: perRound, ...judge(perRound, ratio) });
   }
   await section.teardown?.();

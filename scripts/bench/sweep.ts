@@ -81,6 +81,17 @@ export async function section(): Promise<BenchSection> {
     whole('sweep, 2 processes, whole command', ['--workers', '2', '--worker-kind', 'process']),
     phase('sweep, 2 processes, cell phase', 'sweep, 2 processes, whole command', CELLS),
     phase('sweep, 2 processes, workers ready', 'sweep, 2 processes, whole command', READY),
+    {
+      // Two independent 1-process sweeps at once: what this machine gives two copies of the work
+      // (no shared state at all) — the ceiling any 2-worker speed-up here is measured against.
+      name: 'two 1-process sweeps at once, cell phase (mean of the two)',
+      unit: 's',
+      warmup: false,
+      measure: async () => {
+        const outs = await Promise.all([sweep(['--workers', '1', '--worker-kind', 'process']), sweep(['--workers', '1', '--worker-kind', 'process'])]);
+        return (seconds(outs[0], CELLS) + seconds(outs[1], CELLS)) / 2;
+      },
+    },
     whole('sweep, 2 threads, whole command', ['--workers', '2', '--worker-kind', 'thread']),
     phase('sweep, 2 threads, cell phase', 'sweep, 2 threads, whole command', CELLS),
     phase('sweep, 2 threads, workers ready', 'sweep, 2 threads, whole command', READY),
@@ -88,6 +99,8 @@ export async function section(): Promise<BenchSection> {
   const ratios: BenchSection['ratios'] = [
     { name: 'sweep speed-up 2 processes / 1, whole command', numerator: 'sweep, 1 process, whole command', denominator: 'sweep, 2 processes, whole command', atLeast: 1.6 },
     { name: 'sweep speed-up 2 processes / 1, cell phase', numerator: 'sweep, 1 process, cell phase', denominator: 'sweep, 2 processes, cell phase', atLeast: 1.7 },
+    // 2 × (one alone) / (each of two at once): 2.0 when two copies run as fast as one alone.
+    { name: 'machine ceiling: two independent sweeps at once vs one alone, cell phase', numerator: 'sweep, 1 process, cell phase', denominator: 'two 1-process sweeps at once, cell phase (mean of the two)', scale: 2 },
     { name: 'sweep 2 threads / 2 processes, cell phase (> 1: processes faster)', numerator: 'sweep, 2 threads, cell phase', denominator: 'sweep, 2 processes, cell phase' },
   ];
   const gates: BenchSection['gates'] = [
