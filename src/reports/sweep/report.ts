@@ -167,6 +167,32 @@ export interface SweepReportOptions {
   onProgress?: (done: number, total: number, stage: string) => void;
 }
 
+/** The ranked cells as an HTML table (rank order). */
+function rankedCellsTable(ranked: readonly SweepPoint[]): string {
+  return htmlTable(
+    ranked.map((p) => ({ ...p })),
+    [
+      column('rank', (r) => String(r.rank)),
+      column('cell', (r) => String(r.id), false),
+      column('in-sample Δ bps (ranking)', (r) => bps(r.diffEvenBps)),
+      column('out-of-sample Δ bps [95 % CI]', (r) => `${bps(r.diffOddBps)} [${bps(r.diffOddLoBps)}, ${bps(r.diffOddHiBps)}]`),
+      column('shortfall bps', (r) => bps(r.shortfallOddBps)),
+      column('median time to fill s', (r) => seconds(r.medianTtfOddS)),
+      column('p90 time to fill s (all parents)', (r) => seconds(r.p90TtfS)),
+      column('fill rate', (r) => percent(r.fillRate)),
+      column('market-step share', (r) => percent((r.marketStepShare as number | null | undefined) ?? null)),
+      column('Pareto', (r) => (r.pareto ? 'yes' : ''), false),
+    ],
+  );
+}
+
+const SWEEP_DEFINITIONS: [string, string][] = [
+  ['Δ shortfall', 'Per parent: shortfall in the cell − shortfall in the baseline cell, same parent, same seed (common random numbers); the mean over odd-numbered parents, with a 95 % block-bootstrap interval by arrival minute (every cell resampled with the same draws, so two cells\' intervals differ only by what the cells did).'],
+  ['Ranking', 'By the mean Δ on even-numbered parents (arrival order); reported figures come from odd-numbered parents, which the ranking never saw.'],
+  ['Pareto front', 'Cells for which no other cell has both a lower median time to fill and a lower mean shortfall (odd parents).'],
+  ['Market-step share', 'Of the completely filled parents, the share whose last fill came at the market step (the ladder ran out of limit steps).'],
+];
+
 /** The stages reportSweepDir reports through onProgress. */
 export const SWEEP_REPORT_STAGES = ['load', 'heatmap', 'in sample vs out of sample', 'speed vs price', 'ranked cells', 'write'] as const;
 
@@ -184,21 +210,7 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
   const specs = { heatmap: heatmapSpec(points, xKey, yKey), inOut: inOutSampleSpec(points, keys), pareto: paretoSpec(points), ranked: rankedSpec(points, keys) };
   const noEffect = axesWithoutEffect(points, keys);
   const ranked = [...points].sort((a, b) => a.rank - b.rank);
-  const table = htmlTable(
-    ranked.map((p) => ({ ...p })),
-    [
-      column('rank', (r) => String(r.rank)),
-      column('cell', (r) => String(r.id), false),
-      column('in-sample Δ bps (ranking)', (r) => bps(r.diffEvenBps)),
-      column('out-of-sample Δ bps [95 % CI]', (r) => `${bps(r.diffOddBps)} [${bps(r.diffOddLoBps)}, ${bps(r.diffOddHiBps)}]`),
-      column('shortfall bps', (r) => bps(r.shortfallOddBps)),
-      column('median time to fill s', (r) => seconds(r.medianTtfOddS)),
-      column('p90 time to fill s (all parents)', (r) => seconds(r.p90TtfS)),
-      column('fill rate', (r) => percent(r.fillRate)),
-      column('market-step share', (r) => percent((r.marketStepShare as number | null | undefined) ?? null)),
-      column('Pareto', (r) => (r.pareto ? 'yes' : ''), false),
-    ],
-  );
+  const table = rankedCellsTable(ranked);
   const sections: Section[] = [
     {
       id: 'heatmap',
@@ -242,12 +254,7 @@ export async function reportSweepDir(dir: string, options: SweepReportOptions = 
     ],
     verdict: withNoEffect(sweepVerdict(points, manifest.baseline.id), noEffect),
     sections,
-    definitions: [
-      ['Δ shortfall', 'Per parent: shortfall in the cell − shortfall in the baseline cell, same parent, same seed (common random numbers); the mean over odd-numbered parents, with a 95 % block-bootstrap interval by arrival minute.'],
-      ['Ranking', 'By the mean Δ on even-numbered parents (arrival order); reported figures come from odd-numbered parents, which the ranking never saw.'],
-      ['Pareto front', 'Cells for which no other cell has both a lower median time to fill and a lower mean shortfall (odd parents).'],
-      ['Market-step share', 'Of the completely filled parents, the share whose last fill came at the market step (the ladder ran out of limit steps).'],
-    ],
+    definitions: SWEEP_DEFINITIONS,
     specs,
     run: { sweep: manifest },
   });
