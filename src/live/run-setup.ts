@@ -3,7 +3,7 @@
  * shares, the run's clock (wall, or lockstep against `serve`), the journal, and REST that a
  * simulated crash silences.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
@@ -19,7 +19,8 @@ import type { ReconciledOrder } from './reconcile.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { RunClock } from './run-clock.ts';
 import type { LiveRunOptions } from './run.ts';
-import type { TapeRecorder } from './tape-recorder.ts';
+import { TapeRecorder } from './tape-recorder.ts';
+import { TAPE_ROWS_FILE, TapeJournal } from './tape-journal.ts';
 import { WallClock } from './wall-clock.ts';
 
 /** Lockstep waits this long (wall) for a dropped stream to come back before going on without it. */
@@ -125,6 +126,21 @@ export function openJournal(s: LiveSession): Journal {
   const journal = new Journal(path, !resume);
   journal.append({ t: 'run', runTag: s.runTag, clientIdPrefix: s.config.live.client_id_prefix, parents: resume?.parents ?? [...s.options.parents], segment: resume ? resume.segment : 0 });
   return journal;
+}
+
+/**
+ * The tape recorder with its row journal (OUT/tape-rows.tsv, tape-journal.ts): a new run starts
+ * both empty; a resumed one appends to the journal and first takes in every earlier segment's rows
+ * from it — or, for a run directory written before the journal existed, the tape its earlier
+ * segment wrote (OUT/tape).
+ */
+export function openTapeRecorder(outDir: string, resume: boolean): TapeRecorder {
+  const rowsPath = join(outDir, TAPE_ROWS_FILE);
+  const hadRows = resume && existsSync(rowsPath);
+  const recorder = new TapeRecorder(new TapeJournal(rowsPath, resume));
+  if (hadRows) recorder.adoptJournal(rowsPath);
+  else if (resume) recorder.adoptDir(join(outDir, 'tape'));
+  return recorder;
 }
 
 /** REST that can fall silent at once (a simulated crash): calls then never answer, nothing is sent. */

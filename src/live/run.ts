@@ -16,7 +16,7 @@
  *      working child, waits up to shutdown_wait_ms for the answers (a fill that beat a cancel still
  *      reaches its executor, which amends the ended record), and writes the partial run
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { LadderConfig } from '../config.ts';
 import { LadderEngine } from '../engine/engine.ts';
 import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
@@ -28,10 +28,9 @@ import { describeError as describe } from './describe-error.ts';
 import { resolveEndpoints, type Endpoints, type Keys } from './endpoints.ts';
 import { reconcileOpenOrders, type ReconciledOrder } from './reconcile.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
-import { TapeRecorder } from './tape-recorder.ts';
 import type { WallTime } from './wall-clock.ts';
 import type { LockstepLink } from './lockstep-clock.ts';
-import { haltable, makeClock, openJournal, type LiveSession } from './run-setup.ts';
+import { haltable, makeClock, openJournal, openTapeRecorder, type LiveSession } from './run-setup.ts';
 import { writeLiveRun } from './run-write.ts';
 import type { RunClock } from './run-clock.ts';
 import { mergeRecord, type ResumePlan } from './resume.ts';
@@ -159,9 +158,7 @@ async function openSession(options: LiveRunOptions): Promise<LiveSession> {
   s.reconciled = await reconcileOpenOrders(api.trading, { prefix: live.client_id_prefix, retry, waitMs: live.shutdown_wait_ms, log });
 
   // 3. Market adapter, tape, streams.
-  s.recorder = live.record_tape ? new TapeRecorder() : null;
-  // A resumed run keeps the tape of its earlier segment (written when that one stopped).
-  if (s.recorder && options.resume) s.recorder.adoptDir(join(resolve(options.outDir), 'tape'));
+  s.recorder = live.record_tape ? openTapeRecorder(resolve(options.outDir), options.resume !== undefined) : null;
   s.feedReceipts = new FeedReceipts();
   s.market = makeMarket(s);
   s.market.addObserver((event) => s.journal.append({ t: 'event', event }));

@@ -9,9 +9,11 @@
  * (sim/tape-builder.ts: no per-row objects), sorted by time (stable) when written, and split by
  * New York day.
  *
- * A resumed run (`live --resume`) first adopts the tape its earlier segment wrote (`adoptDir`), so
- * the tape written at its end holds both segments and reconcile can replay the whole run; rows
- * with equal times keep the earlier segment's first (stable sort).
+ * Every row recorded also goes to the run's row journal (tape-journal.ts), so a crashed segment
+ * keeps what it saw. A resumed run (`live --resume`) first adopts the earlier segments' rows from
+ * that journal (`adoptJournal`; a run directory from before the journal: the tape its earlier
+ * segment wrote, `adoptDir`), so the tape written at its end holds every segment and reconcile can
+ * replay the whole run; rows with equal times keep the earlier segment's first (stable sort).
  */
 import { nyDay } from '../core/calendar.ts';
 import { exchangeCode, UNKNOWN_EXCHANGE_CODE } from '../data/tape/exchanges.ts';
@@ -19,6 +21,7 @@ import { alpacaTradeEligible } from '../data/ingest/alpaca.ts';
 import { allocQuoteColumns, allocTradeColumns, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../data/tape/tape.ts';
 import { listTapes, loadSymbolDay } from '../data/tape/files.ts';
 import { QuoteBuilder, TradeBuilder } from '../data/tape/builder.ts';
+import { readTapeJournal, type TapeJournal } from './tape-journal.ts';
 
 interface SymbolRows {
   quotes: QuoteBuilder;
@@ -36,6 +39,9 @@ export class TapeRecorder {
   quoteCount = 0;
   tradeCount = 0;
 
+  /** `journal`: where every recorded row is also appended as it comes (none: memory only). */
+  constructor(private readonly journal: TapeJournal | null = null) {}
+
   private rows(symbol: string): SymbolRows {
     let rows = this.symbols.get(symbol);
     if (!rows) {
@@ -50,7 +56,12 @@ export class TapeRecorder {
     if (!Number.isFinite(tsUs) || !(bid > 0) || !(ask > 0)) return;
     const rows = this.rows(symbol);
     if (fromRest && tsUs <= rows.lastQuoteTsUs) return;
-    rows.quotes.push(Math.round(tsUs), bid, ask, shares(bidSize), shares(askSize));
+    this.pushQuote(rows, Math.round(tsUs), bid, ask, shares(bidSize), shares(askSize));
+    this.journal?.quote(symbol, Math.round(tsUs), bid, ask, shares(bidSize), shares(askSize));
+  }
+
+  private pushQuote(rows: SymbolRows, tsUs: number, bid: number, ask: number, bidSize: number, askSize: number): void {
+    rows.quotes.push(tsUs, bid, ask, bidSize, askSize);
     if (tsUs > rows.lastQuoteTsUs) rows.lastQuoteTsUs = tsUs;
     this.quoteCount++;
   }
@@ -60,8 +71,24 @@ export class TapeRecorder {
     const rows = this.rows(symbol);
     const code = exchangeCode(exchange || null);
     const exchangeId = code < 0 ? UNKNOWN_EXCHANGE_CODE : code;
-    rows.trades.push(Math.round(tsUs), price, shares(size), exchangeId, alpacaTradeEligible(exchangeId, conditions));
+    const eligible = alpacaTradeEligible(exchangeId, conditions) ? 1 : 0;
+    rows.trades.push(Math.round(tsUs), price, shares(size), exchangeId, eligible);
     this.tradeCount++;
+    this.journal?.trade(symbol, Math.round(tsUs), price, shares(size), exchangeId, eligible);
+  }
+
+  /**
+   * Take in the rows earlier segments of this run journaled (tape-journal.ts), before anything new
+   * is recorded, as they were recorded. Returns the rows adopted; the counts include them.
+   */
+  adoptJournal(path: string): { quotes: number; trades: number } {
+    return readTapeJournal(path, {
+      quote: (symbol, tsUs, bid, ask, bidSize, askSize) => this.pushQuote(this.rows(symbol), tsUs, bid, ask, bidSize, askSize),
+      trade: (symbol, tsUs, price, size, exchange, eligible) => {
+        this.rows(symbol).trades.push(tsUs, price, size, exchange, eligible);
+        this.tradeCount++;
+      },
+    });
   }
 
   /**

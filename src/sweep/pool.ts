@@ -1,6 +1,6 @@
 /**
- * A fixed pool of sweep workers — child processes (the default: measured faster here, see
- * README "Sweeps") or worker threads. Each worker gets the parents once (`init`), then runs
+ * A fixed pool of sweep workers — worker threads (the default: measured faster here, see
+ * README "Sweeps") or child processes. Each worker gets the parents once (`init`), then runs
  * whatever task is next: analyses first (they unblock results), then cells. Each worker holds
  * IN_FLIGHT tasks, so it starts its next cell while the main thread takes in the last one's
  * result (one at a time, a worker idled for every round trip). Tasks are promises, so the caller

@@ -1,6 +1,6 @@
 /**
  * `ladderlab sweep` as a library function: the grid's cells (plus the baseline cell) run on the
- * SAME prescreened parents with the same seed (common random numbers), in worker processes; each
+ * SAME prescreened parents with the same seed (common random numbers), in worker threads; each
  * finished cell is appended to OUT/cells.jsonl (sweep/cell-journal.ts) so `resume` skips it; the
  * analysis and sweep.arrow are rebuilt from the saved cells, so a resumed sweep writes
  * byte-identical results.
@@ -58,11 +58,13 @@ export interface SweepSummary {
 export const BASELINE_INDEX = -1;
 
 /**
- * Child processes: on this (shared, 2-core) machine, IBM day, 1,000 cells × 200 parents, 2 workers,
- * the least-loaded of 3 paired rounds gave processes a 4.5 s cell phase against 10.7 s for threads
- * and workers ready in 0.31 s against 0.61 s; medians were within the load's noise. README "Sweeps".
+ * Worker threads: on this (shared, 2-core) machine, IBM day, 1,000 cells × 200 parents, 2 workers,
+ * `npm run bench -- sweep` gave threads a 2.4 s cell phase (2.2–2.7) against 3.3 s (2.6–5.6) for
+ * child processes, and workers ready in 0.11 s against 0.32 s — once the build bundled
+ * apache-arrow (importing it was most of a worker's start) and the cells stopped being written one
+ * file each. (Before that, processes measured faster.) README "Sweeps".
  */
-export const DEFAULT_WORKER_KIND: WorkerKind = 'process';
+export const DEFAULT_WORKER_KIND: WorkerKind = 'thread';
 
 export function defaultWorkers(): number {
   return availableParallelism();

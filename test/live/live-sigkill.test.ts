@@ -5,10 +5,10 @@
  * there with every message received — it has handled everything due up to the point — so each
  * kill lands on the same state on any machine (no wall-clock tolerance). Across every point: no
  * parent trades more than its quantity at the venue, every venue fill is in the final records (per
- * child and per parent), and every parent ends. 3 points by default, 20 with LADDERLAB_SLOW_TESTS=1.
+ * child and per parent), every parent ends, and the tape keeps what the killed segment saw. 3 points by default, 20 with LADDERLAB_SLOW_TESTS=1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { makeRng } from '../../src/core/rng.ts';
 import { formatIsoUtcUs } from '../../src/data/orders.ts';
 import { loadRun } from '../../src/records/read.ts';
+import { listTapes, loadSymbolDay } from '../../src/data/tape/files.ts';
 import { A, KEYS, parents, SEC, SECRET, startE2eServe, type E2eServe } from './live-e2e-helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ladderlab.mjs');
@@ -75,6 +76,11 @@ async function crashAndResume(crashAtUs: number): Promise<string[]> {
   if (!reached) expect.fail(`live ended before the hold at ${crashAtUs}: ${(await live.done).stderr}`);
   live.child.kill('SIGKILL');
   expect((await live.done).signal).toBe('SIGKILL');
+  // What the killed segment had journaled of its tape (quotes), to find in the final tape.
+  const killedQuotes = readFileSync(join(out, 'tape-rows.tsv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('q\t'))
+    .map((l) => l.split('\t').slice(1).join('|'));
   await s.admin('DELETE', '/admin/lockstep/hold');
 
   const resumed = await runCli(["live", "--config", config, "--resume", out]).done;
@@ -82,6 +88,16 @@ async function crashAndResume(crashAtUs: number): Promise<string[]> {
 
   const records = loadRun(out).records;
   expect(records.map((r) => r.clientOrderId)).toEqual(['b1', 's1']);
+  // The killed segment's tape survives (OUT/tape-rows.tsv): every quote it recorded is in the run's tape.
+  const tapeDir = join(out, 'tape');
+  const finalQuotes = new Set(
+    listTapes(tapeDir).flatMap(({ symbol, day }) => {
+      const q = loadSymbolDay(tapeDir, symbol, day).quotes;
+      return Array.from({ length: q.length }, (_, i) => [symbol, q.ts[i], q.bid[i], q.ask[i], q.bidSize[i], q.askSize[i]].join('|'));
+    }),
+  );
+  expect(killedQuotes.length, `quotes the killed segment recorded by ${crashAtUs}`).toBeGreaterThan(0);
+  expect(killedQuotes.filter((k) => !finalQuotes.has(k))).toEqual([]);
   const book = (await s.orders()).filter((o) => o.client_order_id.startsWith('ll-'));
   const outcomes: string[] = [];
   for (const p of parents()) {

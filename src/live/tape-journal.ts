@@ -1,0 +1,93 @@
+/**
+ * The rows a live run saw, appended as they come to OUT/tape-rows.tsv, so a crash loses none of
+ * them (a SIGKILLed segment used to lose its whole tape: the recorder kept it in
+ * memory until the segment wrote OUT/tape at its end). Every segment of a run appends to the same
+ * file; `live --resume` rebuilds the recorder from it (tape-recorder.ts adoptJournal), then the tape
+ * written at the end holds every segment's rows.
+ *
+ * One row per line, tab-separated, numbers as JavaScript prints them (they read back exactly):
+ *   q  SYMBOL  tsUs  bid    ask   bidSize  askSize
+ *   t  SYMBOL  tsUs  price  size  exchange eligible
+ * Each row is written as it comes (one write call, a few µs: a live feed's rate makes that a
+ * fraction of a percent of a core), so a killed process loses none; there is no fsync — only a
+ * machine crash can lose the last rows. A line cut short by a crash is ignored on reading and cut
+ * off before the next segment appends.
+ */
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+
+export const TAPE_ROWS_FILE = 'tape-rows.tsv';
+
+export interface TapeRowSink {
+  quote(symbol: string, tsUs: number, bid: number, ask: number, bidSize: number, askSize: number): void;
+  trade(symbol: string, tsUs: number, price: number, size: number, exchange: number, eligible: 0 | 1): void;
+}
+
+export class TapeJournal implements TapeRowSink {
+  private readonly fd: number;
+  private position: number;
+
+  /** `append`: keep what an earlier segment wrote (cut back to its last whole line); else start empty. */
+  constructor(
+    readonly path: string,
+    append: boolean,
+  ) {
+    if (!append || !existsSync(path)) {
+      this.fd = openSync(path, 'w');
+      this.position = 0;
+      return;
+    }
+    this.fd = openSync(path, 'r+');
+    this.position = wholeLinesLength(readFileSync(path));
+    ftruncateSync(this.fd, this.position);
+  }
+
+  quote(symbol: string, tsUs: number, bid: number, ask: number, bidSize: number, askSize: number): void {
+    this.write(`q\t${symbol}\t${tsUs}\t${bid}\t${ask}\t${bidSize}\t${askSize}\n`);
+  }
+
+  trade(symbol: string, tsUs: number, price: number, size: number, exchange: number, eligible: 0 | 1): void {
+    this.write(`t\t${symbol}\t${tsUs}\t${price}\t${size}\t${exchange}\t${eligible}\n`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private write(line: string): void {
+    const bytes = Buffer.from(line);
+    // One write call for a regular file writes it all; loop anyway, as write(2) permits less.
+    for (let off = 0; off < bytes.length; ) {
+      const n = writeSync(this.fd, bytes, off, bytes.length - off, this.position);
+      off += n;
+      this.position += n;
+    }
+  }
+}
+
+/** Bytes up to and including the last newline. */
+function wholeLinesLength(bytes: Buffer): number {
+  return bytes.lastIndexOf(0x0a) + 1;
+}
+
+/** Replay every whole, well-formed row of the file into `sink`, in file order; returns the counts. */
+export function readTapeJournal(path: string, sink: TapeRowSink): { quotes: number; trades: number } {
+  let quotes = 0;
+  let trades = 0;
+  if (!existsSync(path)) return { quotes, trades };
+  const bytes = readFileSync(path);
+  const text = bytes.subarray(0, wholeLinesLength(bytes)).toString('utf8');
+  for (const line of text.split('\n')) {
+    const f = line.split('\t');
+    if (f.length !== 7) continue;
+    const n = f.slice(2).map(Number);
+    if (!n.every(Number.isFinite)) continue;
+    if (f[0] === 'q') {
+      sink.quote(f[1], n[0], n[1], n[2], n[3], n[4]);
+      quotes++;
+    } else if (f[0] === 't' && (n[4] === 0 || n[4] === 1)) {
+      sink.trade(f[1], n[0], n[1], n[2], n[3], n[4]);
+      trades++;
+    }
+  }
+  return { quotes, trades };
+}
