@@ -23,11 +23,13 @@ const KEEP_BUILDS = 3;
 /**
  * Packages bundled into the build; every other package stays an import of node_modules. ESM
  * libraries of many small files load much faster as one tree-shaken chunk: apache-arrow alone
- * took 104 ms to import (a sweep worker's start was mostly that), bundled it takes a few.
+ * took 104 ms to import (a sweep worker's start was mostly that), bundled it takes a few; zod
+ * (52 ms) is read by every command. yaml stays out: its `node` entry is CommonJS requiring
+ * builtins, which an ESM bundle cannot do.
  * Packages that read their own files at run time (bullmq's Lua scripts, parquet-wasm's .wasm,
  * playwright) must stay external.
  */
-const BUNDLED = new Set(['apache-arrow', 'flatbuffers', 'tslib', '@uwdata/flechette']);
+const BUNDLED = new Set(['apache-arrow', 'flatbuffers', 'tslib', '@uwdata/flechette', 'zod']);
 
 function filesUnder(dir) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

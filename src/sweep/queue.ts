@@ -7,7 +7,7 @@
  * Redis) and only the rest runs: resuming is free. Results are JSON (NaN → null; numbers
  * round-trip exactly), so the coordinator assembles the same outcomes a local run computes.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { LadderConfig } from '../config.ts';
 import { InputError } from '../core/errors.ts';
 import type { ParentOrder } from '../engine/types.ts';
@@ -72,6 +72,9 @@ export function parseQueueUrl(url: string): string {
  */
 export async function connectQueue(url: string): Promise<Redis> {
   parseQueueUrl(url);
+  // Imported here, not at the top: `sweep` without --queue reads this module (parseQueueUrl) and
+  // must not pay for ioredis.
+  const { Redis } = await import('ioredis');
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000, enableOfflineQueue: false });
   let cause: Error | null = null; // the socket's error (ECONNREFUSED…); connect() only says the connection closed
   probe.on('error', (err: Error) => (cause ??= err));

@@ -17,7 +17,6 @@ import { writeFilesAtomic } from '../core/atomic-write.ts';
 import { listTapes } from '../data/tape/tape.ts';
 import { cellConfig, contentHash, expandGrid, type GridAxis } from './grid.ts';
 import { SweepPool, type WorkerKind } from './pool.ts';
-import { runCellsOnQueue } from './queue-coordinator.ts';
 import type { CellJob, CellOutcome, WorkerInit } from './protocol.ts';
 import { sweepToArrow } from '../records/sweep-results.ts';
 
@@ -261,6 +260,8 @@ async function runOnQueue(
   const run = toRun(jobs, outcomes, byKey);
   const byIndex = new Map(run.map((job) => [job.index, job]));
   options.onProgress?.(outcomes.size, jobs.length, null);
+  // Loaded only for --queue: bullmq and ioredis take ~120 ms to import, on every sweep otherwise.
+  const { runCellsOnQueue } = await import('./queue-coordinator.ts');
   await runCellsOnQueue(run, {
     url: queue.url,
     queueName: queue.name,
