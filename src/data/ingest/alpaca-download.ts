@@ -14,7 +14,8 @@
  *
  * A download that ends well before what was asked is refused (InputError, exit 2; with
  * `allowPartial` a loud warning instead): the last quote must be no earlier than
- *   min(end, regular close of the last weekday ≤ end's New York date) − PARTIAL_SLACK_US
+ *   min(end, regular close of the last trading day ≤ end's New York date) − PARTIAL_SLACK_US
+ * (holidays skipped, early closes at 13:00: core/exchange-calendar.ts)
  * (a server that only has history up to "now", a plan's delay, a symbol that stopped trading).
  * NOTE the `iex` feed is ONE venue's quote, not the national best bid and offer.
  */
@@ -23,7 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ApiError, FetchError, marketData } from '@alpacahq/alpaca-trade-api';
-import { addDays, isValidDay, isWeekday, nyDay, nyDayRange, regularSession } from '../../core/calendar.ts';
+import { addDays, isValidDay, nyDay, nyDayRange, regularSession } from '../../core/calendar.ts';
+import { isTradingDay } from '../../core/exchange-calendar.ts';
 import { InputError } from '../../core/errors.ts';
 import { isValidSymbol } from '../tape/tape.ts';
 import { ingest } from './ingest.ts';
@@ -105,7 +107,7 @@ export function partialDownload(symbol: string, rows: number, lastT: string | un
   const lastUs = new TimestampParser().parse(lastT);
   if (Number.isNaN(lastUs)) return undefined;
   let day = nyDay(endMs * 1000);
-  while (!isWeekday(day)) day = addDays(day, -1);
+  while (!isTradingDay(day)) day = addDays(day, -1);
   const expectedUs = Math.min(endMs * 1000, regularSession(day).closeUs);
   if (lastUs >= expectedUs - PARTIAL_SLACK_US) return undefined;
   const hours = ((expectedUs - lastUs) / 3.6e9).toFixed(1);
