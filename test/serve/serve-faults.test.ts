@@ -8,7 +8,7 @@
  */
 import { ApiError, NotFoundError, RateLimitError, type streaming } from '@alpacahq/alpaca-trade-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkBodies, Recorder, SEC, startTestServe, T0, type TestServe } from './serve-helpers.ts';
+import { checkBodies, Recorder, SEC, startTestServe, subscribeTradeUpdates, T0, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
 const cleanups: (() => void)[] = [];
@@ -19,17 +19,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function tradeUpdates(ts: TestServe): Promise<Recorder<streaming.TradeUpdate>> {
-  const rec = new Recorder<streaming.TradeUpdate>();
-  const stream = ts.alpaca.trading.stream({ url: ts.srv.tradingStreamUrl, reconnect: false, pingIntervalMs: 0 });
-  cleanups.push(() => stream.disconnect());
-  stream.onTradeUpdate((u) => rec.push(u));
-  const listening = new Promise<unknown>((resolve) => stream.on('subscription', resolve));
-  stream.subscribeTradeUpdates();
-  stream.connect();
-  await listening;
-  return rec;
-}
+const tradeUpdates = (ts: TestServe) => subscribeTradeUpdates(ts, (disconnect) => cleanups.push(disconnect));
 
 const events = (rec: Recorder<streaming.TradeUpdate>) => rec.items.map((u) => `${u.event}:${u.order.clientOrderId}`);
 

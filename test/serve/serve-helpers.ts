@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Alpaca, marketData, trading } from '@alpacahq/alpaca-trade-api';
+import { Alpaca, marketData, trading, type streaming } from '@alpacahq/alpaca-trade-api';
 import { expect } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { startServe, type RunningServe } from '../../src/serve/server.ts';
@@ -287,4 +287,22 @@ export class Recorder<T> {
       this.waiters.push({ predicate, resolve: done });
     });
   }
+}
+
+/**
+ * The SDK's trading stream on `ts`, authenticated and subscribed to trade_updates before this
+ * resolves; every update lands in the returned recorder. `onClose` gets the disconnect (the
+ * test's afterEach runs it).
+ */
+export async function subscribeTradeUpdates(ts: TestServe, onClose: (disconnect: () => void) => void): Promise<Recorder<streaming.TradeUpdate>> {
+  const rec = new Recorder<streaming.TradeUpdate>();
+  const stream = ts.alpaca.trading.stream({ url: ts.srv.tradingStreamUrl, reconnect: false, pingIntervalMs: 0 });
+  onClose(() => stream.disconnect());
+  stream.onTradeUpdate((u) => rec.push(u));
+  const listening = new Promise<unknown>((resolve) => stream.on('subscription', resolve));
+  stream.subscribeTradeUpdates();
+  stream.connect();
+  expect(await stream.waitForAuthentication(5000)).toBe(true);
+  expect(await listening).toEqual(['trade_updates']);
+  return rec;
 }

@@ -7,30 +7,19 @@
  */
 import { NotFoundError, ValidationError, type streaming } from '@alpacahq/alpaca-trade-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkBodies, checkOrder, Recorder, SEC, startTestServe, T0, type TestServe } from './serve-helpers.ts';
+import { checkBodies, checkOrder, SEC, startTestServe, subscribeTradeUpdates, T0, type TestServe } from './serve-helpers.ts';
 import { rfc3339Micros } from '../../src/serve/wire.ts';
 
 let t: TestServe | undefined;
-const streams: streaming.TradingStream[] = [];
+const cleanups: (() => void)[] = [];
 
 afterEach(async () => {
-  for (const s of streams.splice(0)) s.disconnect();
+  for (const c of cleanups.splice(0)) c();
   await t?.close();
   t = undefined;
 });
 
-async function tradeUpdates(ts: TestServe): Promise<Recorder<streaming.TradeUpdate>> {
-  const rec = new Recorder<streaming.TradeUpdate>();
-  const stream = ts.alpaca.trading.stream({ url: ts.srv.tradingStreamUrl, reconnect: false, pingIntervalMs: 0 });
-  streams.push(stream);
-  stream.onTradeUpdate((u) => rec.push(u));
-  const listening = new Promise<unknown>((resolve) => stream.on('subscription', resolve));
-  stream.subscribeTradeUpdates();
-  stream.connect();
-  expect(await stream.waitForAuthentication(5000)).toBe(true);
-  expect(await listening).toEqual(['trade_updates']);
-  return rec;
-}
+const tradeUpdates = (ts: TestServe) => subscribeTradeUpdates(ts, (disconnect) => cleanups.push(disconnect));
 
 const summary = (u: streaming.TradeUpdate) => `${u.event}:${u.order.clientOrderId}:${u.order.status}`;
 

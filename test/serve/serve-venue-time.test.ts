@@ -5,31 +5,19 @@
  * venue's (what calibrate's intensity likelihood matches to the quote). Speed 0: time moves only
  * through POST /admin/advance, so every time below is exact. Buy and sell.
  */
-import type { streaming } from '@alpacahq/alpaca-trade-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Recorder, SEC, startTestServe, T0, type TestServe } from './serve-helpers.ts';
+import { SEC, startTestServe, subscribeTradeUpdates, T0, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
-const streams: streaming.TradingStream[] = [];
+const cleanups: (() => void)[] = [];
 
 afterEach(async () => {
-  for (const s of streams.splice(0)) s.disconnect();
+  for (const c of cleanups.splice(0)) c();
   await t?.close();
   t = undefined;
 });
 
-async function tradeUpdates(ts: TestServe): Promise<Recorder<streaming.TradeUpdate>> {
-  const rec = new Recorder<streaming.TradeUpdate>();
-  const stream = ts.alpaca.trading.stream({ url: ts.srv.tradingStreamUrl, reconnect: false, pingIntervalMs: 0 });
-  streams.push(stream);
-  stream.onTradeUpdate((u) => rec.push(u));
-  const listening = new Promise<unknown>((resolve) => stream.on('subscription', resolve));
-  stream.subscribeTradeUpdates();
-  stream.connect();
-  expect(await stream.waitForAuthentication(5000)).toBe(true);
-  expect(await listening).toEqual(['trade_updates']);
-  return rec;
-}
+const tradeUpdates = (ts: TestServe) => subscribeTradeUpdates(ts, (disconnect) => cleanups.push(disconnect));
 
 const MS = 1000;
 const latency = { entry: { ms: 30 }, cancel: { ms: 20 }, response: { ms: 40 } };
