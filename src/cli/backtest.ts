@@ -17,7 +17,7 @@ import { InputError } from '../core/errors.ts';
 import type { RobustnessScenario } from '../records/robustness.ts';
 import { checkOutputDir } from './output-path.ts';
 import { stderrBar } from './progress-bar.ts';
-import { DEFAULT_STRESS_LATENCY_MS, FILL_MODELS, parseFillModels, parseLatencyList, runRobustness } from './robustness.ts';
+import { DEFAULT_STRESS_FILL_MODELS, DEFAULT_STRESS_LATENCY_MS, parseLatencyList, runRobustness, stressModels } from './robustness.ts';
 import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
 
 interface BacktestArgs extends SelectionArgs {
@@ -30,7 +30,7 @@ interface BacktestArgs extends SelectionArgs {
   replicates: number;
   robustness: boolean;
   stressLatencyMs: string;
-  stressFillModels: string;
+  stressFillModels: string | undefined;
 }
 
 const EPILOG = `Examples:
@@ -59,14 +59,15 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('replicates', { type: 'number', default: DEFAULT_REPLICATES, describe: 'block-bootstrap replicates for the summary\'s 95 % intervals (as `ladderlab report`)' })
       .option('robustness', { type: 'boolean', default: true, describe: 're-run the same parents (ladder and baseline) under each stress fill model × latency (robustness.arrow); --no-robustness to skip' })
       .option('stress-latency-ms', { type: 'string', default: DEFAULT_STRESS_LATENCY_MS.join(','), describe: 'robustness: latencies on entry, cancel and response, ms' })
-      .option('stress-fill-models', { type: 'string', default: FILL_MODELS.join(','), describe: 'robustness: fill models (through, touch, queue)' })
+      .option('stress-fill-models', { type: 'string', describe: `robustness: fill models (through, touch, queue, intensity; default ${DEFAULT_STRESS_FILL_MODELS.join(',')} and the config's own)` })
       .epilog(EPILOG) as never,
   handler: (args) => {
     const started = process.hrtime.bigint();
     if (!Number.isInteger(args.replicates) || args.replicates < 1) throw new InputError(`--replicates ${args.replicates}: need a whole number ≥ 1 (the 95 % intervals need replicates)`);
-    const grid = { fillModels: parseFillModels(args.stressFillModels), latenciesMs: parseLatencyList(args.stressLatencyMs) };
+    const latenciesMs = parseLatencyList(args.stressLatencyMs);
     const outDir = checkOutputDir('--out', args.out);
     const config = resolveConfig(args.config, args.seed);
+    const grid = { fillModels: stressModels(args.stressFillModels, config.sim.fill_model), latenciesMs };
     const dataDir = resolve(args.data);
     const { selection, tapes } = resolveSymbolDays(dataDir, args);
     const source = dirTapeSource(dataDir);

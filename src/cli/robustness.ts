@@ -12,8 +12,23 @@ import type { RobustnessScenario, ScenarioOutcome } from '../records/robustness.
 import { runBacktest, type TapeSource } from '../sim/backtest.ts';
 import { cachingTapeSource } from '../sweep/cell.ts';
 
-export const FILL_MODELS = ['through', 'touch', 'queue'] as const;
+/** Fill models a robustness row may use; `intensity` keeps the run's own (e.g. calibrated) parameters. */
+export const FILL_MODELS = ['through', 'touch', 'queue', 'intensity'] as const;
+/** The stress models by default; the run's own model is added when it is not one of them (stressModels). */
+export const DEFAULT_STRESS_FILL_MODELS = ['through', 'touch', 'queue'] as const;
 export const DEFAULT_STRESS_LATENCY_MS = [0, 50, 250];
+
+/**
+ * The fill models of the band: the ones asked for, or by default the three stress models plus the
+ * run's own model when it is another one — a run on a calibrated `intensity` model then sees its
+ * own verdict in the band beside the stress models.
+ */
+export function stressModels(asked: string | undefined, runModel: string): (typeof FILL_MODELS)[number][] {
+  if (asked !== undefined) return parseFillModels(asked);
+  const models: (typeof FILL_MODELS)[number][] = [...DEFAULT_STRESS_FILL_MODELS];
+  if (!(models as string[]).includes(runModel)) models.push(runModel as (typeof FILL_MODELS)[number]);
+  return models;
+}
 
 /** "0,50,250" → [0, 50, 250]; anything else is bad input naming the flag. */
 export function parseLatencyList(text: string, flag = '--stress-latency-ms'): number[] {

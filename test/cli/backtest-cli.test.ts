@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 import { writeSymbolDay } from '../../src/data/tape/tape.ts';
+import { readRobustness } from '../../src/records/robustness.ts';
 import { randomTape, SEC, T0 } from '../sim/sim-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'ladderlab-bt-'));
@@ -77,7 +78,7 @@ describe('ladderlab backtest', () => {
       return ['--orders', '10', '--config', join(root, 'inverted.yaml')];
     }, /execution\.adaptive_narrow_spread_pct'?: must be below adaptive_wide_spread_pct/],
     ['a bad latency stress list', () => ['--orders', '10', '--stress-latency-ms', '0,fast'], /--stress-latency-ms 0,fast: need comma-separated milliseconds ≥ 0/],
-    ['an unknown stress fill model', () => ['--orders', '10', '--stress-fill-models', 'queue,magic'], /--stress-fill-models queue,magic: "magic" is not one of through, touch, queue/],
+    ['an unknown stress fill model', () => ['--orders', '10', '--stress-fill-models', 'queue,magic'], /--stress-fill-models queue,magic: "magic" is not one of through, touch, queue, intensity$/m],
   ];
   for (const [what, extra, message] of bad) {
     it(`exits 2 naming the problem: ${what}`, async () => {
@@ -98,6 +99,26 @@ describe('ladderlab backtest', () => {
     const under = await cli(['backtest', '--data', data, '--orders', '10', '--out', join(root, 'a-file', 'run')]);
     expect(under.code).toBe(2);
     expect(under.stderr).toBe(`ladderlab: --out ${join(root, 'a-file', 'run')}: ${join(root, 'a-file')} is a file, not a directory\n`);
+  });
+});
+
+describe('ladderlab backtest: the robustness band', () => {
+  const modelsOf = (dir: string) => [...new Set(readRobustness(join(dir, 'robustness.arrow')).map((s) => s.fillModel))];
+  it('a run on its own (calibrated) intensity model gets a row for it beside the three stress models', async () => {
+    writeFileSync(join(root, 'intensity.yaml'), 'seed: 9\nsim:\n  fill_model: intensity\n  intensity:\n    a_per_s: 0.02\n    k_per_tick: 0.5\n');
+    const own = join(root, 'own');
+    const r = await cli(['backtest', '--config', join(root, 'intensity.yaml'), '--data', data, '--orders', '10', '--out', own, '--stress-latency-ms', '0', '--replicates', '20']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(modelsOf(own)).toEqual(['through', 'touch', 'queue', 'intensity']);
+    expect(r.stdout).toMatch(/\nintensity +0 /);
+    // asked for explicitly: only those
+    const asked = join(root, 'asked');
+    expect((await cli(['backtest', '--config', join(root, 'intensity.yaml'), '--data', data, '--orders', '10', '--out', asked, '--stress-latency-ms', '0', '--stress-fill-models', 'touch', '--replicates', '20'])).code).toBe(0);
+    expect(modelsOf(asked)).toEqual(['touch']);
+    // the queue model (the default) is a stress model already: three rows
+    const plain = join(root, 'plain');
+    expect((await cli(['backtest', '--config', join(root, 'config.yaml'), '--data', data, '--orders', '10', '--out', plain, '--stress-latency-ms', '0', '--replicates', '20'])).code).toBe(0);
+    expect(modelsOf(plain)).toEqual(['through', 'touch', 'queue']);
   });
 });
 
