@@ -4,7 +4,7 @@
  * executor that owns the child, and collects the ExecutionRecords.
  */
 import type { EngineConfig } from './config.ts';
-import { ParentExecutor } from './executor.ts';
+import { ParentExecutor, type ExecutorContext } from './executor.ts';
 import { ladderParams, type LadderParams } from './ladder.ts';
 import type { Clock, Market, OrderEvent } from './ports.ts';
 import { ladderWorstCaseS } from './prescreen.ts';
@@ -57,6 +57,7 @@ export class LadderEngine {
   private readonly finished: ExecutionRecord[] = [];
   /** Parents waiting for an opposite-side parent on their symbol to end (risk.serialize_opposite_sides). */
   private readonly held: ParentOrder[] = [];
+  private readonly executorContext: ExecutorContext;
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
@@ -70,6 +71,25 @@ export class LadderEngine {
     this.params = ladderParams(options.config.execution);
     this.ticks = makeTickTable(options.config.ticks.overrides);
     this.market.setOrderListener((event) => this.route(event));
+    // One context for every executor (its callbacks name the executor): nothing made per parent.
+    this.executorContext = {
+      clock: this.clock,
+      market: this.market,
+      config: this.config,
+      params: this.params,
+      ticks: this.ticks,
+      marketOnly: this.marketOnly,
+      amend: this.amend,
+      onChildSent: (childId, owner, record) => {
+        this.executorsByChild.set(childId, owner);
+        this.onChildSent?.(owner.parent, record);
+      },
+      onFilled: (owner, qty) => {
+        const symbol = owner.parent.symbol;
+        this.positions.set(symbol, (this.positions.get(symbol) ?? 0) + sideSign(owner.parent.side) * qty);
+      },
+      onDone: (owner, record) => this.onExecutorDone(owner, record),
+    };
   }
 
   /** Call when the parent arrives (clock time = its arrival). */
@@ -104,24 +124,7 @@ export class LadderEngine {
       return;
     }
     this.usedClientIds.add(parent.clientOrderId);
-    const executor = new ParentExecutor(parent, {
-      clock: this.clock,
-      market: this.market,
-      config: this.config,
-      params: this.params,
-      ticks: this.ticks,
-      marketOnly: this.marketOnly,
-      amend: this.amend,
-      onChildSent: (childId, owner, record) => {
-        this.executorsByChild.set(childId, owner);
-        this.onChildSent?.(owner.parent, record);
-      },
-      onFilled: (owner, qty) => {
-        const symbol = owner.parent.symbol;
-        this.positions.set(symbol, (this.positions.get(symbol) ?? 0) + sideSign(owner.parent.side) * qty);
-      },
-      onDone: (owner, record) => this.onExecutorDone(owner, record),
-    });
+    const executor = new ParentExecutor(parent, this.executorContext);
     this.working.add(executor);
     executor.start();
   }
