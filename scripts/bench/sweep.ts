@@ -5,8 +5,10 @@
  * independent 1-thread sweeps at once (the machine's own 2-way ceiling), 2 worker processes
  * (threads vs processes), and — when redis-server is installed — the same grid on a private
  * Redis with 1 and 2 `ladderlab worker` processes (cell phase, fresh queue each run, so nothing
- * is resumed) and the queue's overhead per job: (queue phase with 1 worker − local cell phase
- * with 1 worker and 0 replicates) / jobs. Plus CLI start (`ladderlab --help`) and worker start.
+ * is resumed, default --queue-batch) and the queue's overhead: extra = queue phase with 1 worker −
+ * local cell phase with 1 worker and 0 replicates (minus its workers' start); per job = extra /
+ * the jobs the sweep printed (a job is a batch of cells × the symbol-day), per cell = extra /
+ * 1,000 cells. Plus CLI start (`ladderlab --help`) and worker start.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +25,7 @@ const GRID = [
   'execution.step_timeout_buy=3,6,9,12,15,20,25,30,40,60',
   'execution.progressive_steps=1,2,3,4,5,6,7,8,9,10',
 ];
-const JOBS = 1000; // 1,000 distinct configs (the baseline is one of them) × 1 symbol-day
+const GRID_CELLS = 1000; // 1,000 distinct configs (the baseline is one of them) × 1 symbol-day
 
 function cli(args: string[]): Promise<string> {
   return new Promise((done, fail) => {
@@ -74,6 +76,7 @@ export async function section(): Promise<BenchSection> {
   const CELLS = /cells \(run and analyzed\) ([\d.]+) s/;
   const READY = /workers ready ([\d.]+) s/;
   const QUEUE = /queue: cells run by the queue's workers in ([\d.]+) s/;
+  const QUEUE_JOBS = /queue: cells run by the queue's workers in [\d.]+ s \((\d+) jobs\)/;
 
   // Gated on the default worker kind (threads, sweep/sweep.ts DEFAULT_WORKER_KIND); processes beside them.
   const cases: BenchCase[] = [
@@ -139,20 +142,19 @@ export async function section(): Promise<BenchSection> {
         await Promise.all(started.map((w) => new Promise((ok) => (w.once('exit', ok), w.kill('SIGTERM')))));
       }
     };
+    /** The queue's extra time over running the same cells locally in one worker, s. */
+    const queueExtraS = () => {
+      const local = seconds(last['sweep, 1 process, 0 replicates'], CELLS) - seconds(last['sweep, 1 process, 0 replicates'], READY);
+      return seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE) - local;
+    };
     const queueCase = (name: string, workers: number): BenchCase => ({ name, unit: 's', warmup: false, measure: async () => seconds((last[name] = await onQueue(workers)), QUEUE) });
     cases.push(
       whole('sweep, 1 process, 0 replicates', ['--workers', '1', '--worker-kind', 'process', '--replicates', '0']),
       queueCase('sweep on the queue, 1 worker, cell phase', 1),
       queueCase('sweep on the queue, 2 workers, cell phase', 2),
-      {
-        name: 'queue overhead per job',
-        unit: 'ms',
-        warmup: false,
-        measure: () => {
-          const local = seconds(last['sweep, 1 process, 0 replicates'], CELLS) - seconds(last['sweep, 1 process, 0 replicates'], READY);
-          return ((seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE) - local) / JOBS) * 1000;
-        },
-      },
+      { name: 'queue overhead per job', unit: 'ms', warmup: false, measure: () => (queueExtraS() / seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE_JOBS)) * 1000 },
+      { name: 'queue overhead per cell', unit: 'ms', warmup: false, measure: () => (queueExtraS() / GRID_CELLS) * 1000 },
+      { name: 'queue jobs (batches × symbol-day)', unit: 'jobs', warmup: false, measure: () => seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE_JOBS) },
     );
     ratios.push({ name: 'queue speed-up 2 workers / 1, cell phase', numerator: 'sweep on the queue, 1 worker, cell phase', denominator: 'sweep on the queue, 2 workers, cell phase', atLeast: 1.7 });
     gates.push({ caseName: 'queue overhead per job', atMost: 5 });

@@ -9,7 +9,7 @@ import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { parseGridAxis } from '../sweep/grid.ts';
 import { WORKER_KINDS, type WorkerKind } from '../sweep/pool.ts';
-import { DEFAULT_QUEUE_NAME, parseQueueUrl } from '../sweep/queue.ts';
+import { DEFAULT_QUEUE_BATCH, DEFAULT_QUEUE_NAME, parseQueueUrl } from '../sweep/queue.ts';
 import { DEFAULT_WORKER_KIND, defaultWorkers, runSweep, type SweepSummary } from '../sweep/sweep.ts';
 import { stderrBar } from './progress-bar.ts';
 import { resolveConfig, resolveOrders, resolveSymbolDays, selectionOptions, type SelectionArgs } from './run-inputs.ts';
@@ -24,6 +24,7 @@ interface SweepArgs extends SelectionArgs {
   'worker-kind': WorkerKind;
   queue?: string;
   'queue-name': string;
+  'queue-batch': number;
   resume: boolean;
   baseline: string[];
   replicates: number;
@@ -35,6 +36,7 @@ const EPILOG = `Examples:
     --grid execution.step_percentage=5,10,15 --grid execution.step_timeout_buy=5,15,30 --grid execution.progressive_steps=2,4
   ladderlab sweep ... --resume          # skip cells already finished in OUT/cells.jsonl
   ladderlab sweep ... --queue redis://HOST:6379   # run the cells on \`ladderlab worker\` machines
+  ladderlab sweep ... --queue redis://HOST:6379 --queue-batch 64   # 64 cells per job (few parents per day)
 
 Every cell runs the SAME parents with the same seed; order-path risk checks (duplicates, position)
 are decided once on the order list first. Cells are ranked on even-numbered parents by the mean
@@ -55,6 +57,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('worker-kind', { choices: WORKER_KINDS, default: DEFAULT_WORKER_KIND, describe: 'run the workers as child processes or worker threads' })
       .option('queue', { type: 'string', describe: 'redis://HOST:PORT: run the cells on BullMQ workers (`ladderlab worker`) instead of locally' })
       .option('queue-name', { type: 'string', default: DEFAULT_QUEUE_NAME, describe: 'BullMQ queue name (the workers must use the same)' })
+      .option('queue-batch', { type: 'number', default: DEFAULT_QUEUE_BATCH, describe: 'cells per queue job (× one symbol-day): aim for ≳ 20–50 ms of work per job; raise it when a symbol-day has few parents' })
       .option('resume', { type: 'boolean', default: false, describe: 'skip cells already finished in OUT/cells.jsonl' })
       .option('baseline', { type: 'string', array: true, default: [], describe: 'baseline cell as key=value (repeatable); default the config as given' })
       .option('replicates', { type: 'number', default: 1000, describe: 'bootstrap replicates for the intervals' })
@@ -75,8 +78,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       baseline[axis.key] = axis.values[0];
     }
     const { parents, ordersInfo } = resolveOrders(args.orders, config, tapes, selection);
-    const queue = args.queue === undefined ? undefined : { url: parseQueueUrl(args.queue), name: args['queue-name'] };
-    const bar = stderrBar(`sweep [{bar}] {value}/{total} ${queue ? 'queue jobs (cell × symbol-day)' : 'cells'} | elapsed {duration_formatted} | eta {eta_formatted}`);
+    const batchSize = args['queue-batch'];
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`--queue-batch ${batchSize}: need a whole number of cells ≥ 1`);
+    const queue = args.queue === undefined ? undefined : { url: parseQueueUrl(args.queue), name: args['queue-name'], batchSize };
+    const bar = stderrBar(`sweep [{bar}] {value}/{total} ${queue ? `queue jobs (≤ ${batchSize} cells × symbol-day)` : 'cells'} | elapsed {duration_formatted} | eta {eta_formatted}`);
     const summary = await runSweep({
       baseRaw: structuredClone(config) as unknown as Record<string, unknown>,
       dataDir,
@@ -116,7 +121,7 @@ export function formatSweepSummary(s: SweepSummary): string {
     lines.push(`best cell: ${best.id} — out of sample ${f(best.diffOddBps)} bps vs the baseline (95 % CI ${f(best.diffOddLoBps)} to ${f(best.diffOddHiBps)})`);
   }
   const t = s.timings;
-  if (Number.isFinite(t.queueS)) lines.push(`queue: cells run by the queue's workers in ${f(t.queueS)} s`);
+  if (Number.isFinite(t.queueS)) lines.push(`queue: cells run by the queue's workers in ${f(t.queueS)} s (${s.queueJobs} jobs)`);
   lines.push(`time: workers ready ${f(t.workersReadyS)} s, cells (run and analyzed) ${f(t.cellPhaseS)} s, total ${f(t.totalS)} s`);
   lines.push(`wrote ${s.files['sweep.arrow']}`);
   return `${lines.join('\n')}\n`;

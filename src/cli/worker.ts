@@ -1,6 +1,6 @@
 /**
- * `ladderlab worker --queue redis://HOST:PORT --data DIR`: run distributed sweep jobs (one cell ×
- * one symbol-day each) from BullMQ on this machine's copy of the data, until stopped (Ctrl-C or
+ * `ladderlab worker --queue redis://HOST:PORT --data DIR`: run distributed sweep jobs (a batch of
+ * cells × one symbol-day each) from BullMQ on this machine’s copy of the data, until stopped (Ctrl-C or
  * SIGTERM: the current job finishes first). Start one per core on each machine.
  */
 import { existsSync, statSync } from 'node:fs';

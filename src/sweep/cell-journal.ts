@@ -67,12 +67,12 @@ export class CellJournal {
   }
 }
 
-function base64(values: Float64Array | Int32Array): string {
+export function base64(values: Float64Array | Int32Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }
 
 /** A typed array from base64 bytes, or null when they are not whole elements. */
-function fromBase64<T extends Float64Array | Int32Array>(text: unknown, Kind: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T | null {
+export function fromBase64<T extends Float64Array | Int32Array>(text: unknown, Kind: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T | null {
   if (typeof text !== 'string') return null;
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length % Kind.BYTES_PER_ELEMENT !== 0) return null;

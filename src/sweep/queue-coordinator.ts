@@ -1,24 +1,36 @@
 /**
- * The coordinator's side of a distributed sweep (`ladderlab sweep … --queue URL`): enqueue one
- * job per cell × symbol-day, follow the queue's events until every job has a result, and
- * assemble each cell's outcome exactly as a local worker would (sweep/cell.ts assembleCell).
+ * The coordinator's side of a distributed sweep (`ladderlab sweep … --queue URL`): cut the cells
+ * into batches (sweep/queue.ts cutBatches), enqueue one job per batch × symbol-day, follow the
+ * queue's events until every job has a result, and assemble each cell's outcome exactly as a
+ * local worker would (sweep/cell.ts assembleCell).
  *
- * Jobs already finished in Redis (same id: same config, data and parents) are taken as they are;
- * jobs that failed in an earlier run are retried. A job that fails for good fails the sweep.
+ * The batches are cut from ALL the sweep's distinct cells, resumed ones included, so a resumed
+ * sweep has the same batches and job ids as the run it resumes; a batch whose cells are all
+ * resumed is not enqueued. Jobs already finished in Redis (same id: same configs, data and
+ * parents) are taken as they are; jobs that failed in an earlier run are retried. A job that
+ * fails for good fails the sweep.
+ *
+ * Per job the coordinator does no Redis round trip of its own: the `completed` event carries the
+ * result. Only jobs found finished when enqueueing, and those whose event never came (looked up
+ * every RECONCILE_MS), are read from Redis.
  */
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ParentOrder } from '../engine/types.ts';
 import { assembleCell, splitBySymbolDay, type CellPart, type PartOutcome } from './cell.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import type { CellJob, CellOutcome } from './protocol.ts';
-import { connectQueue, JOB_ATTEMPTS, partJobId, resultToPart, type PartJobData, type PartResult } from './queue.ts';
+import { batchJobId, connectQueue, cutBatches, JOB_ATTEMPTS, resultToBatch, type BatchJobData, type BatchResult } from './queue.ts';
 
 export interface QueueSweepOptions {
   url: string;
   queueName: string;
   dataDir: string;
   parents: readonly ParentOrder[];
-  /** Each cell as soon as all its parts are in. */
+  /** Cells per job. */
+  batchSize: number;
+  /** Cells the caller already has (resumed): never reported; a batch of only such cells is not enqueued. */
+  have?: (cell: CellJob) => boolean;
+  /** Each wanted cell as soon as all its parts are in. */
   onCell: (outcome: CellOutcome) => void;
   /** Jobs finished so far (taken from Redis or completed now) of all. */
   onJobs?: (done: number, total: number) => void;
@@ -28,34 +40,43 @@ export interface QueueSweepOptions {
 const EVENTS_MAX_LEN = 200_000;
 const RECONCILE_MS = 15_000;
 
-interface PartSlot {
-  cell: number;
+/** One job: a batch of cells (positions in the cell list) × one part. */
+interface BatchJob {
+  id: string;
+  cells: number[];
   part: number;
+  finished: boolean;
 }
 
-/** One job per cell × part, and where each job id's result goes (equal configs share an id). */
-function partJobs(cells: readonly CellJob[], parts: readonly CellPart[], parents: readonly ParentOrder[], fingerprint: string) {
-  const slots = new Map<string, PartSlot[]>();
-  const jobs = cells.flatMap((cell, c) =>
+/** One job per batch × part, batch-major (a batch's cells complete together), and each job by id. */
+function batchJobs(cells: readonly CellJob[], wanted: readonly boolean[], parts: readonly CellPart[], parents: readonly ParentOrder[], fingerprint: string, batchSize: number) {
+  const partParents = parts.map((part) => part.indices.map((i) => parents[i]));
+  const batches = cutBatches(cells.map((_, c) => c), batchSize).filter((batch) => batch.some((c) => wanted[c]));
+  const byId = new Map<string, BatchJob>();
+  const jobs = batches.flatMap((batch) =>
     parts.map((part, p) => {
-      const data: PartJobData = { fingerprint, config: cell.config, symbol: part.symbol, day: part.day, parents: part.indices.map((i) => parents[i]) };
-      const jobId = partJobId(data);
-      slots.set(jobId, [...(slots.get(jobId) ?? []), { cell: c, part: p }]);
-      return { name: `${cell.id} | ${part.symbol} ${part.day}`, data, opts: { jobId, attempts: JOB_ATTEMPTS, removeOnComplete: false, removeOnFail: false } };
+      const data: BatchJobData = { fingerprint, configs: batch.map((c) => cells[c].config), symbol: part.symbol, day: part.day, parents: partParents[p] };
+      const id = batchJobId(data);
+      if (byId.has(id)) throw new Error(`queue: two batches share job id ${id} (the sweep's cells must have distinct configs)`);
+      byId.set(id, { id, cells: batch, part: p, finished: false });
+      const more = batch.length > 1 ? ` +${batch.length - 1} cells` : '';
+      return { name: `${cells[batch[0]].id}${more} | ${part.symbol} ${part.day}`, data, opts: { jobId: id, attempts: JOB_ATTEMPTS, removeOnComplete: false, removeOnFail: false } };
     }),
   );
-  return { jobs, slots };
+  return { jobs, byId };
 }
 
-export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueSweepOptions): Promise<void> {
-  if (cells.length === 0) return;
+/** Run the cells on the queue; returns how many jobs the sweep had (finished earlier or now). */
+export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueSweepOptions): Promise<{ jobs: number }> {
+  const wanted = cells.map((cell) => !options.have?.(cell));
+  if (!wanted.some(Boolean)) return { jobs: 0 };
   const connection = await connectQueue(options.url);
   const fingerprint = dataFingerprint(options.dataDir);
   const parts = splitBySymbolDay(options.parents);
-  const results: (PartOutcome | undefined)[][] = cells.map(() => new Array(parts.length));
+  const results: PartOutcome[][] = cells.map(() => new Array(parts.length));
   const missing = cells.map(() => parts.length);
-  const { jobs, slots } = partJobs(cells, parts, options.parents, fingerprint);
-  const queue = new Queue<PartJobData, PartResult>(options.queueName, { connection, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
+  const { jobs, byId } = batchJobs(cells, wanted, parts, options.parents, fingerprint, options.batchSize);
+  const queue = new Queue<BatchJobData, BatchResult>(options.queueName, { connection, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
   // Read the event stream from its current end, given explicitly: with the default ('$') the
   // events between connecting and the first read would be lost.
   const [last] = await connection.xrevrange(`bull:${options.queueName}:events`, '+', '-', 'COUNT', 1);
@@ -65,50 +86,56 @@ export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueS
   let sweepTimer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      // The state first, then the job: a completed job's result is written with its state, so it is there.
-      const resultOf = async (jobId: string) => (await Job.fromId<PartJobData, PartResult>(queue, jobId))!.returnvalue;
-      const complete = (jobId: string, value: unknown) => {
-        for (const slot of slots.get(jobId) ?? []) {
-          if (results[slot.cell][slot.part]) continue;
-          results[slot.cell][slot.part] = resultToPart((typeof value === 'string' ? JSON.parse(value) : value) as PartResult);
-          done++;
-          if (--missing[slot.cell] === 0) options.onCell(assembleCell(cells[slot.cell], options.parents.length, parts, results[slot.cell] as PartOutcome[]));
-        }
+      const resultOf = async (jobId: string) => (await Job.fromId<BatchJobData, BatchResult>(queue, jobId))!.returnvalue;
+      const complete = (batch: BatchJob, value: unknown) => {
+        if (batch.finished) return;
+        const result = (typeof value === 'string' ? JSON.parse(value) : value) as BatchResult;
+        const outcomes = resultToBatch(result, batch.cells.length, parts[batch.part].indices.length);
+        batch.finished = true;
+        batch.cells.forEach((c, k) => {
+          results[c][batch.part] = outcomes[k];
+          if (--missing[c] > 0) return;
+          if (wanted[c]) options.onCell(assembleCell(cells[c], options.parents.length, parts, results[c]));
+          results[c] = []; // assembled: let the batch's bytes go
+        });
+        done++; // not inside onJobs?.(…): an optional call skips its arguments when onJobs is absent
         options.onJobs?.(done, jobs.length);
         if (done === jobs.length) resolve();
       };
-      const failedForGood = async (jobId: string, reason: string) => {
-        if ((await queue.getJobState(jobId)) !== 'failed') return; // an attempt failed; BullMQ retries it
-        const slot = slots.get(jobId)![0];
-        reject(new Error(`queue job ${jobId} (${cells[slot.cell].id}, ${parts[slot.part].symbol} ${parts[slot.part].day}) failed ${JOB_ATTEMPTS} times: ${reason}`));
+      const failedForGood = async (batch: BatchJob, reason: string) => {
+        if ((await queue.getJobState(batch.id)) !== 'failed') return; // an attempt failed; BullMQ retries it
+        const part = parts[batch.part];
+        const first = cells[batch.cells[0]].id;
+        reject(new Error(`queue job ${batch.id} (${batch.cells.length} cells from ${first}, ${part.symbol} ${part.day}) failed ${JOB_ATTEMPTS} times: ${reason}`));
       };
       events.on('completed', ({ jobId, returnvalue }) => {
-        if (slots.has(jobId)) complete(jobId, returnvalue);
+        const batch = byId.get(jobId);
+        if (!batch) return;
+        try {
+          complete(batch, returnvalue);
+        } catch (err) {
+          reject(err as Error);
+        }
       });
       events.on('failed', ({ jobId, failedReason }) => {
-        if (slots.has(jobId)) failedForGood(jobId, failedReason).catch(reject);
+        const batch = byId.get(jobId);
+        if (batch) failedForGood(batch, failedReason).catch(reject);
       });
+      /** Take a finished job's result, retry a failed one, leave the rest to the workers. */
+      const lookUp = async (batch: BatchJob, onFailed: 'retry' | 'fail') => {
+        const state = await queue.getJobState(batch.id);
+        if (state === 'completed') complete(batch, await resultOf(batch.id));
+        else if (state === 'failed' && onFailed === 'retry') await (await Job.fromId(queue, batch.id))!.retry('failed');
+        else if (state === 'failed') await failedForGood(batch, (await Job.fromId(queue, batch.id))!.failedReason);
+      };
       const enqueue = async () => {
         await queue.addBulk(jobs);
         // Jobs an earlier run finished (or lost) are not re-added: take their results, retry the failed.
-        await Promise.all(
-          jobs.map(async ({ opts: { jobId } }) => {
-            const state = await queue.getJobState(jobId);
-            if (state === 'completed') complete(jobId, await resultOf(jobId));
-            else if (state === 'failed') await (await Job.fromId(queue, jobId))!.retry('failed');
-          }),
-        );
+        await Promise.all([...byId.values()].map((batch) => lookUp(batch, 'retry')));
         options.onJobs?.(done, jobs.length);
       };
       /** Jobs finished or failed for good whose event never came (a dropped connection): look now and then. */
-      const reconcile = async () => {
-        const open = jobs.filter(({ opts: { jobId } }) => slots.get(jobId)!.some((s) => !results[s.cell][s.part]));
-        for (const { opts: { jobId } } of open) {
-          const state = await queue.getJobState(jobId);
-          if (state === 'completed') complete(jobId, await resultOf(jobId));
-          else if (state === 'failed') await failedForGood(jobId, (await Job.fromId(queue, jobId))!.failedReason);
-        }
-      };
+      const reconcile = () => Promise.all([...byId.values()].filter((b) => !b.finished).map((batch) => lookUp(batch, 'fail')));
       enqueue()
         .then(() => (sweepTimer = setInterval(() => reconcile().catch(reject), RECONCILE_MS).unref()))
         .catch(reject);
@@ -120,4 +147,5 @@ export async function runCellsOnQueue(cells: readonly CellJob[], options: QueueS
     eventsConnection.disconnect();
     connection.disconnect();
   }
+  return { jobs: jobs.length };
 }

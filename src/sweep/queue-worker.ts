@@ -1,8 +1,8 @@
 /**
- * A queue worker (`ladderlab worker`): takes sweep jobs (one cell × one symbol-day) from BullMQ
- * and runs them on this machine's copy of the data, one at a time (a job is CPU-bound: run one
- * worker per core). A job whose data fingerprint differs from this copy's is refused: the attempt
- * fails (so the job goes back for a worker with the right data) and this worker stops.
+ * A queue worker (`ladderlab worker`): takes sweep jobs (a batch of cells × one symbol-day) from
+ * BullMQ and runs them on this machine's copy of the data, one at a time (a job is CPU-bound: run
+ * one worker per core). A job whose data fingerprint differs from this copy's is refused: the
+ * attempt fails (so the job goes back for a worker with the right data) and this worker stops.
  *
  * A killed worker's job keeps its lock for `lockMs`; then another worker's stalled-job check puts
  * it back in the queue and it runs again — results depend only on the job, so nothing changes.
@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { dirTapeSource } from '../sim/backtest.ts';
 import { cachingTapeSource, runCellPart } from './cell.ts';
 import { dataFingerprint } from './fingerprint.ts';
-import { partToResult, type PartJobData, type PartResult } from './queue.ts';
+import { batchToResult, type BatchJobData, type BatchResult } from './queue.ts';
 
 export interface QueueWorkerOptions {
   connection: Redis;
@@ -32,7 +32,7 @@ export function startQueueWorker(options: QueueWorkerOptions): { worker: Worker;
   const fingerprint = dataFingerprint(options.dataDir);
   let done = 0;
   let refused = false;
-  const runJob = async (job: Job<PartJobData, PartResult>): Promise<PartResult> => {
+  const runJob = async (job: Job<BatchJobData, BatchResult>): Promise<BatchResult> => {
     if (job.data.fingerprint !== fingerprint) {
       const message = `refusing job ${job.id}: the data in ${options.dataDir} (fingerprint ${fingerprint}) is not the sweep's (${job.data.fingerprint})`;
       if (!refused) {
@@ -46,11 +46,15 @@ export function startQueueWorker(options: QueueWorkerOptions): { worker: Worker;
       options.onStall?.(String(job.id));
       await new Promise<never>(() => undefined);
     }
-    const result = partToResult(runCellPart(job.data.config, job.data.parents, tapes));
+    const { configs, parents } = job.data;
+    const result = batchToResult(
+      configs.map((config) => runCellPart(config, parents, tapes)),
+      parents.length,
+    );
     done++;
     return result;
   };
-  const worker = new Worker<PartJobData, PartResult>(options.queueName, runJob, {
+  const worker = new Worker<BatchJobData, BatchResult>(options.queueName, runJob, {
     connection: options.connection,
     concurrency: 1,
     lockDuration: options.lockMs,

@@ -32,8 +32,8 @@ export interface SweepOptions {
   outDir: string;
   workers: number;
   /** Run the cells on a BullMQ queue (sweep/queue-coordinator.ts) instead; the workers then only analyze. */
-  queue?: { url: string; name: string };
-  /** --queue: queue jobs (cell × symbol-day) finished, of all. */
+  queue?: QueueTarget;
+  /** --queue: queue jobs (a batch of cells × symbol-day) finished, of all. */
   onJobs?: (done: number, total: number) => void;
   /** Child processes or worker threads (default DEFAULT_WORKER_KIND). */
   workerKind?: WorkerKind;
@@ -51,7 +51,16 @@ export interface SweepSummary {
   /** Wall times, seconds: workers started and ready; the cell phase (cells run and analyzed); the whole call. */
   timings: { workersReadyS: number; cellPhaseS: number; totalS: number; /** --queue: cells run by queue workers (then analyzed here). */ queueS: number };
   cellsResumed: number;
+  /** --queue: the sweep's jobs (batch × symbol-day), run now or taken from Redis; 0 without --queue. */
+  queueJobs: number;
   files: Record<string, string>;
+}
+
+/** --queue: where the cells run, and how many cells make one job. */
+export interface QueueTarget {
+  url: string;
+  name: string;
+  batchSize: number;
 }
 
 export const BASELINE_INDEX = -1;
@@ -94,7 +103,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     outcomes.set(job.index, { ...saved, index: job.index, id: job.id, wallMs: 0 });
     resumed++;
   }
-  let queued = { cellsRun: 0, seconds: NaN };
+  let queued = { cellsRun: 0, seconds: NaN, jobs: 0 };
   let ran: Awaited<ReturnType<typeof runAndAnalyze>>;
   try {
     if (options.queue) queued = await runOnQueue(jobs, outcomes, journal, parents, options.queue, options);
@@ -135,6 +144,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     cellsRun: cellsRun + queued.cellsRun,
     timings: { workersReadyS, cellPhaseS, queueS: queued.seconds, totalS: (performance.now() - startMs) / 1000 },
     cellsResumed: resumed,
+    queueJobs: queued.jobs,
     files,
   };
 }
@@ -246,32 +256,39 @@ function saveCell(ran: SavedJob, outcome: CellOutcome, byKey: Map<string, SavedJ
   return sharing;
 }
 
-/** --queue: every cell not resumed runs on the queue's workers; the cells come back whole. */
+/**
+ * --queue: every cell not resumed runs on the queue's workers; the cells come back whole. The
+ * batches are cut from all distinct cells (resumed ones too), so a resumed sweep's job ids are
+ * those of the run it resumes.
+ */
 async function runOnQueue(
   jobs: readonly SavedJob[],
   outcomes: Map<number, CellOutcome>,
   journal: CellJournal,
   parents: readonly ParentOrder[],
-  queue: { url: string; name: string },
+  queue: QueueTarget,
   options: SweepOptions,
-): Promise<{ cellsRun: number; seconds: number }> {
+): Promise<{ cellsRun: number; seconds: number; jobs: number }> {
   const startMs = performance.now();
   const byKey = groupByKey(jobs);
+  const distinct = jobs.filter((job) => byKey.get(job.key)![0] === job);
   const run = toRun(jobs, outcomes, byKey);
   const byIndex = new Map(run.map((job) => [job.index, job]));
   options.onProgress?.(outcomes.size, jobs.length, null);
   // Loaded only for --queue: bullmq and ioredis take ~120 ms to import, on every sweep otherwise.
   const { runCellsOnQueue } = await import('./queue-coordinator.ts');
-  await runCellsOnQueue(run, {
+  const { jobs: queueJobs } = await runCellsOnQueue(distinct, {
     url: queue.url,
     queueName: queue.name,
     dataDir: options.dataDir,
     parents,
+    batchSize: queue.batchSize,
+    have: (cell) => outcomes.has(cell.index),
     onJobs: options.onJobs,
     onCell: (outcome) => {
       saveCell(byIndex.get(outcome.index)!, outcome, byKey, outcomes, journal);
       options.onProgress?.(outcomes.size, jobs.length, outcome);
     },
   });
-  return { cellsRun: run.length, seconds: (performance.now() - startMs) / 1000 };
+  return { cellsRun: run.length, seconds: (performance.now() - startMs) / 1000, jobs: queueJobs };
 }
