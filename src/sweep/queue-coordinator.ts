@@ -18,6 +18,7 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ParentOrder } from '../engine/types.ts';
 import { assembleCell, splitBySymbolDay, type CellPart, type PartOutcome } from './cell.ts';
 import { dataFingerprint } from './fingerprint.ts';
+import { contentHash } from './grid.ts';
 import type { CellJob, CellOutcome } from './protocol.ts';
 import { batchJobId, connectQueue, cutBatches, JOB_ATTEMPTS, resultToBatch, type BatchJobData, type BatchResult } from './queue.ts';
 
@@ -51,12 +52,13 @@ interface BatchJob {
 /** One job per batch × part, batch-major (a batch's cells complete together), and each job by id. */
 function batchJobs(cells: readonly CellJob[], wanted: readonly boolean[], parts: readonly CellPart[], parents: readonly ParentOrder[], fingerprint: string, batchSize: number) {
   const partParents = parts.map((part) => part.indices.map((i) => parents[i]));
+  const parentsHashes = partParents.map((list) => contentHash(list));
   const batches = cutBatches(cells.map((_, c) => c), batchSize).filter((batch) => batch.some((c) => wanted[c]));
   const byId = new Map<string, BatchJob>();
   const jobs = batches.flatMap((batch) =>
     parts.map((part, p) => {
       const data: BatchJobData = { fingerprint, configs: batch.map((c) => cells[c].config), symbol: part.symbol, day: part.day, parents: partParents[p] };
-      const id = batchJobId(data);
+      const id = batchJobId(data, parentsHashes[p]);
       if (byId.has(id)) throw new Error(`queue: two batches share job id ${id} (the sweep's cells must have distinct configs)`);
       byId.set(id, { id, cells: batch, part: p, finished: false });
       const more = batch.length > 1 ? ` +${batch.length - 1} cells` : '';

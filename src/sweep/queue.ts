@@ -23,11 +23,12 @@ export const DEFAULT_QUEUE_NAME = 'ladderlab-sweep';
 /** How often a job is tried (a killed worker's stalled job counts separately, see the worker). */
 export const JOB_ATTEMPTS = 3;
 /**
- * Cells per queue job (--queue-batch). 16 cells × 200 parents of the IBM day ≈ 25–50 ms of work
- * per job at 1.5–3 ms a cell: per-job costs are a few % of it, and 1,000 cells still make 63
- * jobs per symbol-day to share among the workers (README "Distributed sweeps").
+ * Cells per queue job (--queue-batch). 32 cells × 200 parents of the IBM day ≈ 60–100 ms of work
+ * per job at 2–3 ms a cell: the ~5 ms a job costs between two jobs (BullMQ's finish-and-fetch
+ * round trip, its scripts and events) is ~5 % of it, and 1,000 cells still make 32 jobs per
+ * symbol-day to share among the workers (README "Distributed sweeps").
  */
-export const DEFAULT_QUEUE_BATCH = 16;
+export const DEFAULT_QUEUE_BATCH = 32;
 
 export interface BatchJobData {
   /** Data fingerprint (sweep/fingerprint.ts) the job's results depend on. */
@@ -46,9 +47,13 @@ export interface BatchJobData {
  */
 export type BatchResult = { cells: number; parents: number } & Record<(typeof OUTCOME_ARRAYS)[number], string>;
 
-/** `batch-` + the hash: BullMQ refuses an id that parses as an integer, which a hex hash can be. */
-export function batchJobId(data: Pick<BatchJobData, 'configs' | 'fingerprint' | 'parents'>): string {
-  return `batch-${contentHash({ configs: data.configs, fingerprint: data.fingerprint, parents: data.parents })}`;
+/**
+ * `batch-` + a hash of the configs, the fingerprint and the hash of the parents (`parentsHash`:
+ * contentHash(parents), computed once per symbol-day rather than once per job). BullMQ refuses
+ * an id that parses as an integer, which a hex hash can be.
+ */
+export function batchJobId(data: Pick<BatchJobData, 'configs' | 'fingerprint'>, parentsHash: string): string {
+  return `batch-${contentHash({ configs: data.configs, fingerprint: data.fingerprint, parents: parentsHash })}`;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { ParentOrder } from '../../src/engine/types.ts';
 import { generateParentOrders } from '../../src/data/orders.ts';
 import { writeSample } from '../../src/data/sample/sample.ts';
 import { dirTapeSource } from '../../src/sim/backtest.ts';
-import { parseGridAxis } from '../../src/sweep/grid.ts';
+import { contentHash, parseGridAxis } from '../../src/sweep/grid.ts';
 import { batchJobId, batchToResult, cutBatches, resultToBatch } from '../../src/sweep/queue.ts';
 import { runSweep, type SweepOptions } from '../../src/sweep/sweep.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -191,13 +191,15 @@ describe('queue batches', () => {
       { clientOrderId: 'p2', symbol: 'X', side: 'sell', qty: 300, arrivalTsUs: 1_709_649_060_000_000 },
     ];
     const data = { fingerprint: 'f', configs: [a, b], symbol: 'X', day: '2024-03-05', parents };
-    expect(batchJobId(data)).toMatch(/^batch-[0-9a-f]{16}$/);
-    expect(batchJobId({ ...data })).toBe(batchJobId(data));
-    expect(batchJobId({ ...data, fingerprint: 'g' })).not.toBe(batchJobId(data));
-    expect(batchJobId({ ...data, configs: [b, a] })).not.toBe(batchJobId(data));
-    expect(batchJobId({ ...data, configs: [a] })).not.toBe(batchJobId(data));
-    expect(batchJobId({ ...data, parents: parents.slice(1) })).not.toBe(batchJobId(data));
-    expect(batchJobId({ ...data, symbol: 'Y' } as never)).toBe(batchJobId(data)); // the parents say which symbol-day
+    const id = (d: typeof data) => batchJobId(d, contentHash(d.parents));
+    expect(id(data)).toMatch(/^batch-[0-9a-f]{16}$/);
+    expect(id({ ...data })).toBe(id(data));
+    expect(id({ ...data, fingerprint: 'g' })).not.toBe(id(data));
+    expect(id({ ...data, configs: [b, a] })).not.toBe(id(data));
+    expect(id({ ...data, configs: [a] })).not.toBe(id(data));
+    expect(id({ ...data, parents: parents.slice(1) })).not.toBe(id(data));
+    expect(id({ ...data, parents: [{ ...parents[0], side: 'sell' }, parents[1]] })).not.toBe(id(data));
+    expect(id({ ...data, symbol: 'Y' })).toBe(id(data)); // the parents say which symbol-day
   });
 
   it('a result carries every cell’s arrays exactly, NaN and -1 included, for buys and sells alike', () => {
