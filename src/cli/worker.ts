@@ -5,7 +5,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { listTapes } from '../data/tape/files.ts';
@@ -46,12 +45,6 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new InputError(`--data ${args.data}: not a directory`);
     if (listTapes(dataDir).length === 0) throw new InputError(`--data ${args.data}: no tapes`);
     if (!Number.isInteger(args['lock-ms']) || args['lock-ms'] < 100) throw new InputError(`--lock-ms ${args['lock-ms']}: need a whole number of ms ≥ 100`);
-    // V8's allocation-site pretenuring sometimes decides, early on (the tape load), to allocate
-    // the simulator's short-lived objects straight into the old generation: then 7–8 full GCs
-    // instead of 2 and ~35 % more CPU — 1,000 cells on the IBM day took 3.1–3.5 s instead of
-    // 2.3–2.6 s, run to run at random. Off, every run was the fast one (read at each GC, so
-    // setting it here, before any job, takes effect; it only changes where objects are allocated).
-    setFlagsFromString('--no-allocation-site-pretenuring');
     const connection = await connectQueue(args.queue);
     const stallAfter = process.env[STALL_AFTER_ENV];
     let refusedMessage: string | null = null;

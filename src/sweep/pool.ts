@@ -151,7 +151,9 @@ export class SweepPool {
       worker.on('exit', exited);
       return { post: (m) => worker.postMessage(m), stop: () => worker.terminate().then(() => undefined), tasks: [], ready: false };
     }
-    const child: ChildProcess = fork(entry, [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Pretenuring off, as bin/ladderlab.mjs sets for its own process (see there why).
+    const execArgv = ['--no-allocation-site-pretenuring'];
+    const child: ChildProcess = fork(entry, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.on('message', (m) => onReply(m as WorkerReply));
     child.on('error', (err) => this.fail(err));
