@@ -32,7 +32,7 @@ export const OUTCOME_ARRAYS = ['filledQty', 'shortfallBps', 'vsFarTouchBps', 'ti
 
 /**
  * A cell's unit of work: one backtest per symbol-day, sorted by symbol then day (a queue job is
- * one cell × one part). Each part keeps its parents in list order, so arrival ties keep theirs.
+ * a batch of cells × one part: sweep/queue.ts). Each part keeps its parents in list order, so arrival ties keep theirs.
  */
 export function splitBySymbolDay(parents: readonly ParentOrder[]): CellPart[] {
   const parts = new Map<string, CellPart>();
@@ -107,8 +107,11 @@ function cmp(a: string, b: string): number {
 /** A tape source that keeps every symbol-day it loaded: a worker loads each tape once for all its cells. */
 export function cachingTapeSource(inner: TapeSource): TapeSource {
   const cache = new Map<string, SymbolDay>();
+  // The listing too: a directory read per cell otherwise (the data does not change under a run;
+  // a sweep's data fingerprint is taken once for the same reason).
+  let listing: ReturnType<TapeSource['list']> | null = null;
   return {
-    list: () => inner.list(),
+    list: () => (listing ??= inner.list()),
     load: (symbol, day) => {
       const key = `${symbol}\u0000${day}`;
       let tape = cache.get(key);
