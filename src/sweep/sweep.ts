@@ -67,10 +67,9 @@ export const BASELINE_INDEX = -1;
 
 /**
  * Worker threads: on this (shared, 2-core) machine, IBM day, 1,000 cells × 200 parents, 2 workers,
- * `npm run bench -- sweep` gave threads a 2.4 s cell phase (2.2–2.7) against 3.3 s (2.6–5.6) for
- * child processes, and workers ready in 0.11 s against 0.32 s — once the build bundled
- * apache-arrow (importing it was most of a worker's start) and the cells stopped being written one
- * file each. (Before that, processes measured faster.) README "Sweeps".
+ * `npm run bench -- sweep` gave threads a 2.20 s cell phase against 2.31 s for child processes,
+ * and workers ready in 0.12 s against 0.17 s — once the build bundled apache-arrow (importing it
+ * was most of a worker's start). (Before that, processes measured faster.) README "Sweeps".
  */
 export const DEFAULT_WORKER_KIND: WorkerKind = 'thread';
 
