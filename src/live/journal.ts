@@ -8,9 +8,11 @@
  *   event   a venue event (ack, fill with execution id, cancel, reject, status) before the engine sees it
  *   done    a parent's record was final (status, reason)
  *   closed  the run ended and its records were written; `interrupted` runs stay resumable
- * A line cut short by a crash (no newline) is ignored on reading.
+ * A line cut short by a crash (no newline) is ignored on reading and cut off before a resumed run
+ * appends (core/line-file.ts).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { LineAppender, readWholeLines } from '../core/line-file.ts';
 import type { OrderEvent } from '../engine/ports.ts';
 import type { ChildRecord, ParentOrder } from '../engine/types.ts';
 import { InputError } from '../core/errors.ts';
@@ -28,31 +30,27 @@ export const JOURNAL_FILE = 'journal.ndjson';
 export const LIVE_PID_FILE = 'live.pid';
 
 export class Journal {
-  private fd: number | null;
+  private file: LineAppender | null;
 
+  /** `truncate`: a new run; otherwise a resumed one appends (a line the crash cut short is cut off first). */
   constructor(readonly path: string, truncate: boolean) {
-    this.fd = openSync(path, truncate ? 'w' : 'a');
+    this.file = new LineAppender(path, !truncate);
   }
 
   /** Append one line and fsync it: on disk before the caller acts. */
   append(entry: JournalEntry): void {
-    if (this.fd === null) return;
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(this.fd);
+    this.file?.append(`${JSON.stringify(entry)}\n`, true);
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    this.file?.close();
+    this.file = null;
   }
 }
 
 export function readJournal(path: string): JournalEntry[] {
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  if (!text.endsWith('\n')) lines.pop(); // a line the crash cut short
   const entries: JournalEntry[] = [];
-  lines.forEach((line, i) => {
+  readWholeLines(path).forEach((line, i) => {
     if (line.trim() === '') return;
     try {
       entries.push(JSON.parse(line) as JournalEntry);

@@ -13,7 +13,8 @@
  * machine crash can lose the last rows. A line cut short by a crash is ignored on reading and cut
  * off before the next segment appends.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { LineAppender, readWholeLines } from '../core/line-file.ts';
 
 export const TAPE_ROWS_FILE = 'tape-rows.tsv';
 
@@ -23,50 +24,27 @@ export interface TapeRowSink {
 }
 
 export class TapeJournal implements TapeRowSink {
-  private readonly fd: number;
-  private position: number;
+  private readonly file: LineAppender;
 
   /** `append`: keep what an earlier segment wrote (cut back to its last whole line); else start empty. */
   constructor(
     readonly path: string,
     append: boolean,
   ) {
-    if (!append || !existsSync(path)) {
-      this.fd = openSync(path, 'w');
-      this.position = 0;
-      return;
-    }
-    this.fd = openSync(path, 'r+');
-    this.position = wholeLinesLength(readFileSync(path));
-    ftruncateSync(this.fd, this.position);
+    this.file = new LineAppender(path, append);
   }
 
   quote(symbol: string, tsUs: number, bid: number, ask: number, bidSize: number, askSize: number): void {
-    this.write(`q\t${symbol}\t${tsUs}\t${bid}\t${ask}\t${bidSize}\t${askSize}\n`);
+    this.file.append(`q\t${symbol}\t${tsUs}\t${bid}\t${ask}\t${bidSize}\t${askSize}\n`);
   }
 
   trade(symbol: string, tsUs: number, price: number, size: number, exchange: number, eligible: 0 | 1): void {
-    this.write(`t\t${symbol}\t${tsUs}\t${price}\t${size}\t${exchange}\t${eligible}\n`);
+    this.file.append(`t\t${symbol}\t${tsUs}\t${price}\t${size}\t${exchange}\t${eligible}\n`);
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
-
-  private write(line: string): void {
-    const bytes = Buffer.from(line);
-    // One write call for a regular file writes it all; loop anyway, as write(2) permits less.
-    for (let off = 0; off < bytes.length; ) {
-      const n = writeSync(this.fd, bytes, off, bytes.length - off, this.position);
-      off += n;
-      this.position += n;
-    }
-  }
-}
-
-/** Bytes up to and including the last newline. */
-function wholeLinesLength(bytes: Buffer): number {
-  return bytes.lastIndexOf(0x0a) + 1;
 }
 
 /** Replay every whole, well-formed row of the file into `sink`, in file order; returns the counts. */
@@ -74,9 +52,7 @@ export function readTapeJournal(path: string, sink: TapeRowSink): { quotes: numb
   let quotes = 0;
   let trades = 0;
   if (!existsSync(path)) return { quotes, trades };
-  const bytes = readFileSync(path);
-  const text = bytes.subarray(0, wholeLinesLength(bytes)).toString('utf8');
-  for (const line of text.split('\n')) {
+  for (const line of readWholeLines(path)) {
     const f = line.split('\t');
     if (f.length !== 7) continue;
     const n = f.slice(2).map(Number);

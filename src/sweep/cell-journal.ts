@@ -7,11 +7,11 @@
  * 1,000-cell sweep on this machine, while the workers waited for their next cell. One open file
  * and one write per cell costs microseconds.
  *
- * A crash can cut the last line short: reading ignores any line that is not a whole cell (that
- * cell simply runs again) and cuts the file back to its last whole line before appending, so a
- * torn line never swallows the next one.
+ * A crash can cut the last line short: that cell simply runs again (core/line-file.ts ignores the
+ * torn line and cuts it off before appending); any other line that is not a whole cell is skipped.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { LineAppender, readWholeLines } from '../core/line-file.ts';
 import type { CellOutcome } from './protocol.ts';
 
 /**
@@ -26,44 +26,30 @@ export type SavedOutcome = Omit<CellOutcome, 'index' | 'id' | 'wallMs'>;
 export class CellJournal {
   /** Cells read back on resume, by key. */
   readonly saved = new Map<string, SavedOutcome>();
-  private readonly fd: number;
-  /** Where the next line goes. */
-  private position = 0;
+  private readonly file: LineAppender;
 
   /** `resume`: read what is there and append to it; otherwise start an empty journal. */
   constructor(
     readonly path: string,
     resume: boolean,
   ) {
-    if (!resume || !existsSync(path)) {
-      this.fd = openSync(path, 'w');
-      return;
+    if (resume && existsSync(path)) {
+      for (const line of readWholeLines(path)) {
+        const cell = parseLine(line);
+        if (cell) this.saved.set(cell.key, cell.outcome);
+      }
     }
-    const text = readFileSync(path, 'utf8');
-    const wholeLength = text.lastIndexOf('\n') + 1; // bytes up to the last whole line (ASCII: chars = bytes)
-    for (const line of text.slice(0, wholeLength).split('\n')) {
-      const cell = parseLine(line);
-      if (cell) this.saved.set(cell.key, cell.outcome);
-    }
-    this.fd = openSync(path, 'r+');
-    ftruncateSync(this.fd, wholeLength);
-    this.position = wholeLength;
+    this.file = new LineAppender(path, resume);
   }
 
   append(key: string, outcome: CellOutcome): void {
     const json: Record<string, string> = { key };
     for (const name of ARRAYS) json[name] = base64(outcome[name]);
-    const bytes = Buffer.from(`${JSON.stringify(json)}\n`);
-    // One write call for a regular file writes it all; loop anyway, as write(2) permits less.
-    for (let off = 0; off < bytes.length; ) {
-      const n = writeSync(this.fd, bytes, off, bytes.length - off, this.position);
-      off += n;
-      this.position += n;
-    }
+    this.file.append(`${JSON.stringify(json)}\n`);
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 }
 
