@@ -21,7 +21,7 @@ import { alpacaTradeEligible } from '../data/ingest/alpaca.ts';
 import { allocQuoteColumns, allocTradeColumns, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../data/tape/tape.ts';
 import { listTapes, loadSymbolDay } from '../data/tape/files.ts';
 import { QuoteBuilder, TradeBuilder } from '../data/tape/builder.ts';
-import { readTapeJournal, type TapeJournal } from './tape-journal.ts';
+import { readTapeJournal, type TapeJournal, type TapeRowSink } from './tape-journal.ts';
 
 interface SymbolRows {
   quotes: QuoteBuilder;
@@ -51,30 +51,36 @@ export class TapeRecorder {
     return rows;
   }
 
+  /** Rows into memory: the one place the builders, the counts and the REST filter's last time move. */
+  private readonly memory: TapeRowSink = {
+    quote: (symbol, tsUs, bid, ask, bidSize, askSize) => {
+      const rows = this.rows(symbol);
+      rows.quotes.push(tsUs, bid, ask, bidSize, askSize);
+      if (tsUs > rows.lastQuoteTsUs) rows.lastQuoteTsUs = tsUs;
+      this.quoteCount++;
+    },
+    trade: (symbol, tsUs, price, size, exchange, eligible) => {
+      this.rows(symbol).trades.push(tsUs, price, size, exchange, eligible);
+      this.tradeCount++;
+    },
+  };
+
   /** A quote as seen (stream), or a REST quote — recorded only when newer than the last recorded. */
   quote(symbol: string, tsUs: number, bid: number, ask: number, bidSize: number, askSize: number, fromRest = false): void {
     if (!Number.isFinite(tsUs) || !(bid > 0) || !(ask > 0)) return;
-    const rows = this.rows(symbol);
-    if (fromRest && tsUs <= rows.lastQuoteTsUs) return;
-    this.pushQuote(rows, Math.round(tsUs), bid, ask, shares(bidSize), shares(askSize));
-    this.journal?.quote(symbol, Math.round(tsUs), bid, ask, shares(bidSize), shares(askSize));
-  }
-
-  private pushQuote(rows: SymbolRows, tsUs: number, bid: number, ask: number, bidSize: number, askSize: number): void {
-    rows.quotes.push(tsUs, bid, ask, bidSize, askSize);
-    if (tsUs > rows.lastQuoteTsUs) rows.lastQuoteTsUs = tsUs;
-    this.quoteCount++;
+    if (fromRest && tsUs <= this.rows(symbol).lastQuoteTsUs) return;
+    const row = [symbol, Math.round(tsUs), bid, ask, shares(bidSize), shares(askSize)] as const;
+    this.memory.quote(...row);
+    this.journal?.quote(...row);
   }
 
   trade(symbol: string, tsUs: number, price: number, size: number, exchange: string, conditions: readonly string[]): void {
     if (!Number.isFinite(tsUs) || !(price > 0)) return;
-    const rows = this.rows(symbol);
     const code = exchangeCode(exchange || null);
     const exchangeId = code < 0 ? UNKNOWN_EXCHANGE_CODE : code;
-    const eligible = alpacaTradeEligible(exchangeId, conditions) ? 1 : 0;
-    rows.trades.push(Math.round(tsUs), price, shares(size), exchangeId, eligible);
-    this.tradeCount++;
-    this.journal?.trade(symbol, Math.round(tsUs), price, shares(size), exchangeId, eligible);
+    const row = [symbol, Math.round(tsUs), price, shares(size), exchangeId, alpacaTradeEligible(exchangeId, conditions) ? 1 : 0] as const;
+    this.memory.trade(...row);
+    this.journal?.trade(...row);
   }
 
   /**
@@ -82,13 +88,7 @@ export class TapeRecorder {
    * is recorded, as they were recorded. Returns the rows adopted; the counts include them.
    */
   adoptJournal(path: string): { quotes: number; trades: number } {
-    return readTapeJournal(path, {
-      quote: (symbol, tsUs, bid, ask, bidSize, askSize) => this.pushQuote(this.rows(symbol), tsUs, bid, ask, bidSize, askSize),
-      trade: (symbol, tsUs, price, size, exchange, eligible) => {
-        this.rows(symbol).trades.push(tsUs, price, size, exchange, eligible);
-        this.tradeCount++;
-      },
-    });
+    return readTapeJournal(path, this.memory);
   }
 
   /**
@@ -99,20 +99,12 @@ export class TapeRecorder {
     let quotes = 0;
     let trades = 0;
     for (const { symbol, day } of listTapes(dir)) {
-      const sd = loadSymbolDay(dir, symbol, day);
-      const rows = this.rows(symbol);
-      const q = sd.quotes;
-      for (let i = 0; i < q.length; i++) {
-        rows.quotes.push(q.ts[i], q.bid[i], q.ask[i], q.bidSize[i], q.askSize[i]);
-        if (q.ts[i] > rows.lastQuoteTsUs) rows.lastQuoteTsUs = q.ts[i];
-      }
-      const t = sd.trades;
-      for (let i = 0; i < t.length; i++) rows.trades.push(t.ts[i], t.price[i], t.size[i], t.exchange[i], t.eligible[i] as 0 | 1);
+      const { quotes: q, trades: t } = loadSymbolDay(dir, symbol, day);
+      for (let i = 0; i < q.length; i++) this.memory.quote(symbol, q.ts[i], q.bid[i], q.ask[i], q.bidSize[i], q.askSize[i]);
+      for (let i = 0; i < t.length; i++) this.memory.trade(symbol, t.ts[i], t.price[i], t.size[i], t.exchange[i], t.eligible[i] as 0 | 1);
       quotes += q.length;
       trades += t.length;
     }
-    this.quoteCount += quotes;
-    this.tradeCount += trades;
     return { quotes, trades };
   }
 
