@@ -11,9 +11,10 @@ import type { ExecutionRecord, ParentOrder } from '../engine/types.ts';
 import type { RobustnessScenario, ScenarioOutcome } from '../records/robustness.ts';
 import { runBacktest, type TapeSource } from '../sim/backtest.ts';
 import { cachingTapeSource } from '../sweep/cell.ts';
+import { FILL_MODEL_NAMES } from '../sim/fill/model.ts';
 
-/** Fill models a robustness row may use; `intensity` keeps the run's own (e.g. calibrated) parameters. */
-export const FILL_MODELS = ['through', 'touch', 'queue', 'intensity'] as const;
+/** Fill models a robustness row may use (every model; `intensity` keeps the run's own, e.g. calibrated, parameters). */
+export const FILL_MODELS = FILL_MODEL_NAMES;
 /** The stress models by default; the run's own model is added when it is not one of them (stressModels). */
 export const DEFAULT_STRESS_FILL_MODELS = ['through', 'touch', 'queue'] as const;
 export const DEFAULT_STRESS_LATENCY_MS = [0, 50, 250];

@@ -1,6 +1,7 @@
 /** The simulator's config section (`sim:`): fill model, its parameters, latency channels. */
 import { z } from 'zod';
 import type { EngineConfig } from '../engine/config.ts';
+import { FILL_MODEL_NAMES } from './fill/model.ts';
 
 const positive = () => z.number().positive();
 const nonNegative = () => z.number().nonnegative();
@@ -48,7 +49,7 @@ const beyondTouchSchema = z
 
 export const simSchema = z
   .object({
-    fill_model: z.enum(['through', 'touch', 'queue', 'intensity']).default('queue'),
+    fill_model: z.enum(FILL_MODEL_NAMES).default('queue'),
     p_touch: z.number().min(0).max(1).default(0.3),
     queue_power: positive().default(2),
     /** How the queue model splits cancellations: f(x) = x^queue_power (power) or ln(1 + x) (log). */

@@ -17,7 +17,9 @@
 /** Prices are compared within this many dollars (far below $0.0001, far above float noise). */
 export const PRICE_EPSILON = 1e-7;
 
-export type FillModelName = 'through' | 'touch' | 'queue' | 'intensity';
+/** Every fill model by name (the config's `sim.fill_model`, the robustness band's models). */
+export const FILL_MODEL_NAMES = ['through', 'touch', 'queue', 'intensity'] as const;
+export type FillModelName = (typeof FILL_MODEL_NAMES)[number];
 
 /** What a model may read of the child when it starts resting. */
 export interface RestingChild {
