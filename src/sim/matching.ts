@@ -51,10 +51,17 @@ export class Matching {
       const isBuy = o.isBuy;
       if (usable && (isBuy ? ask <= o.limitPrice + PRICE_EPSILON : bid >= o.limitPrice - PRICE_EPSILON) && this.fillCrossed(book, o, i)) filled = true;
       if (model.usesDepth && o.resting) {
-        near.price = isBuy ? bid : ask;
+        const nearPrice = isBuy ? bid : ask;
+        // The model said this quote would change nothing (NearTouch.quietLo/Hi): no call.
+        if (o.quietLo < nearPrice && nearPrice < o.quietHi) continue;
+        near.price = nearPrice;
         near.size = isBuy ? book.qBidSize[i] : book.qAskSize[i];
         near.tsUs = book.qTs[i];
+        near.quietLo = Number.NaN;
+        near.quietHi = Number.NaN;
         model.depth(o.fillState, near);
+        o.quietLo = near.quietLo;
+        o.quietHi = near.quietHi;
         if (model.fillsOnQuote && this.fillOnQuote(book, o, i)) filled = true;
       }
     }
@@ -95,6 +102,9 @@ export class Matching {
         shares = o.qty - o.cumQty;
       } else if (Math.abs(price - o.limitPrice) <= PRICE_EPSILON) {
         model.trade(o.fillState, size);
+        // A print moved the model's state: the next quote goes to `depth` whatever its price.
+        o.quietLo = Number.NaN;
+        o.quietHi = Number.NaN;
         shares = Math.min(o.qty - o.cumQty, model.takeFillable(o.fillState));
       }
       if (shares > 0 && this.fillFromPrint(book, o, i, shares)) filled = true;

@@ -23,6 +23,9 @@ export class SimOrder {
    * child starts resting, read and written only by that model.
    */
   fillState: unknown = null;
+  /** Near prices strictly between these leave `fillState` as it is: the venue skips `depth` (NearTouch.quietLo). */
+  quietLo = Number.NaN;
+  quietHi = Number.NaN;
 
   constructor(request: ChildOrderRequest, venueArrivalUs: number) {
     this.clientOrderId = request.clientOrderId;

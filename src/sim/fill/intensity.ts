@@ -96,6 +96,9 @@ export class IntensityFillModel implements FillModel<IntensityState> {
     }
     state.sinceUs = near.tsUs;
     this.queue.depth(state.queue, near);
+    // Time alone moves this model's state: no quote is quiet (the queue's band does not hold here).
+    near.quietLo = Number.NaN;
+    near.quietHi = Number.NaN;
     state.ratePerS = this.rateAt(state.queue, near);
   }
 

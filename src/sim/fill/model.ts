@@ -40,6 +40,15 @@ export class NearTouch {
   size = Number.NaN;
   /** When the venue sees it: the quote's time in `depth`, the child's arrival in `newOrder` (epoch µs). */
   tsUs = Number.NaN;
+  /**
+   * Written by `depth` (the venue sets both to NaN before each call): near prices strictly between
+   * them would leave the child's state exactly as this call left it, as long as no print reaches
+   * `trade` for it. The venue then skips `depth` for that child (most quotes move neither a child
+   * behind the touch nor one alone inside the spread). NaN (the default) skips nothing, which is
+   * what a model whose state moves with time alone must leave.
+   */
+  quietLo = Number.NaN;
+  quietHi = Number.NaN;
 }
 
 export interface FillModel<State = unknown> {

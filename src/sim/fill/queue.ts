@@ -17,7 +17,7 @@
  * Deterministic: the same tape gives the same fills whatever the seed.
  */
 import type { FillModel, NearTouch, RestingChild } from './model.ts';
-import { levelRelation } from './model.ts';
+import { levelRelation, PRICE_EPSILON } from './model.ts';
 import type { QueueProb } from './prob.ts';
 
 /** The queue model's per-order fields (hftbacktest's `QueuePos` in `order.q`). */
@@ -98,6 +98,7 @@ export class QueueFillModel implements FillModel<QueuePosition> {
       order.levelQty = Number.NaN;
       order.tradedAtLevel = 0;
       order.insideSpread = false;
+      quietWhile(near, order, -1);
       return;
     }
     if (relation === 1) {
@@ -106,6 +107,7 @@ export class QueueFillModel implements FillModel<QueuePosition> {
       order.levelQty = 0;
       order.tradedAtLevel = 0;
       order.insideSpread = true;
+      quietWhile(near, order, 1);
       return;
     }
     order.insideSpread = false;
@@ -139,4 +141,18 @@ export class QueueFillModel implements FillModel<QueuePosition> {
     order.fillable = 0;
     return shares;
   }
+}
+
+/**
+ * Behind the touch and alone inside the spread, `depth` only rewrites the same fields whatever the
+ * near size: quiet while the near price keeps that relation (levelRelation's test, solved for the
+ * near price p: buy behind p > L + ε, buy inside p < L − ε; sell behind 0 < p < L − ε, sell inside
+ * p > L + ε). A buy's missing bid (p ≤ 0) is inside too, so its band runs down to −∞.
+ */
+function quietWhile(near: NearTouch, order: QueuePosition, relation: 1 | -1): void {
+  const above = order.limitPrice + PRICE_EPSILON;
+  const below = order.limitPrice - PRICE_EPSILON;
+  const nearAboveLimit = order.isBuy === (relation === -1);
+  near.quietLo = nearAboveLimit ? above : order.isBuy ? -Infinity : 0;
+  near.quietHi = nearAboveLimit ? Infinity : below;
 }

@@ -1,0 +1,138 @@
+/**
+ * Quiet quotes: the queue model marks the near prices that would leave a child's state as it is
+ * (NearTouch.quietLo/Hi), and the venue skips `depth` for them. The hooks' bands for buys and sells,
+ * and the venue's fills with skipping equal to the fills with every call made.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeTickTable } from '../../src/engine/ticks.ts';
+import { Book } from '../../src/sim/book.ts';
+import { BeyondTouch } from '../../src/sim/fill/beyond-touch.ts';
+import { makeFillModel } from '../../src/sim/fill/index.ts';
+import { NearTouch, PRICE_EPSILON, type FillModel } from '../../src/sim/fill/model.ts';
+import { PowerQueueProb } from '../../src/sim/fill/prob.ts';
+import { QueueFillModel, type QueuePosition } from '../../src/sim/fill/queue.ts';
+import { Matching } from '../../src/sim/matching.ts';
+import { SimOrder } from '../../src/sim/order.ts';
+import { randomTape, simConfig, T0 } from './sim-fixtures.ts';
+
+const child = (isBuy: boolean, limitPrice: number) => ({ isBuy, limitPrice, tickUnits: 100 });
+
+/** The band `depth` leaves for a child at `limit` seeing near price `nearPrice`. */
+function bandAfterDepth(isBuy: boolean, limit: number, nearPrice: number): [number, number] {
+  const model = new QueueFillModel(new PowerQueueProb(2), 0.3);
+  const state = model.newOrder(child(isBuy, limit), Object.assign(new NearTouch(), { price: limit, size: 500 }));
+  const near = Object.assign(new NearTouch(), { price: nearPrice, size: 300 });
+  model.depth(state, near);
+  return [near.quietLo, near.quietHi];
+}
+
+describe('queue model: the near prices that change nothing', () => {
+  it('buy: behind the touch (bid above L) quiet while the bid stays above L; inside while it stays below', () => {
+    expect(bandAfterDepth(true, 10.0, 10.01)).toEqual([10.0 + PRICE_EPSILON, Infinity]);
+    expect(bandAfterDepth(true, 10.0, 9.99)).toEqual([-Infinity, 10.0 - PRICE_EPSILON]);
+  });
+
+  it('sell: behind the touch (ask below L) quiet while 0 < ask < L; inside while the ask stays above L', () => {
+    expect(bandAfterDepth(false, 10.05, 10.04)).toEqual([0, 10.05 - PRICE_EPSILON]);
+    expect(bandAfterDepth(false, 10.05, 10.06)).toEqual([10.05 + PRICE_EPSILON, Infinity]);
+  });
+
+  it('at the touch nothing is quiet: every size change moves the queue (buy and sell)', () => {
+    expect(bandAfterDepth(true, 10.0, 10.0)).toEqual([Number.NaN, Number.NaN]);
+    expect(bandAfterDepth(false, 10.05, 10.05)).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it('a second call inside the band leaves every field as the first call did (buy behind, sell inside)', () => {
+    const model = new QueueFillModel(new PowerQueueProb(2), 0.3);
+    for (const [isBuy, limit, first, second] of [
+      [true, 10.0, 10.01, 10.03],
+      [false, 10.05, 10.07, 10.2],
+    ] as const) {
+      const state = model.newOrder(child(isBuy, limit), Object.assign(new NearTouch(), { price: limit, size: 500 }));
+      model.depth(state, Object.assign(new NearTouch(), { price: first, size: 300 }));
+      const before = { ...state };
+      model.depth(state, Object.assign(new NearTouch(), { price: second, size: 900 }));
+      expect({ ...state }).toEqual(before);
+    }
+  });
+
+  it('intensity: time moves its state, so no quote is quiet', () => {
+    const model = makeFillModel(simConfig({ fill_model: 'intensity' }).sim, 1);
+    const state = model.newOrder(child(true, 10.0), Object.assign(new NearTouch(), { price: 9.99, size: 500, tsUs: T0 }));
+    const near = Object.assign(new NearTouch(), { price: 9.98, size: 300, tsUs: T0 + 1000 });
+    model.depth(state, near);
+    expect([near.quietLo, near.quietHi]).toEqual([Number.NaN, Number.NaN]);
+  });
+});
+
+/** The queue model, counting `depth` calls; `honorQuiet: false` clears the band, so the venue calls on every quote. */
+class CountingQueue implements FillModel<QueuePosition> {
+  readonly name = 'queue' as const;
+  readonly usesDepth = true;
+  readonly fillsOnQuote = false;
+  depthCalls = 0;
+  private readonly inner = new QueueFillModel(new PowerQueueProb(2), 0.3);
+  constructor(private readonly honorQuiet: boolean) {}
+  newOrder(c: SimOrder, near: NearTouch): QueuePosition {
+    return this.inner.newOrder(c, near);
+  }
+  trade(state: QueuePosition, size: number): void {
+    this.inner.trade(state, size);
+  }
+  depth(state: QueuePosition, near: NearTouch): void {
+    this.depthCalls++;
+    this.inner.depth(state, near);
+    if (!this.honorQuiet) near.quietLo = near.quietHi = Number.NaN;
+  }
+  takeFillable(state: QueuePosition): number {
+    return this.inner.takeFillable(state);
+  }
+}
+
+/** Children resting at several levels on both sides through a random tape; every fill, in order. */
+function replayChildren(model: CountingQueue): string[] {
+  const tape = randomTape(7, 3000, { tradeEvery: 2 });
+  const book = new Book('XYZ');
+  book.load(tape, -Infinity);
+  const fills: string[] = [];
+  const matching = new Matching(
+    model,
+    false,
+    (o, shares, price, tsUs) => {
+      o.cumQty += shares;
+      if (o.cumQty >= o.qty) o.resting = false;
+      fills.push(`${o.clientOrderId} ${shares}@${price} t${tsUs}`);
+    },
+    new BeyondTouch(simConfig().sim.beyond_touch),
+    makeTickTable(),
+  );
+  const limits = [19.9, 19.96, 19.99, 20.0, 20.01, 20.04, 20.1];
+  limits.forEach((limit, k) => {
+    for (const side of ['buy', 'sell'] as const) {
+      const order = new SimOrder({ clientOrderId: `${side[0]}${k}`, symbol: 'XYZ', side, qty: 5000, limitPrice: limit, timeInForce: 'day' }, tape.quotes.ts[0]);
+      matching.startResting(book, order, 0, tape.quotes.ts[0]);
+    }
+  });
+  let qi = 1;
+  let ti = 0;
+  const { quotes, trades } = tape;
+  while (qi < quotes.length || ti < trades.length) {
+    if (ti < trades.length && (qi >= quotes.length || trades.ts[ti] <= quotes.ts[qi])) matching.applyTrade(book, ti++);
+    else matching.applyQuote(book, qi++);
+    book.resting = book.resting.filter((o) => o.resting);
+  }
+  return fills;
+}
+
+describe('the venue skips quiet quotes without changing a fill', () => {
+  it('same fills, buys and sells, with far fewer depth calls', () => {
+    const quiet = new CountingQueue(true);
+    const every = new CountingQueue(false);
+    const withSkips = replayChildren(quiet);
+    const withoutSkips = replayChildren(every);
+    expect(withSkips).toEqual(withoutSkips);
+    expect(withSkips.filter((f) => f.startsWith('b')).length).toBeGreaterThan(20);
+    expect(withSkips.filter((f) => f.startsWith('s')).length).toBeGreaterThan(20);
+    expect(quiet.depthCalls).toBeLessThan(every.depthCalls / 2);
+  });
+});
