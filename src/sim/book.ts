@@ -6,7 +6,7 @@
 import { nyLocalToUtcUs } from '../core/calendar.ts';
 import type { Quote } from '../engine/types.ts';
 import type { SimOrder } from './order.ts';
-import { allocQuoteColumns, allocTradeColumns, firstIndexAfter, upperBoundFrom, type SymbolDay } from '../data/tape/tape.ts';
+import { allocQuoteColumns, allocTradeColumns, sampledColumn, type SampledColumn, type SymbolDay } from '../data/tape/tape.ts';
 
 export class Book {
   readonly symbol: string;
@@ -26,6 +26,9 @@ export class Book {
   tSize: Float64Array = new Float64Array(0);
   tEligible: Uint8Array = new Uint8Array(0);
   tn = 0;
+  /** qTs and tTs with their samples, for cursors that jump far ahead (search.ts SampledColumn). */
+  qTsSampled: SampledColumn = sampledColumn(this.qTs, 0);
+  tTsSampled: SampledColumn = sampledColumn(this.tTs, 0);
   /** Venue cursors: next quote / trade to apply while children rest. */
   qi = 0;
   ti = 0;
@@ -64,18 +67,20 @@ export class Book {
     this.dayStartUs = nyLocalToUtcUs(tape.day, 0);
     this.dayEndUs = nyLocalToUtcUs(tape.day, 24 * 3600 * 1000);
     this.qn = q.length;
-    this.qTs = q.ts.subarray(0, q.length);
+    this.qTsSampled = sampledColumn(q.ts, q.length);
+    this.qTs = this.qTsSampled.values;
     this.qBid = q.bid;
     this.qAsk = q.ask;
     this.qBidSize = q.bidSize;
     this.qAskSize = q.askSize;
     this.tn = t.length;
-    this.tTs = t.ts.subarray(0, t.length);
+    this.tTsSampled = sampledColumn(t.ts, t.length);
+    this.tTs = this.tTsSampled.values;
     this.tPrice = t.price;
     this.tSize = t.size;
     this.tEligible = t.eligible;
-    this.qi = firstIndexAfter(this.qTs, nowUs);
-    this.ti = firstIndexAfter(this.tTs, nowUs);
+    this.qi = this.qTsSampled.upperBoundFrom(nowUs, 0);
+    this.ti = this.tTsSampled.upperBoundFrom(nowUs, 0);
     this.seenIdx = -1;
     this.lastReadUs = -Infinity;
     this.lastFeedDeliveryUs = -Infinity;
@@ -85,8 +90,8 @@ export class Book {
 
   /** Venue cursors past everything stamped ≤ nowUs (they only move forward). */
   syncVenueCursors(nowUs: number): void {
-    if (this.qi < this.qn && this.qTs[this.qi] <= nowUs) this.qi = upperBoundFrom(this.qTs, nowUs, this.qi);
-    if (this.ti < this.tn && this.tTs[this.ti] <= nowUs) this.ti = upperBoundFrom(this.tTs, nowUs, this.ti);
+    if (this.qi < this.qn && this.qTs[this.qi] <= nowUs) this.qi = this.qTsSampled.upperBoundFrom(nowUs, this.qi);
+    if (this.ti < this.tn && this.tTs[this.ti] <= nowUs) this.ti = this.tTsSampled.upperBoundFrom(nowUs, this.ti);
   }
 
   /** Ask size of quote i not yet taken by our children. */

@@ -10,7 +10,6 @@
 import type { VirtualClock } from './clock.ts';
 import type { Book } from './book.ts';
 import type { LatencyChannel } from './latency.ts';
-import { upperBoundFrom } from '../data/tape/tape.ts';
 
 export class QuoteFeed {
   /**
@@ -50,7 +49,7 @@ export class QuoteFeed {
 
   private advanceSeen(book: Book, asOfUs: number): void {
     const from = book.seenIdx + 1;
-    if (from < book.qn && book.qTs[from] <= asOfUs) book.seenIdx = upperBoundFrom(book.qTs, asOfUs, from) - 1;
+    if (from < book.qn && book.qTs[from] <= asOfUs) book.seenIdx = book.qTsSampled.upperBoundFrom(asOfUs, from) - 1;
   }
 
   /** Delivery time of quote seenIdx + 1 while the engine listens. */

@@ -18,4 +18,4 @@
 export * from './columns.ts';
 export { quotesToArrow, tradesToArrow, loadQuotes, loadTrades } from './arrow.ts';
 export * from './files.ts';
-export { lowerBound, upperBound, upperBoundFrom, type SortedNumbers } from './search.ts';
+export { lowerBound, upperBound, upperBoundFrom, SampledColumn, sampledColumn, type SortedNumbers } from './search.ts';
