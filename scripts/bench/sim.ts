@@ -146,6 +146,8 @@ interface SideState {
 }
 
 const REQUOTE_US = 20_000_000;
+/** Parsed once: validating a config is not replay work (a backtest parses it once, not per run). */
+const QUEUE_CONFIG = parseConfig({ sim: { fill_model: 'queue' } });
 /** The quote feed listens 1 s in every 40 s (an executor waiting for a usable quote at a step start). */
 const FEED_EVERY_US = 2 * REQUOTE_US;
 const FEED_LISTEN_US = 1_000_000;
@@ -160,7 +162,7 @@ const FEED_LISTEN_US = 1_000_000;
  */
 export function replay(tape: SymbolDay, resting: 'touch' | 'far' = 'touch'): { events: number; fills: number; orders: number; feeds: number } {
   const { openUs, closeUs } = regularSession(DAY);
-  const config = parseConfig({ sim: { fill_model: 'queue' } });
+  const config = QUEUE_CONFIG;
   const clock = new VirtualClock(openUs);
   const market = new SimMarket({ clock, sim: config.sim, seed: config.seed, tapes: [tape] });
   const buy: SideState = { id: '', price: 0, canceling: false };

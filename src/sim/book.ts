@@ -6,7 +6,19 @@
 import { nyLocalToUtcUs } from '../core/calendar.ts';
 import type { Quote } from '../engine/types.ts';
 import type { SimOrder } from './order.ts';
+import { PRICE_EPSILON } from './fill/model.ts';
 import { allocQuoteColumns, allocTradeColumns, sampledColumn, type SampledColumn, type SymbolDay } from '../data/tape/tape.ts';
+
+/** Slots of Book.restingBounds. */
+export const CROSS_BUY = 0;
+export const CROSS_SELL = 1;
+export const QUIET_BID_LO = 2;
+export const QUIET_BID_HI = 3;
+export const QUIET_ASK_LO = 4;
+export const QUIET_ASK_HI = 5;
+export const MAX_BUY_LIMIT = 6;
+export const MIN_SELL_LIMIT = 7;
+const RESTING_BOUNDS = 8;
 
 export class Book {
   readonly symbol: string;
@@ -33,6 +45,17 @@ export class Book {
   qi = 0;
   ti = 0;
   resting: SimOrder[] = [];
+  /**
+   * Bounds over the resting children (summarizeResting), so that most tape events are dismissed
+   * without a look at each child (matching.ts):
+   *   [CROSS_BUY]  max over buys of L + ε: an uncrossed quote with ask ≤ it crosses some buy;
+   *   [CROSS_SELL] min over sells of L − ε: bid ≥ it crosses some sell;
+   *   [QUIET_BID_LO, QUIET_BID_HI] the buys' quiet bands intersected (their near price is the bid),
+   *   [QUIET_ASK_LO, QUIET_ASK_HI] the sells' — NaN when some child is never quiet;
+   *   [MAX_BUY_LIMIT], [MIN_SELL_LIMIT]: a print far enough above / below them reaches no child.
+   * A typed array: reading a bound per event boxes nothing.
+   */
+  readonly restingBounds = new Float64Array(RESTING_BOUNDS);
   listeners: (() => void)[] = [];
   /** Engine side: index of the last quote delivered (−1 none); its lag; delivery time of the next one. */
   seenIdx = -1;
@@ -56,6 +79,7 @@ export class Book {
 
   constructor(symbol: string) {
     this.symbol = symbol;
+    this.summarizeResting();
   }
 
   /** Make `tape` this symbol's day (replacing an earlier one); the venue cursors start after `nowUs`. */
@@ -86,6 +110,47 @@ export class Book {
     this.lastFeedDeliveryUs = -Infinity;
     this.takenQuoteIdx = -1;
     this.takenTradeIdx = -1;
+  }
+
+  /**
+   * Recompute restingBounds: after the resting list changes and after a child's quiet band does.
+   * Math.max / Math.min carry a NaN band through, so a child that is never quiet keeps its side's
+   * quotes on the per-child path.
+   */
+  summarizeResting(): void {
+    let crossBuy = -Infinity;
+    let crossSell = Infinity;
+    let bidLo = -Infinity;
+    let bidHi = Infinity;
+    let askLo = -Infinity;
+    let askHi = Infinity;
+    let maxBuy = -Infinity;
+    let minSell = Infinity;
+    const resting = this.resting;
+    for (let k = 0; k < resting.length; k++) {
+      const o = resting[k];
+      if (!o.resting) continue;
+      if (o.isBuy) {
+        crossBuy = Math.max(crossBuy, o.limitPrice + PRICE_EPSILON);
+        maxBuy = Math.max(maxBuy, o.limitPrice);
+        bidLo = Math.max(bidLo, o.quietLo);
+        bidHi = Math.min(bidHi, o.quietHi);
+      } else {
+        crossSell = Math.min(crossSell, o.limitPrice - PRICE_EPSILON);
+        minSell = Math.min(minSell, o.limitPrice);
+        askLo = Math.max(askLo, o.quietLo);
+        askHi = Math.min(askHi, o.quietHi);
+      }
+    }
+    const b = this.restingBounds;
+    b[CROSS_BUY] = crossBuy;
+    b[CROSS_SELL] = crossSell;
+    b[QUIET_BID_LO] = bidLo;
+    b[QUIET_BID_HI] = bidHi;
+    b[QUIET_ASK_LO] = askLo;
+    b[QUIET_ASK_HI] = askHi;
+    b[MAX_BUY_LIMIT] = maxBuy;
+    b[MIN_SELL_LIMIT] = minSell;
   }
 
   /** Venue cursors past everything stamped ≤ nowUs (they only move forward). */

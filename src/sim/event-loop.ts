@@ -256,6 +256,7 @@ export class EventLoop {
     }
     if (kept !== resting.length) {
       resting.length = kept;
+      book.summarizeResting();
       this.refreshActive(book);
     }
   }

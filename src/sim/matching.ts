@@ -11,7 +11,7 @@
  * shares. No allocation per event: reads the book's typed arrays, writes the orders' counters.
  */
 import type { TickTable } from '../engine/ticks.ts';
-import type { Book } from './book.ts';
+import { CROSS_BUY, CROSS_SELL, MAX_BUY_LIMIT, MIN_SELL_LIMIT, QUIET_ASK_HI, QUIET_ASK_LO, QUIET_BID_HI, QUIET_BID_LO, type Book } from './book.ts';
 import type { BeyondTouch } from './fill/beyond-touch.ts';
 import { NearTouch, PRICE_EPSILON, type FillModel } from './fill/index.ts';
 import type { SimOrder } from './order.ts';
@@ -42,6 +42,17 @@ export class Matching {
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
     const usable = ask - bid > PRICE_EPSILON && bid > 0;
+    // Most quotes cross no child and are quiet for every child's model: nothing to look at.
+    const bounds = book.restingBounds;
+    const crosses = usable && (ask <= bounds[CROSS_BUY] || bid >= bounds[CROSS_SELL]);
+    if (!crosses && bounds[QUIET_BID_LO] < bid && bid < bounds[QUIET_BID_HI] && bounds[QUIET_ASK_LO] < ask && ask < bounds[QUIET_ASK_HI]) return false;
+    const filled = this.applyQuoteToEach(book, i, bid, ask, usable);
+    book.summarizeResting();
+    return filled;
+  }
+
+  /** applyQuote, child by child (the bands or the crossing of some child require it). */
+  private applyQuoteToEach(book: Book, i: number, bid: number, ask: number, usable: boolean): boolean {
     const orders = book.resting;
     const model = this.model;
     const near = this.near;
@@ -90,6 +101,17 @@ export class Matching {
   applyTrade(book: Book, i: number): boolean {
     if (book.tEligible[i] === 0 && !this.includeIneligible) return false;
     const price = book.tPrice[i];
+    // A print more than 2ε above every buy limit and below every sell limit is neither through
+    // nor at any child's price (each test below allows ε: the margin keeps this side of rounding).
+    const bounds = book.restingBounds;
+    if (price - bounds[MAX_BUY_LIMIT] > 2 * PRICE_EPSILON && bounds[MIN_SELL_LIMIT] - price > 2 * PRICE_EPSILON) return false;
+    const filled = this.applyTradeToEach(book, i, price);
+    book.summarizeResting();
+    return filled;
+  }
+
+  /** applyTrade, child by child. */
+  private applyTradeToEach(book: Book, i: number, price: number): boolean {
     const size = book.tSize[i];
     const orders = book.resting;
     const model = this.model;
@@ -103,8 +125,7 @@ export class Matching {
       } else if (Math.abs(price - o.limitPrice) <= PRICE_EPSILON) {
         model.trade(o.fillState, size);
         // A print moved the model's state: the next quote goes to `depth` whatever its price.
-        o.quietLo = Number.NaN;
-        o.quietHi = Number.NaN;
+        this.resetQuiet(o);
         shares = Math.min(o.qty - o.cumQty, model.takeFillable(o.fillState));
       }
       if (shares > 0 && this.fillFromPrint(book, o, i, shares)) filled = true;
@@ -156,6 +177,12 @@ export class Matching {
     if (taken > 0) book.takeBeyond(order.isBuy, i, taken);
   }
 
+  /** No quote is known quiet for a model with a depth hook until the hook says so; without one, every quote is. */
+  private resetQuiet(o: SimOrder): void {
+    o.quietLo = this.model.usesDepth ? Number.NaN : -Infinity;
+    o.quietHi = this.model.usesDepth ? Number.NaN : Infinity;
+  }
+
   /** The child starts resting at L at `nowUs`: the fill model makes its state from the near touch of quote i (−1: none yet). */
   startResting(book: Book, order: SimOrder, i: number, nowUs: number): void {
     order.tickUnits = this.ticks.tickUnits(order.symbol, order.limitPrice, book.day);
@@ -168,7 +195,9 @@ export class Matching {
       this.near.size = 0;
     }
     order.fillState = this.model.newOrder(order, this.near);
+    this.resetQuiet(order);
     order.resting = true;
     book.resting.push(order);
+    book.summarizeResting();
   }
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeTickTable } from '../../src/engine/ticks.ts';
-import { Book } from '../../src/sim/book.ts';
+import { Book, CROSS_BUY, CROSS_SELL, MAX_BUY_LIMIT, MIN_SELL_LIMIT } from '../../src/sim/book.ts';
 import { BeyondTouch } from '../../src/sim/fill/beyond-touch.ts';
 import { makeFillModel } from '../../src/sim/fill/index.ts';
 import { NearTouch, PRICE_EPSILON, type FillModel } from '../../src/sim/fill/model.ts';
@@ -89,10 +89,22 @@ class CountingQueue implements FillModel<QueuePosition> {
   }
 }
 
+/** Bounds that dismiss nothing: every quote and print goes child by child. */
+function lookAtEveryChild(book: Book): void {
+  book.summarizeResting = () => {
+    book.restingBounds.fill(Number.NaN);
+    book.restingBounds[CROSS_BUY] = Infinity;
+    book.restingBounds[CROSS_SELL] = -Infinity;
+    book.restingBounds[MAX_BUY_LIMIT] = Infinity;
+    book.restingBounds[MIN_SELL_LIMIT] = -Infinity;
+  };
+}
+
 /** Children resting at several levels on both sides through a random tape; every fill, in order. */
-function replayChildren(model: CountingQueue): string[] {
+function replayChildren(model: FillModel, everyChild = false): string[] {
   const tape = randomTape(7, 3000, { tradeEvery: 2 });
   const book = new Book('XYZ');
+  if (everyChild) lookAtEveryChild(book);
   book.load(tape, -Infinity);
   const fills: string[] = [];
   const matching = new Matching(
@@ -120,6 +132,7 @@ function replayChildren(model: CountingQueue): string[] {
     if (ti < trades.length && (qi >= quotes.length || trades.ts[ti] <= quotes.ts[qi])) matching.applyTrade(book, ti++);
     else matching.applyQuote(book, qi++);
     book.resting = book.resting.filter((o) => o.resting);
+    book.summarizeResting();
   }
   return fills;
 }
@@ -134,5 +147,15 @@ describe('the venue skips quiet quotes without changing a fill', () => {
     expect(withSkips.filter((f) => f.startsWith('b')).length).toBeGreaterThan(20);
     expect(withSkips.filter((f) => f.startsWith('s')).length).toBeGreaterThan(20);
     expect(quiet.depthCalls).toBeLessThan(every.depthCalls / 2);
+  });
+
+  it('the book-level bounds dismiss only events no child would act on (every fill model)', () => {
+    for (const fill_model of ['through', 'touch', 'queue', 'intensity'] as const) {
+      const sim = simConfig({ fill_model, p_touch: 0.5 }).sim;
+      const dismissing = replayChildren(makeFillModel(sim, 3));
+      const childByChild = replayChildren(makeFillModel(sim, 3), true);
+      expect(dismissing).toEqual(childByChild);
+      expect(dismissing.length).toBeGreaterThan(40);
+    }
   });
 });
