@@ -14,7 +14,7 @@
  */
 import type { Book } from './book.ts';
 import { EventClass, keyBefore, type VirtualClock } from './clock.ts';
-import type { Matching } from './matching.ts';
+import { printIsDismissed, quoteIsDismissed, type Matching } from './matching.ts';
 import type { QuoteFeed } from './quote-feed.ts';
 
 const NO_EVENT = 9;
@@ -178,6 +178,10 @@ export class EventLoop {
     const qn = book.qn;
     const tn = book.tn;
     const resting = book.resting.length > 0;
+    const qBid = book.qBid;
+    const qAsk = book.qAsk;
+    const tPrice = book.tPrice;
+    const bounds = book.restingBounds;
     let feedUs = book.listeners.length > 0 ? book.nextFeedUs : Infinity;
     let qi = book.qi;
     let ti = book.ti;
@@ -207,12 +211,12 @@ export class EventLoop {
         quoteEvents++;
         const i = qi++;
         tq = qi < qn ? qTs[qi] : Infinity;
-        if (this.applyQuote(book, i)) break;
+        if (!quoteIsDismissed(bounds, qBid[i], qAsk[i]) && this.applyQuote(book, i)) break;
       } else if (cls === EventClass.trade) {
         tradeEvents++;
         const i = ti++;
         tt = ti < tn ? tTs[ti] : Infinity;
-        if (this.applyTrade(book, i)) break;
+        if (!printIsDismissed(bounds, tPrice[i]) && this.applyTrade(book, i)) break;
       } else {
         book.qi = qi;
         book.ti = ti;

@@ -19,6 +19,25 @@ import type { SimOrder } from './order.ts';
 /** What matching needs from the venue: book a fill (and tell the engine). */
 export type FillSink = (order: SimOrder, shares: number, price: number, tsUs: number) => void;
 
+/**
+ * The quote (bid, ask) crosses no resting child and is quiet for every child's model (Book.restingBounds):
+ * nothing to do. Small and free of `this`, so the event loop's burst inlines it and dismisses most
+ * quotes without a call.
+ */
+export function quoteIsDismissed(bounds: Float64Array, bid: number, ask: number): boolean {
+  const usable = ask - bid > PRICE_EPSILON && bid > 0;
+  if (usable && (ask <= bounds[CROSS_BUY] || bid >= bounds[CROSS_SELL])) return false;
+  return bounds[QUIET_BID_LO] < bid && bid < bounds[QUIET_BID_HI] && bounds[QUIET_ASK_LO] < ask && ask < bounds[QUIET_ASK_HI];
+}
+
+/**
+ * A print more than 2ε above every buy limit and below every sell limit is neither through nor at
+ * any child's price (applyTrade's tests allow ε: the margin keeps this side of rounding).
+ */
+export function printIsDismissed(bounds: Float64Array, price: number): boolean {
+  return price - bounds[MAX_BUY_LIMIT] > 2 * PRICE_EPSILON && bounds[MIN_SELL_LIMIT] - price > 2 * PRICE_EPSILON;
+}
+
 export class Matching {
   /** The touch handed to the model's hooks, refilled per call (no boxed price per event). */
   private readonly near = new NearTouch();
@@ -42,10 +61,7 @@ export class Matching {
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
     const usable = ask - bid > PRICE_EPSILON && bid > 0;
-    // Most quotes cross no child and are quiet for every child's model: nothing to look at.
-    const bounds = book.restingBounds;
-    const crosses = usable && (ask <= bounds[CROSS_BUY] || bid >= bounds[CROSS_SELL]);
-    if (!crosses && bounds[QUIET_BID_LO] < bid && bid < bounds[QUIET_BID_HI] && bounds[QUIET_ASK_LO] < ask && ask < bounds[QUIET_ASK_HI]) return false;
+    if (quoteIsDismissed(book.restingBounds, bid, ask)) return false;
     const filled = this.applyQuoteToEach(book, i, bid, ask, usable);
     book.summarizeResting();
     return filled;
@@ -101,10 +117,7 @@ export class Matching {
   applyTrade(book: Book, i: number): boolean {
     if (book.tEligible[i] === 0 && !this.includeIneligible) return false;
     const price = book.tPrice[i];
-    // A print more than 2ε above every buy limit and below every sell limit is neither through
-    // nor at any child's price (each test below allows ε: the margin keeps this side of rounding).
-    const bounds = book.restingBounds;
-    if (price - bounds[MAX_BUY_LIMIT] > 2 * PRICE_EPSILON && bounds[MIN_SELL_LIMIT] - price > 2 * PRICE_EPSILON) return false;
+    if (printIsDismissed(book.restingBounds, price)) return false;
     const filled = this.applyTradeToEach(book, i, price);
     book.summarizeResting();
     return filled;
