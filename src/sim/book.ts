@@ -114,12 +114,9 @@ export class Book {
 
   /**
    * Recompute restingBounds: after the resting list changes and after a child's quiet band does.
-   * Math.max / Math.min carry a NaN band through, so a child that is never quiet keeps its side's
-   * quotes on the per-child path.
+   * A NaN band sticks, so a child that is never quiet keeps its side's quotes on the per-child path.
    */
   summarizeResting(): void {
-    let crossBuy = -Infinity;
-    let crossSell = Infinity;
     let bidLo = -Infinity;
     let bidHi = Infinity;
     let askLo = -Infinity;
@@ -130,21 +127,24 @@ export class Book {
     for (let k = 0; k < resting.length; k++) {
       const o = resting[k];
       if (!o.resting) continue;
+      const limit = o.limitPrice;
+      const lo = o.quietLo;
+      const hi = o.quietHi;
+      // Written out, not Math.max/min (a call that returns a boxed float); a NaN band sticks.
       if (o.isBuy) {
-        crossBuy = Math.max(crossBuy, o.limitPrice + PRICE_EPSILON);
-        maxBuy = Math.max(maxBuy, o.limitPrice);
-        bidLo = Math.max(bidLo, o.quietLo);
-        bidHi = Math.min(bidHi, o.quietHi);
+        if (limit > maxBuy) maxBuy = limit;
+        if (bidLo === bidLo && !(lo <= bidLo)) bidLo = lo;
+        if (bidHi === bidHi && !(hi >= bidHi)) bidHi = hi;
       } else {
-        crossSell = Math.min(crossSell, o.limitPrice - PRICE_EPSILON);
-        minSell = Math.min(minSell, o.limitPrice);
-        askLo = Math.max(askLo, o.quietLo);
-        askHi = Math.min(askHi, o.quietHi);
+        if (limit < minSell) minSell = limit;
+        if (askLo === askLo && !(lo <= askLo)) askLo = lo;
+        if (askHi === askHi && !(hi >= askHi)) askHi = hi;
       }
     }
     const b = this.restingBounds;
-    b[CROSS_BUY] = crossBuy;
-    b[CROSS_SELL] = crossSell;
+    // max(L) + ε = max(L + ε): adding ε is monotone, so the crossing tests match each child's.
+    b[CROSS_BUY] = maxBuy + PRICE_EPSILON;
+    b[CROSS_SELL] = minSell - PRICE_EPSILON;
     b[QUIET_BID_LO] = bidLo;
     b[QUIET_BID_HI] = bidHi;
     b[QUIET_ASK_LO] = askLo;

@@ -20,21 +20,25 @@ import type { SimOrder } from './order.ts';
 export type FillSink = (order: SimOrder, shares: number, price: number, tsUs: number) => void;
 
 /**
- * The quote (bid, ask) crosses no resting child and is quiet for every child's model (Book.restingBounds):
- * nothing to do. Small and free of `this`, so the event loop's burst inlines it and dismisses most
- * quotes without a call.
+ * Quote i (bids, asks: the book's columns) crosses no resting child and is quiet for every child's
+ * model (Book.restingBounds): nothing to do. Small and free of `this`, so the event loop's burst
+ * inlines it and dismisses most quotes without a call; it takes the row index, not the prices,
+ * because a float passed to a call that is not inlined is boxed.
  */
-export function quoteIsDismissed(bounds: Float64Array, bid: number, ask: number): boolean {
+export function quoteIsDismissed(bounds: Float64Array, bids: Float64Array, asks: Float64Array, i: number): boolean {
+  const bid = bids[i];
+  const ask = asks[i];
   const usable = ask - bid > PRICE_EPSILON && bid > 0;
   if (usable && (ask <= bounds[CROSS_BUY] || bid >= bounds[CROSS_SELL])) return false;
   return bounds[QUIET_BID_LO] < bid && bid < bounds[QUIET_BID_HI] && bounds[QUIET_ASK_LO] < ask && ask < bounds[QUIET_ASK_HI];
 }
 
 /**
- * A print more than 2ε above every buy limit and below every sell limit is neither through nor at
+ * Print i (prices: the book's column) more than 2ε above every buy limit and below every sell limit is neither through nor at
  * any child's price (applyTrade's tests allow ε: the margin keeps this side of rounding).
  */
-export function printIsDismissed(bounds: Float64Array, price: number): boolean {
+export function printIsDismissed(bounds: Float64Array, prices: Float64Array, i: number): boolean {
+  const price = prices[i];
   return price - bounds[MAX_BUY_LIMIT] > 2 * PRICE_EPSILON && bounds[MIN_SELL_LIMIT] - price > 2 * PRICE_EPSILON;
 }
 
@@ -58,17 +62,20 @@ export class Matching {
    * resting child per quote, fill or not.
    */
   applyQuote(book: Book, i: number): boolean {
-    const bid = book.qBid[i];
-    const ask = book.qAsk[i];
-    const usable = ask - bid > PRICE_EPSILON && bid > 0;
-    if (quoteIsDismissed(book.restingBounds, bid, ask)) return false;
-    const filled = this.applyQuoteToEach(book, i, bid, ask, usable);
+    if (quoteIsDismissed(book.restingBounds, book.qBid, book.qAsk, i)) return false;
+    const filled = this.applyQuoteToEach(book, i);
     book.summarizeResting();
     return filled;
   }
 
-  /** applyQuote, child by child (the bands or the crossing of some child require it). */
-  private applyQuoteToEach(book: Book, i: number, bid: number, ask: number, usable: boolean): boolean {
+  /**
+   * applyQuote, child by child (the bands or the crossing of some child require it). Reads the row
+   * again rather than taking bid and ask as arguments: a float passed to a call is boxed.
+   */
+  private applyQuoteToEach(book: Book, i: number): boolean {
+    const bid = book.qBid[i];
+    const ask = book.qAsk[i];
+    const usable = ask - bid > PRICE_EPSILON && bid > 0;
     const orders = book.resting;
     const model = this.model;
     const near = this.near;
@@ -116,15 +123,15 @@ export class Matching {
   /** Print i reaches the venue: through fills, then the model for prints at the limit. True if anything filled. */
   applyTrade(book: Book, i: number): boolean {
     if (book.tEligible[i] === 0 && !this.includeIneligible) return false;
-    const price = book.tPrice[i];
-    if (printIsDismissed(book.restingBounds, price)) return false;
-    const filled = this.applyTradeToEach(book, i, price);
+    if (printIsDismissed(book.restingBounds, book.tPrice, i)) return false;
+    const filled = this.applyTradeToEach(book, i);
     book.summarizeResting();
     return filled;
   }
 
-  /** applyTrade, child by child. */
-  private applyTradeToEach(book: Book, i: number, price: number): boolean {
+  /** applyTrade, child by child (the print read again: see applyQuoteToEach). */
+  private applyTradeToEach(book: Book, i: number): boolean {
+    const price = book.tPrice[i];
     const size = book.tSize[i];
     const orders = book.resting;
     const model = this.model;
