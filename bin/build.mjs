@@ -95,6 +95,27 @@ const externalPackagesPlugin = {
   },
 };
 
+/** esbuild options every compiled entry shares (the CLI, the sweep worker, the bench's sections). */
+const COMPILE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  define: { 'process.env.LADDERLAB_COMPILED': '"1"' },
+  plugins: [externalPackagesPlugin, sourceUrlPlugin],
+  logLevel: 'silent',
+};
+
+/**
+ * Compile one script, given as TypeScript source resolved from `resolveDir`, into `outfile` — as
+ * the CLI is compiled (`npm run bench` measures the code the CLI runs, not tsx's per-module
+ * output, whose imported constants are loads the optimizer cannot fold).
+ */
+export async function compileScript({ contents, resolveDir, outfile, root = ROOT }) {
+  const esbuild = await import('esbuild');
+  await esbuild.build({ ...COMPILE_OPTIONS, absWorkingDir: root, stdin: { contents, resolveDir, loader: 'ts', sourcefile: 'entry.ts' }, outfile });
+}
+
 /** Build the sources as they are now into dist/<fingerprint>/ (unless there); returns that folder. */
 export async function build(root = ROOT, fingerprint = sourceFingerprint(root)) {
   const dist = join(root, 'dist');
@@ -105,18 +126,12 @@ export async function build(root = ROOT, fingerprint = sourceFingerprint(root)) 
   const temp = join(dist, `.tmp-${process.pid}-${Date.now()}`);
   try {
     await esbuild.build({
+      ...COMPILE_OPTIONS,
       absWorkingDir: root,
       entryPoints: ENTRIES,
       outdir: temp,
-      bundle: true,
       splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
       chunkNames: 'chunks/[name]-[hash]',
-      define: { 'process.env.LADDERLAB_COMPILED': '"1"' },
-      plugins: [externalPackagesPlugin, sourceUrlPlugin],
-      logLevel: 'silent',
     });
     try {
       renameSync(temp, target);

@@ -6,24 +6,40 @@
  * exports `section(): Promise<BenchSection>` (measured 3 times, interleaved, min/median/max) or the
  * older `run(): Promise<BenchLine[]>` (one run per figure). Exit 1 when a gate fails.
  * `npm run bench -- sim tape` runs only the sections whose file name contains one of the words.
+ * A section runs compiled, as the CLI runs (bin/build.mjs `compileScript`, into dist/bench/), with
+ * the CLI's V8 flags: the figures are those of the shipped code. (Run through tsx, each module's
+ * imported constants are loads the optimizer cannot fold: the replay measured ~25 % slower.)
+ * `BENCH_FROM_SOURCE=1` runs the sections through tsx instead.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { formatTable, linesToRows, runSection, type BenchLine, type BenchRow, type BenchSection } from './bench/harness.ts';
+import { compileScript } from '../bin/build.mjs';
+import { formatTable, ROWS_PREFIX, runSectionModule, type BenchRow } from './bench/harness.ts';
 
 const here = join(dirname(fileURLToPath(import.meta.url)), 'bench');
-const ROWS_PREFIX = 'bench-rows ';
+const repo = dirname(dirname(here));
 
-/** In the section's own process: measure it and hand the rows to the parent on stdout. */
-async function runOne(file: string): Promise<void> {
-  const name = file.replace(/\.ts$/, '');
-  const mod = (await import(pathToFileURL(join(here, file)).href)) as { section?: () => Promise<BenchSection>; run?: () => Promise<BenchLine[]> };
-  let rows: BenchRow[] = [];
-  if (mod.section) rows = await runSection(name, await mod.section());
-  else if (mod.run) rows = linesToRows(name, await mod.run());
-  process.stdout.write(`${ROWS_PREFIX}${JSON.stringify(rows)}\n`);
+/** The V8 flags the CLI runs with (bin/ladderlab.mjs sets the same). */
+const CLI_V8_FLAGS = ['--no-allocation-site-pretenuring'];
+
+/** The section as a compiled script in dist/bench/ (inside the repository, so packages resolve). */
+async function compileSection(file: string): Promise<string> {
+  const outfile = join(repo, 'dist', 'bench', file.replace(/\.ts$/, '.mjs'));
+  const contents = [
+    `import * as section from ${JSON.stringify(`./bench/${file}`)};`,
+    `import { runSectionModule } from './bench/harness.ts';`,
+    `await runSectionModule(${JSON.stringify(file.replace(/\.ts$/, ''))}, section);`,
+  ].join('\n');
+  await compileScript({ contents, resolveDir: dirname(here), outfile });
+  return outfile;
+}
+
+/** The command running one section in a process of its own. */
+async function sectionCommand(file: string): Promise<string[]> {
+  if (process.env.BENCH_FROM_SOURCE === '1') return [...process.execArgv, fileURLToPath(import.meta.url), '--section', file];
+  return [...CLI_V8_FLAGS, await compileSection(file)];
 }
 
 async function runAll(filters: string[]): Promise<void> {
@@ -35,8 +51,8 @@ async function runAll(filters: string[]): Promise<void> {
   const rows: BenchRow[] = [];
   for (const file of files) {
     process.stderr.write(`bench: ${file.replace(/\.ts$/, '')} …\n`);
-    // The same node and loader flags (tsx) as this process; the section's stderr passes through.
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--section', file], {
+    // The section's stderr passes through; its rows come back on stdout.
+    const child = spawnSync(process.execPath, await sectionCommand(file), {
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -54,5 +70,5 @@ async function runAll(filters: string[]): Promise<void> {
 }
 
 const args = process.argv.slice(2);
-if (args[0] === '--section') await runOne(args[1]);
+if (args[0] === '--section') await runSectionModule(args[1].replace(/\.ts$/, ''), await import(pathToFileURL(join(here, args[1])).href));
 else await runAll(args);

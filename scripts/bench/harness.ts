@@ -179,3 +179,14 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
+
+/** Marks the line of a section's process that carries its rows (JSON) to the parent. */
+export const ROWS_PREFIX = 'bench-rows ';
+
+/** In the section's own process: measure it and hand the rows to the parent on stdout. */
+export async function runSectionModule(name: string, mod: { section?: () => Promise<BenchSection>; run?: () => Promise<BenchLine[]> }): Promise<void> {
+  let rows: BenchRow[] = [];
+  if (mod.section) rows = await runSection(name, await mod.section());
+  else if (mod.run) rows = linesToRows(name, await mod.run());
+  process.stdout.write(`${ROWS_PREFIX}${JSON.stringify(rows)}\n`);
+}

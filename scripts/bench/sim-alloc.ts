@@ -85,11 +85,12 @@ async function sampleAllocations(fn: () => void, perOrder: RegExp): Promise<{ ev
 const WARM_RUNS_UNDER_SAMPLER = Number(process.env.BENCH_ALLOC_WARM ?? 20);
 
 /**
- * Frames whose allocations are per order, ack, cancel or fill — not per tape event. Map `set` and
+ * Frames whose allocations are per order, ack, cancel or fill — not per tape event (the market's
+ * message handlers are anonymous under tsx, named when compiled). Map `set` and
  * `delete` are the clock's pending timers and the venue's order map (the event path uses no Map);
  * they are named because the optimizer inlines runNext into the loop's `step`, hiding its frame.
  */
-const PER_ORDER_FRAMES = /^(delete|set|runNext|stopListening|submit|cancel|queryOrder|onOrderArrival|onCancelArrival|fill|respond|schedule|setTimer|onEvent|requote|tick|startResting|newOrder|compactResting|refreshActive|subscribeQuotes)$/;
+const PER_ORDER_FRAMES = /^(delete|set|runNext|orderArrives|cancelArrives|queryArrives|deliverToEngine|stopListening|submit|cancel|queryOrder|onOrderArrival|onCancelArrival|fill|respond|schedule|setTimer|onEvent|requote|tick|startResting|newOrder|compactResting|refreshActive|subscribeQuotes)$/;
 
 export async function section(): Promise<BenchSection> {
   const tape = generateTape();
