@@ -1,6 +1,6 @@
 /**
  * `npm run sample [-- --out DIR] [--seed N]`: generate the sample market — one regular session of
- * PENNY, BLUE and WIDE (src/sim/sample/symbols.ts) — as tapes in DIR (default data/sample), with
+ * PENNY, BLUE and WIDE (src/data/sample/symbols.ts) — as tapes in DIR (default data/sample), with
  * a SAMPLE.json manifest written last. Same seed → byte-identical files. Needs nothing outside
  * the repository.
  */

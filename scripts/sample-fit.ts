@@ -1,6 +1,6 @@
 /**
  * `npm run sample:fit`: fit the IBM-like sample model to the real IBM day (../shared/data, read by
- * the vendor reader) and write the committed constants file src/sim/sample/fitted-ibm.json.
+ * the vendor reader) and write the committed constants file src/data/sample/fitted-ibm.json.
  * Run once, offline, from the repository root; the generator itself never reads ../shared.
  */
 import { renameSync, writeFileSync } from 'node:fs';
