@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nyLocalToUtcUs } from '../../src/core/calendar.ts';
 import { ingest } from '../../src/data/ingest/ingest.ts';
-import { allocQuoteColumns, allocTradeColumns, lastQuoteAtOrBefore, loadSymbolDay, tapePath, writeSymbolDay, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { allocQuoteColumns, allocTradeColumns, lastQuoteAtOrBefore, loadSymbolDay, tapePath, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 import { medianSeconds, type BenchLine } from './harness.ts';
 
 const QUOTES = 1_000_000;

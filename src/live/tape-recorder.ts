@@ -18,7 +18,8 @@
 import { nyDay } from '../core/calendar.ts';
 import { exchangeCode, UNKNOWN_EXCHANGE_CODE } from '../data/tape/exchanges.ts';
 import { alpacaTradeEligible } from '../data/ingest/alpaca.ts';
-import { allocQuoteColumns, allocTradeColumns, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../data/tape/tape.ts';
+import { allocQuoteColumns, allocTradeColumns, type QuoteColumns, type SymbolDay, type TradeColumns } from '../data/tape/tape.ts';
+import { writeSymbolDays } from '../data/tape/write.ts';
 import { listTapes, loadSymbolDay } from '../data/tape/files.ts';
 import { QuoteBuilder, TradeBuilder } from '../data/tape/builder.ts';
 import { readTapeJournal, type TapeJournal, type TapeRowSink } from './tape-journal.ts';

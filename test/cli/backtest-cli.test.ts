@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
-import { writeSymbolDay } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 import { readRobustness } from '../../src/records/robustness.ts';
 import { randomTape, SEC, T0 } from '../sim/sim-fixtures.ts';
 

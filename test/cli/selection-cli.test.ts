@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 import { nyDay } from '../../src/core/calendar.ts';
-import { writeSymbolDays } from '../../src/data/tape/tape.ts';
+import { writeSymbolDays } from '../../src/data/tape/write.ts';
 import { loadRun } from '../../src/records/read.ts';
 import { randomTape, SEC, T0 } from '../sim/sim-fixtures.ts';
 

@@ -16,7 +16,8 @@ import { parseConfig } from '../../src/config.ts';
 import { makeTickTable } from '../../src/engine/ticks.ts';
 import { formatCoverage, parseSelection, replaySelection, selectSymbolDays, symbolDayCoverage } from '../../src/data/catalogue.ts';
 import { generateParentOrders } from '../../src/data/orders.ts';
-import { makeQuoteColumns, makeTradeColumns, writeSymbolDays, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { makeQuoteColumns, makeTradeColumns, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { writeSymbolDays } from '../../src/data/tape/write.ts';
 
 const at = (day: string, hh: number, mm: number) => nyLocalToUtcUs(day, (hh * 60 + mm) * 60_000);
 

@@ -14,9 +14,9 @@ import {
   makeQuoteColumns,
   makeTradeColumns,
   tapePath,
-  writeSymbolDay,
   type SymbolDay,
 } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 
 const T0 = Date.parse('2013-10-07T13:30:00Z') * 1000; // 09:30 New York
 

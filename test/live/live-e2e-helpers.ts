@@ -19,7 +19,8 @@ import { parseConfig, type LadderConfig } from '../../src/config.ts';
 import type { ExecutionRecord, ParentOrder } from '../../src/engine/types.ts';
 import { startServe, type RunningServe } from '../../src/serve/server.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';
-import { makeQuoteColumns, makeTradeColumns, writeSymbolDay, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { makeQuoteColumns, makeTradeColumns, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 
 /** 2024-03-05 10:00:00 New York (EST). */
 export const T0 = Date.UTC(2024, 2, 5, 15, 0, 0) * 1000;

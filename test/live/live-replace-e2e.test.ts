@@ -21,7 +21,8 @@ import { parseConfig } from '../../src/config.ts';
 import { runLive } from '../../src/live/run.ts';
 import { startServe } from '../../src/serve/server.ts';
 import { runBacktest } from '../../src/sim/backtest.ts';
-import { makeQuoteColumns, makeTradeColumns, writeSymbolDay, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { makeQuoteColumns, makeTradeColumns, type SymbolDay } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 import type { ParentOrder } from '../../src/engine/types.ts';
 import { A, backtestRecords, DAY, expectTimesClose, KEYS, liveConfig, parents, SEC, shape, sharedRaw, startE2eServe, T0, type E2eServe } from './live-e2e-helpers.ts';
 

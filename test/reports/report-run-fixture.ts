@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Bool, Float64, Int32, Table, TimestampMicrosecond, Utf8, makeData, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import type { Vector } from 'apache-arrow';
 import type { ExecutionRecord } from '../../src/engine/types.ts';
-import { makeQuoteColumns, makeTradeColumns, writeSymbolDay } from '../../src/data/tape/tape.ts';
+import { makeQuoteColumns, makeTradeColumns } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 
 function validity(values: (number | null)[]): { nullBitmap: Uint8Array; nullCount: number } {
   const bits = new Uint8Array(Math.ceil(values.length / 8));

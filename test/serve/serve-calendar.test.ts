@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeQuoteColumns, makeTradeColumns, writeSymbolDay } from '../../src/data/tape/tape.ts';
+import { makeQuoteColumns, makeTradeColumns } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 import { checkBodies, startTestServe, type TestServe } from './serve-helpers.ts';
 
 const serves: TestServe[] = [];

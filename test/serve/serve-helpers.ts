@@ -11,7 +11,8 @@ import { Alpaca, marketData, trading, type streaming } from '@alpacahq/alpaca-tr
 import { expect } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { startServe, type RunningServe } from '../../src/serve/server.ts';
-import { makeQuoteColumns, makeTradeColumns, writeSymbolDay, type QuoteRow, type TradeRow } from '../../src/data/tape/tape.ts';
+import { makeQuoteColumns, makeTradeColumns, type QuoteRow, type TradeRow } from '../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../src/data/tape/write.ts';
 
 /** 2024-03-05 10:00:00 New York (EST) in epoch µs — inside the regular session. */
 export const T0 = Date.UTC(2024, 2, 5, 15, 0, 0) * 1000;

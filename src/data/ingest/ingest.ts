@@ -5,7 +5,8 @@
  */
 import { isValidDay } from '../../core/calendar.ts';
 import { InputError } from '../../core/errors.ts';
-import { allocTradeColumns, isValidSymbol, writeSymbolDays, type QuoteColumns, type SymbolDay, type TradeColumns } from '../tape/tape.ts';
+import { allocTradeColumns, isValidSymbol, type QuoteColumns, type SymbolDay, type TradeColumns } from '../tape/tape.ts';
+import { writeSymbolDays } from '../tape/write.ts';
 import { readAlpacaQuotes, readAlpacaTrades } from './alpaca.ts';
 import { BadRows } from './bad-rows.ts';
 import type { ColumnMap } from './column-map.ts';

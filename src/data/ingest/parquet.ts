@@ -99,7 +99,7 @@ function rawInt64(column: Vector): BigInt64Array {
   const out = new BigInt64Array(column.length);
   let k = 0;
   for (const d of column.data) {
-    out.set((d.values as BigInt64Array).subarray(0, d.length), k); // values start at the slice (as tape/arrow.ts reads them)
+    out.set((d.values as BigInt64Array).subarray(0, d.length), k); // apache-arrow: values start at the slice (Data.offset is already applied)
     k += d.length;
   }
   return out;

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../core/atomic-write.ts';
 import { join } from 'node:path';
 import { regularSession } from '../../core/calendar.ts';
-import { writeSymbolDay, type SymbolDay } from '../tape/tape.ts';
+import { type SymbolDay } from '../tape/tape.ts';
+import { writeSymbolDay } from '../tape/write.ts';
 import { generateSymbolDay } from './generate.ts';
 import { SAMPLE_DAY, sampleSymbols } from './symbols.ts';
 

@@ -1,46 +1,16 @@
 /**
  * Tape files in a data directory: DIR/<SYMBOL>/<YYYY-MM-DD>.{quotes,trades}.arrow — their paths,
- * atomic writes of whole symbol-days, loading one symbol-day, and listing what a directory holds.
+ * loading one symbol-day, and listing what a directory holds. Writing is write.ts, kept apart so
+ * that readers (a sweep worker) never load the encoder's apache-arrow.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidDay } from '../../core/calendar.ts';
-import { InputError } from '../../core/errors.ts';
-import { writeFilesAtomic } from '../../core/atomic-write.ts';
-import { loadQuotes, loadTrades, quotesToArrow, tradesToArrow } from './arrow.ts';
+import { loadQuotes, loadTrades } from './arrow-decode.ts';
 import { isValidSymbol, type SymbolDay, type TapeKind } from './columns.ts';
 
 export function tapePath(dir: string, symbol: string, day: string, kind: TapeKind): string {
   return join(dir, symbol, `${day}.${kind}.arrow`);
-}
-
-/**
- * Write DIR/<SYMBOL>/<DAY>.quotes.arrow and .trades.arrow. Both are written to temp files first
- * and renamed only when both are complete, so a failure leaves no partial tape behind.
- * Returns the two final paths.
- */
-export function writeSymbolDay(dir: string, symbolDay: SymbolDay): { quotes: string; trades: string } {
-  return writeSymbolDays(dir, [symbolDay])[0];
-}
-
-/**
- * Write several symbol-days at once: every file is encoded and written to a temp name first,
- * and only then are all renamed into place (on any error the temps are removed).
- */
-export function writeSymbolDays(dir: string, symbolDays: readonly SymbolDay[]): { quotes: string; trades: string }[] {
-  const files: Record<string, Uint8Array> = {};
-  const result: { quotes: string; trades: string }[] = [];
-  for (const sd of symbolDays) {
-    const { symbol, day } = sd;
-    if (!isValidSymbol(symbol)) throw new InputError(`symbol ${JSON.stringify(symbol)}: use letters, digits and . - _ ^ only`);
-    if (!isValidDay(day)) throw new InputError(`day ${JSON.stringify(day)}: expected YYYY-MM-DD`);
-    const finals = { quotes: tapePath(dir, symbol, day, 'quotes'), trades: tapePath(dir, symbol, day, 'trades') };
-    files[finals.quotes] = quotesToArrow(sd.quotes, symbol, day);
-    files[finals.trades] = tradesToArrow(sd.trades, symbol, day);
-    result.push(finals);
-  }
-  writeFilesAtomic(files);
-  return result;
 }
 
 /** Load one symbol-day into typed arrays, once; no per-row objects. */

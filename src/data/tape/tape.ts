@@ -14,8 +14,12 @@
  * Quotes are kept as the market showed them, locked (bid = ask) and crossed (bid > ask) ones
  * included: the engine never prices from them and the fill models never fill against a crossed
  * quote (ladder.ts `quoteProblem`).
+ *
+ * This module is the tape's reading side. Writers import write.ts (writeSymbolDay(s),
+ * quotesToArrow/tradesToArrow): the encoder loads apache-arrow, which readers (a sweep worker)
+ * must not pay for at start-up — the bundle test (test/sweep/worker-bundle.test.ts) checks it.
  */
 export * from './columns.ts';
-export { quotesToArrow, tradesToArrow, loadQuotes, loadTrades } from './arrow.ts';
+export { loadQuotes, loadTrades } from './arrow-decode.ts';
 export * from './files.ts';
 export { lowerBound, upperBound, upperBoundFrom, SampledColumn, sampledColumn, type SortedNumbers } from './search.ts';

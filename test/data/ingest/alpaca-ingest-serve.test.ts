@@ -15,7 +15,8 @@ import { parseConfig } from '../../../src/config.ts';
 import { startServe, type RunningServe } from '../../../src/serve/server.ts';
 import { downloadAlpaca, downloadWindowMs, type DownloadedPage } from '../../../src/data/ingest/alpaca-download.ts';
 import { readVendorSymbolDay } from '../../../src/data/ingest/vendor.ts';
-import { tapePath, writeSymbolDay } from '../../../src/data/tape/tape.ts';
+import { tapePath } from '../../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../../src/data/tape/write.ts';
 import { DAY, KEYS, T0, writeTestTapes } from '../../serve/serve-helpers.ts';
 
 const VENDOR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/equity-ticks');

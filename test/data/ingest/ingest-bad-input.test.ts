@@ -13,7 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.ts';
 import { ingest, type IngestFormat } from '../../../src/data/ingest/ingest.ts';
 import { formatSummary } from '../../../src/data/ingest/summary.ts';
-import { loadSymbolDay, makeQuoteColumns, makeTradeColumns, tapePath, writeSymbolDay } from '../../../src/data/tape/tape.ts';
+import { loadSymbolDay, makeQuoteColumns, makeTradeColumns, tapePath } from '../../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../../src/data/tape/write.ts';
 
 let dir: string;
 let out: string;

@@ -12,7 +12,8 @@ import { nyLocalToUtcUs, regularSession } from '../../../src/core/calendar.ts';
 import { unitsToDollars } from '../../../src/engine/ticks.ts';
 import { csvRecords } from '../../../src/data/ingest/input.ts';
 import { readVendorSymbolDay } from '../../../src/data/ingest/vendor.ts';
-import { firstIndexAtOrAfter, lastQuoteAtOrBefore, loadSymbolDay, writeSymbolDay, type SymbolDay } from '../../../src/data/tape/tape.ts';
+import { firstIndexAtOrAfter, lastQuoteAtOrBefore, loadSymbolDay, type SymbolDay } from '../../../src/data/tape/tape.ts';
+import { writeSymbolDay } from '../../../src/data/tape/write.ts';
 
 const DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/equity-ticks');
 const DAY = '2013-10-07';
