@@ -4,7 +4,7 @@
  * 0 ok, 1 failure, 2 bad input (InputError). Only the command being run is loaded; the others
  * are listed by name and description (src/cli/commands.ts).
  */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { InputError } from '../core/errors.ts';
 import { commands } from './commands.ts';
 
@@ -12,6 +12,23 @@ import { commands } from './commands.ts';
 export function commandNamed(argv: readonly string[]) {
   const word = argv.find((a) => !a.startsWith('-'));
   return commands.find((c) => c.name === word);
+}
+
+/** The one yargs internal touched (skipHelpCache): its usage renderer. */
+interface YargsInternals {
+  getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage(): void } };
+}
+
+/**
+ * yargs renders a command's whole help text right after it starts the handler, only to show it
+ * should the handler fail later: 70–110 ms of the main thread here, spent exactly while a sweep's
+ * workers start (its "workers ready" included it). Our .fail() never shows help, so that text is
+ * never used: skip it. `--help` still renders the help when asked.
+ */
+export function skipHelpCache<T>(cli: Argv<T>): Argv<T> {
+  const usage = (cli as unknown as YargsInternals).getInternalMethods?.().getUsageInstance();
+  if (usage) usage.cacheHelpMessage = () => undefined;
+  return cli;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -33,7 +50,7 @@ export async function main(argv: string[]): Promise<void> {
     for (const entry of commands) {
       cli = entry === named ? cli.command({ ...(await entry.load()), describe: entry.describe }) : cli.command(entry.name, entry.describe);
     }
-    await cli.parseAsync();
+    await skipHelpCache(cli).parseAsync();
   } catch (err) {
     if (err instanceof InputError) {
       process.stderr.write(`ladderlab: ${err.message}\n`);
