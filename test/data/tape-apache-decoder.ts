@@ -64,10 +64,16 @@ function unpackBits(chunks: Data[], length: number): Uint8Array {
   return out;
 }
 
+function checkSorted(ts: Float64Array, file: string): void {
+  for (let i = 1; i < ts.length; i++) {
+    if (ts[i] < ts[i - 1]) throw new Error(`${file}: row ${i}: field "ts" is earlier than the row before`);
+  }
+}
+
 export function apacheLoadQuotes(file: string): QuoteColumns {
   const table = tableFromIPC(readFileSync(file));
   const n = table.numRows;
-  return {
+  const quotes: QuoteColumns = {
     length: n,
     ts: timestampsToFloat64(columnData(table, file, 'ts', Type.Timestamp, TimeUnit.MICROSECOND), n),
     bid: numbersToFloat64(columnData(table, file, 'bid', Type.Float), n),
@@ -75,12 +81,14 @@ export function apacheLoadQuotes(file: string): QuoteColumns {
     bidSize: numbersToFloat64(columnData(table, file, 'bid_size', Type.Int), n),
     askSize: numbersToFloat64(columnData(table, file, 'ask_size', Type.Int), n),
   };
+  checkSorted(quotes.ts, file);
+  return quotes;
 }
 
 export function apacheLoadTrades(file: string): TradeColumns {
   const table = tableFromIPC(readFileSync(file));
   const n = table.numRows;
-  return {
+  const trades: TradeColumns = {
     length: n,
     ts: timestampsToFloat64(columnData(table, file, 'ts', Type.Timestamp, TimeUnit.MICROSECOND), n),
     price: numbersToFloat64(columnData(table, file, 'price', Type.Float), n),
@@ -88,4 +96,6 @@ export function apacheLoadTrades(file: string): TradeColumns {
     exchange: bytesColumn(columnData(table, file, 'exchange', Type.Int), n),
     eligible: unpackBits(columnData(table, file, 'eligible', Type.Bool), n),
   };
+  checkSorted(trades.ts, file);
+  return trades;
 }
