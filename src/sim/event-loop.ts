@@ -194,7 +194,18 @@ export class EventLoop {
     let lastUs = -Infinity;
     let quoteEvents = 0;
     let tradeEvents = 0;
-    for (;;) {
+    burst: for (;;) {
+      // Most events are quotes before the next print (prints go first at equal times), before the
+      // next delivery (quotes go first) and before the limit: they run here, three comparisons
+      // each. Anything else — a print, a delivery, a quote at the limit's own time — takes the
+      // general turn below.
+      while (tq < tt && tq <= feedUs && tq < limitUs) {
+        lastUs = tq;
+        quoteEvents++;
+        const i = qi++;
+        tq = qi < qn ? qTs[qi] : Infinity;
+        if (!quoteIsDismissed(bounds, qBid, qAsk, i) && this.applyQuote(book, i)) break burst;
+      }
       let us = Infinity;
       let cls = NO_EVENT;
       if (tt <= tq && tt !== Infinity) {
