@@ -168,6 +168,7 @@ export async function section(): Promise<BenchSection> {
     ratios,
     gates,
     teardown: () => {
+      redis?.removeAllListeners('exit'); // stopped on purpose: not worth a message
       redis?.kill();
       rmSync(root, { recursive: true, force: true });
     },
