@@ -29,7 +29,7 @@ import { makeTickTable, type TickTable } from '../engine/ticks.ts';
 import { lowerBound, upperBound, type SymbolDay } from '../data/tape/tape.ts';
 import type { TapeSource } from '../sim/backtest.ts';
 import { distanceFromNearTicks, fillIntensity } from '../sim/fill/intensity.ts';
-import { PRICE_EPSILON } from '../sim/fill/model.ts';
+import { farTouchReaches, isFillableQuote, printGoesThrough } from '../sim/fill/model.ts';
 import type { ReplayChild } from './child-replay.ts';
 import { quantile } from './stats.ts';
 
@@ -120,15 +120,14 @@ function printThroughL(tape: SymbolDay, isBuy: boolean, limitPrice: number, tsUs
   const t = tape.trades;
   for (let i = lowerBound(t.ts, tsUs); i < t.length && t.ts[i] < tsUs + resolutionUs; i++) {
     if (t.eligible[i] === 0 && !includeIneligible) continue;
-    if (isBuy ? t.price[i] < limitPrice - PRICE_EPSILON : t.price[i] > limitPrice + PRICE_EPSILON) return true;
+    if (printGoesThrough(isBuy, limitPrice, t.price[i])) return true;
   }
   return false;
 }
 
 /** A usable quote whose far touch reaches L: the venue fills through it before the model is asked. */
 function throughL(isBuy: boolean, limitPrice: number, bid: number, ask: number): boolean {
-  if (!(ask - bid > PRICE_EPSILON && bid > 0)) return false;
-  return isBuy ? ask <= limitPrice + PRICE_EPSILON : bid >= limitPrice - PRICE_EPSILON;
+  return isFillableQuote(bid, ask) && farTouchReaches(isBuy, limitPrice, bid, ask);
 }
 
 export interface IntensityMle {

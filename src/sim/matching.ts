@@ -14,6 +14,7 @@ import type { TickTable } from '../engine/ticks.ts';
 import { CROSS_BUY, CROSS_SELL, MAX_BUY_LIMIT, MIN_SELL_LIMIT, QUIET_ASK_HI, QUIET_ASK_LO, QUIET_BID_HI, QUIET_BID_LO, type Book } from './book.ts';
 import type { BeyondTouch } from './fill/beyond-touch.ts';
 import { NearTouch, PRICE_EPSILON, type FillModel } from './fill/index.ts';
+import { farTouchReaches, isFillableQuote, printGoesThrough } from './fill/model.ts';
 import type { SimOrder } from './order.ts';
 
 /** What matching needs from the venue: book a fill (and tell the engine). */
@@ -28,8 +29,7 @@ export type FillSink = (order: SimOrder, shares: number, price: number, tsUs: nu
 export function quoteIsDismissed(bounds: Float64Array, bids: Float64Array, asks: Float64Array, i: number): boolean {
   const bid = bids[i];
   const ask = asks[i];
-  const usable = ask - bid > PRICE_EPSILON && bid > 0;
-  if (usable && (ask <= bounds[CROSS_BUY] || bid >= bounds[CROSS_SELL])) return false;
+  if (isFillableQuote(bid, ask) && (ask <= bounds[CROSS_BUY] || bid >= bounds[CROSS_SELL])) return false;
   return bounds[QUIET_BID_LO] < bid && bid < bounds[QUIET_BID_HI] && bounds[QUIET_ASK_LO] < ask && ask < bounds[QUIET_ASK_HI];
 }
 
@@ -75,7 +75,7 @@ export class Matching {
   private applyQuoteToEach(book: Book, i: number): boolean {
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
-    const usable = ask - bid > PRICE_EPSILON && bid > 0;
+    const usable = isFillableQuote(bid, ask);
     const orders = book.resting;
     const model = this.model;
     const near = this.near;
@@ -83,7 +83,7 @@ export class Matching {
     for (let k = 0; k < orders.length; k++) {
       const o = orders[k];
       const isBuy = o.isBuy;
-      if (usable && (isBuy ? ask <= o.limitPrice + PRICE_EPSILON : bid >= o.limitPrice - PRICE_EPSILON) && this.fillCrossed(book, o, i)) filled = true;
+      if (usable && farTouchReaches(isBuy, o.limitPrice, bid, ask) && this.fillCrossed(book, o, i)) filled = true;
       if (model.usesDepth && o.resting) {
         const nearPrice = isBuy ? bid : ask;
         // The model said this quote would change nothing (NearTouch.quietLo/Hi): no call.
@@ -138,7 +138,7 @@ export class Matching {
     let filled = false;
     for (let k = 0; k < orders.length; k++) {
       const o = orders[k];
-      const through = o.isBuy ? price < o.limitPrice - PRICE_EPSILON : price > o.limitPrice + PRICE_EPSILON;
+      const through = printGoesThrough(o.isBuy, o.limitPrice, price);
       let shares = 0;
       if (through) {
         shares = o.qty - o.cumQty;
@@ -170,15 +170,15 @@ export class Matching {
   takeOnArrival(book: Book, order: SimOrder, i: number, nowUs: number): void {
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
-    if (!(ask - bid > PRICE_EPSILON && bid > 0)) return;
-    if (order.isBuy && ask <= order.limitPrice + PRICE_EPSILON) {
+    if (!isFillableQuote(bid, ask) || !farTouchReaches(order.isBuy, order.limitPrice, bid, ask)) return;
+    if (order.isBuy) {
       const shares = Math.min(order.remainingQty, book.availableAsk(i));
       if (shares > 0) {
         book.takeAsk(i, shares);
         this.fill(order, shares, ask, nowUs);
       }
       this.takeBeyond(book, order, i, ask, book.qAskSize[i], nowUs);
-    } else if (!order.isBuy && bid >= order.limitPrice - PRICE_EPSILON) {
+    } else {
       const shares = Math.min(order.remainingQty, book.availableBid(i));
       if (shares > 0) {
         book.takeBid(i, shares);

@@ -17,6 +17,24 @@
 /** Prices are compared within this many dollars (far below $0.0001, far above float noise). */
 export const PRICE_EPSILON = 1e-7;
 
+/**
+ * A quote the venue fills against: it has a bid and is neither locked nor crossed (ask − bid > ε).
+ * Small and free of state, so the callers' optimized code inlines it (no float is boxed).
+ */
+export function isFillableQuote(bid: number, ask: number): boolean {
+  return ask - bid > PRICE_EPSILON && bid > 0;
+}
+
+/** The far touch reaches a child's limit L: buy ask ≤ L, sell bid ≥ L (within ε). */
+export function farTouchReaches(isBuy: boolean, limitPrice: number, bid: number, ask: number): boolean {
+  return isBuy ? ask <= limitPrice + PRICE_EPSILON : bid >= limitPrice - PRICE_EPSILON;
+}
+
+/** An eligible print goes through a child's limit L: buy below L, sell above L (by more than ε). */
+export function printGoesThrough(isBuy: boolean, limitPrice: number, price: number): boolean {
+  return isBuy ? price < limitPrice - PRICE_EPSILON : price > limitPrice + PRICE_EPSILON;
+}
+
 /** Every fill model by name (the config's `sim.fill_model`, the robustness band's models). */
 export const FILL_MODEL_NAMES = ['through', 'touch', 'queue', 'intensity'] as const;
 export type FillModelName = (typeof FILL_MODEL_NAMES)[number];
