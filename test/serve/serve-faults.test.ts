@@ -7,19 +7,14 @@
  * later update (a barrier order's `new`) has arrived, anything sent before it has too.
  */
 import { ApiError, NotFoundError, RateLimitError, type streaming } from '@alpacahq/alpaca-trade-api';
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkBodies, Recorder, SEC, startTestServe, subscribeTradeUpdates, T0, type TestServe } from './serve-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { checkBodies, Recorder, SEC, startTestServe, T0, tearDownEachTest, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
-const cleanups: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+const { cleanups, tradeUpdates } = tearDownEachTest(async () => {
   await t?.close();
   t = undefined;
 });
-
-const tradeUpdates = (ts: TestServe) => subscribeTradeUpdates(ts, (disconnect) => cleanups.push(disconnect));
 
 const events = (rec: Recorder<streaming.TradeUpdate>) => rec.items.map((u) => `${u.event}:${u.order.clientOrderId}`);
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Alpaca, marketData, trading, type streaming } from '@alpacahq/alpaca-trade-api';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { startServe, type RunningServe } from '../../src/serve/server.ts';
 import { makeQuoteColumns, makeTradeColumns, type QuoteRow, type TradeRow } from '../../src/data/tape/tape.ts';
@@ -306,4 +306,22 @@ export async function subscribeTradeUpdates(ts: TestServe, onClose: (disconnect:
   expect(await stream.waitForAuthentication(5000)).toBe(true);
   expect(await listening).toEqual(['trade_updates']);
   return rec;
+}
+
+/**
+ * A serve test file's teardown, registered once at its top: after each test, the cleanups its tests
+ * pushed (client sockets, temporary directories) run first, then `closeServe` — clients go before
+ * the server they talk to. Returns that cleanup list, and `tradeUpdates`: subscribeTradeUpdates
+ * with its socket put on the list.
+ */
+export function tearDownEachTest(closeServe: () => Promise<void>): {
+  cleanups: (() => void)[];
+  tradeUpdates: (ts: TestServe) => Promise<Recorder<streaming.TradeUpdate>>;
+} {
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) c();
+    await closeServe();
+  });
+  return { cleanups, tradeUpdates: (ts) => subscribeTradeUpdates(ts, (disconnect) => cleanups.push(disconnect)) };
 }

@@ -4,15 +4,12 @@
  * client reports it received every stream message sent. Driven over real sockets by the SDK's
  * market-data stream, with the counts checked at each step.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { streaming } from '@alpacahq/alpaca-trade-api';
-import { KEYS, Recorder, SEC, startTestServe, T0, type TestServe } from './serve-helpers.ts';
+import { KEYS, Recorder, SEC, startTestServe, T0, tearDownEachTest, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
-const cleanups: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+const { cleanups } = tearDownEachTest(async () => {
   await t?.close();
   t = undefined;
 });

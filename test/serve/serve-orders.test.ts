@@ -6,20 +6,15 @@
  * received is validated against the SDK's generated model checks.
  */
 import { NotFoundError, ValidationError, type streaming } from '@alpacahq/alpaca-trade-api';
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkBodies, checkOrder, SEC, startTestServe, subscribeTradeUpdates, T0, type TestServe } from './serve-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { checkBodies, checkOrder, SEC, startTestServe, T0, tearDownEachTest, type TestServe } from './serve-helpers.ts';
 import { rfc3339Micros } from '../../src/serve/wire.ts';
 
 let t: TestServe | undefined;
-const cleanups: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+const { tradeUpdates } = tearDownEachTest(async () => {
   await t?.close();
   t = undefined;
 });
-
-const tradeUpdates = (ts: TestServe) => subscribeTradeUpdates(ts, (disconnect) => cleanups.push(disconnect));
 
 const summary = (u: streaming.TradeUpdate) => `${u.event}:${u.order.clientOrderId}:${u.order.status}`;
 

@@ -6,14 +6,11 @@
  * sell side at the bid rise (T0+10 s).
  */
 import type { streaming } from '@alpacahq/alpaca-trade-api';
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkBodies, Recorder, SEC, startTestServe, T0, type TestServe } from './serve-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { checkBodies, Recorder, SEC, startTestServe, T0, tearDownEachTest, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
-const cleanups: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+const { cleanups } = tearDownEachTest(async () => {
   await t?.close();
   t = undefined;
 });

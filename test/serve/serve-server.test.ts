@@ -9,19 +9,16 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { Pacer } from '../../src/serve/pacer.ts';
 import { ReplayVenue } from '../../src/serve/replay.ts';
 import { startServe } from '../../src/serve/server.ts';
 import type { TapeEvent } from '../../src/serve/venue.ts';
-import { KEYS, Recorder, SEC, startTestServe, T0, writeTestTapes, XYZ_QUOTES, XYZ_TRADES, type TestServe } from './serve-helpers.ts';
+import { KEYS, Recorder, SEC, startTestServe, T0, tearDownEachTest, writeTestTapes, XYZ_QUOTES, XYZ_TRADES, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
-const cleanups: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+const { cleanups } = tearDownEachTest(async () => {
   await t?.close();
   t = undefined;
 });

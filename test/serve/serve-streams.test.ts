@@ -7,14 +7,11 @@
 import { decode, decodeTimestampToTimeSpec, encode, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';
 import { Alpaca, AuthError, PermissionError, type streaming } from '@alpacahq/alpaca-trade-api';
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkBodies, KEYS, Recorder, SEC, startTestServe, T0, type TestServe } from './serve-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { checkBodies, KEYS, Recorder, SEC, startTestServe, T0, tearDownEachTest, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
-const cleanups: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+const { cleanups } = tearDownEachTest(async () => {
   await t?.close();
   t = undefined;
 });

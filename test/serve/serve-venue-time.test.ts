@@ -5,19 +5,14 @@
  * venue's (what calibrate's intensity likelihood matches to the quote). Speed 0: time moves only
  * through POST /admin/advance, so every time below is exact. Buy and sell.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { SEC, startTestServe, subscribeTradeUpdates, T0, type TestServe } from './serve-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { SEC, startTestServe, T0, tearDownEachTest, type TestServe } from './serve-helpers.ts';
 
 let t: TestServe | undefined;
-const cleanups: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) c();
+const { tradeUpdates } = tearDownEachTest(async () => {
   await t?.close();
   t = undefined;
 });
-
-const tradeUpdates = (ts: TestServe) => subscribeTradeUpdates(ts, (disconnect) => cleanups.push(disconnect));
 
 const MS = 1000;
 const latency = { entry: { ms: 30 }, cancel: { ms: 20 }, response: { ms: 40 } };
