@@ -1,5 +1,6 @@
 /** Types of bin/build.mjs (plain JavaScript: it runs at install time, before any compiler). */
 export declare const ROOT: string;
+export declare const V8_FLAGS: readonly string[];
 export declare function sourceFingerprint(root?: string): string;
 export declare function build(root?: string, fingerprint?: string): Promise<string>;
 export declare function currentBuild(root?: string, warn?: (message: string) => void): Promise<string | null>;

@@ -20,6 +20,16 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * V8 flags of every process running the compiled build (bin/ladderlab.mjs sets them; the bench runs
+ * its sections with them). Allocation-site pretenuring off: it sometimes decides early (while a
+ * tape loads) to allocate the simulator's short-lived objects straight into the old generation —
+ * then 7–8 full GCs instead of 2 and ~35 % more CPU (1,000 IBM sweep cells took 3.1–3.5 s instead
+ * of 2.3–2.6 s, at random from run to run). Off, every run was the fast one. (The sweep pool's
+ * child processes get the same flag: src/sweep/pool.ts, which cannot import this file.)
+ */
+export const V8_FLAGS = ['--no-allocation-site-pretenuring'];
 export const CLI_ENTRY = 'src/cli/main.ts';
 export const WORKER_ENTRY = 'src/sweep/worker.ts';
 const KEEP_BUILDS = 3;

@@ -4,14 +4,11 @@
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { pathToFileURL } from 'node:url';
-import { currentBuild } from './build.mjs';
+import { currentBuild, V8_FLAGS } from './build.mjs';
 
-// V8's allocation-site pretenuring sometimes decides early (while a tape loads) to allocate the
-// simulator's short-lived objects straight into the old generation: then 7–8 full GCs instead of 2
-// and ~35 % more CPU — 1,000 IBM sweep cells took 3.1–3.5 s instead of 2.3–2.6 s, at random from
-// run to run. Off, every run was the fast one. Set first thing (the flag is read at each GC, so it
-// holds from here on, worker threads included; child processes get it in their exec arguments).
-setFlagsFromString('--no-allocation-site-pretenuring');
+// Set first thing (build.mjs says why; the flags are read at each GC, so they hold from here on,
+// worker threads included; child processes get them in their exec arguments).
+for (const flag of V8_FLAGS) setFlagsFromString(flag);
 
 const dist = await currentBuild(undefined, (message) => process.stderr.write(`ladderlab: ${message}\n`));
 let main;

@@ -15,14 +15,11 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { compileScript } from '../bin/build.mjs';
+import { compileScript, V8_FLAGS } from '../bin/build.mjs';
 import { formatTable, ROWS_PREFIX, runSectionModule, type BenchRow } from './bench/harness.ts';
 
 const here = join(dirname(fileURLToPath(import.meta.url)), 'bench');
 const repo = dirname(dirname(here));
-
-/** The V8 flags the CLI runs with (bin/ladderlab.mjs sets the same). */
-const CLI_V8_FLAGS = ['--no-allocation-site-pretenuring'];
 
 /** The section as a compiled script in dist/bench/ (inside the repository, so packages resolve). */
 async function compileSection(file: string): Promise<string> {
@@ -39,7 +36,7 @@ async function compileSection(file: string): Promise<string> {
 /** The command running one section in a process of its own. */
 async function sectionCommand(file: string): Promise<string[]> {
   if (process.env.BENCH_FROM_SOURCE === '1') return [...process.execArgv, fileURLToPath(import.meta.url), '--section', file];
-  return [...CLI_V8_FLAGS, await compileSection(file)];
+  return [...V8_FLAGS, await compileSection(file)];
 }
 
 async function runAll(filters: string[]): Promise<void> {

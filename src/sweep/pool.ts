@@ -151,7 +151,7 @@ export class SweepPool {
       worker.on('exit', exited);
       return { post: (m) => worker.postMessage(m), stop: () => worker.terminate().then(() => undefined), tasks: [], ready: false };
     }
-    // Pretenuring off, as bin/ladderlab.mjs sets for its own process (see there why).
+    // The build's V8 flags (bin/build.mjs V8_FLAGS, which src cannot import): pretenuring off.
     const execArgv = ['--no-allocation-site-pretenuring'];
     const child: ChildProcess = fork(entry, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
