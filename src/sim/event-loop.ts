@@ -195,25 +195,23 @@ export class EventLoop {
     let quoteEvents = 0;
     let tradeEvents = 0;
     burst: for (;;) {
-      // Most events are quotes before the next print (prints go first at equal times), before the
-      // next delivery (quotes go first) and before the limit: they run here, three comparisons
-      // each. Anything else — a print, a delivery, a quote at the limit's own time — takes the
-      // general turn below.
-      while (tq < tt && tq <= feedUs && tq < limitUs) {
+      // Quotes, most events, run here: while before the next print (prints go first at equal
+      // times), at or before the next delivery (quotes go first) and before the limit — three
+      // comparisons each, the fourth only at the limit's own time.
+      while (tq < tt && tq <= feedUs && (tq < limitUs || (tq === limitUs && EventClass.quote < limitClass))) {
         lastUs = tq;
         quoteEvents++;
         const i = qi++;
         tq = qi < qn ? qTs[qi] : Infinity;
         if (!quoteIsDismissed(bounds, qBid, qAsk, i) && this.applyQuote(book, i)) break burst;
       }
+      // Then a print or a delivery, whichever comes first. A quote still waiting is past the limit
+      // (or after one of these), and so is everything behind it.
       let us = Infinity;
       let cls = NO_EVENT;
       if (tt <= tq && tt !== Infinity) {
         us = tt;
         cls = EventClass.trade;
-      } else if (tq !== Infinity) {
-        us = tq;
-        cls = EventClass.quote;
       }
       // keyBefore(feedUs, feed, us, cls), written out (see peekBook).
       if (feedUs < us || (feedUs === us && EventClass.feed < cls)) {
@@ -222,12 +220,7 @@ export class EventLoop {
       }
       if (!(us < limitUs || (us === limitUs && cls < limitClass))) break;
       lastUs = us;
-      if (cls === EventClass.quote) {
-        quoteEvents++;
-        const i = qi++;
-        tq = qi < qn ? qTs[qi] : Infinity;
-        if (!quoteIsDismissed(bounds, qBid, qAsk, i) && this.applyQuote(book, i)) break;
-      } else if (cls === EventClass.trade) {
+      if (cls === EventClass.trade) {
         tradeEvents++;
         const i = ti++;
         tt = ti < tn ? tTs[ti] : Infinity;
