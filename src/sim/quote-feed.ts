@@ -82,6 +82,11 @@ export class QuoteFeed {
     }
     book.lastReadUs = now;
     if (this.channel.isFixed) book.feedLagUs = this.channel.sampleUs();
+    // One listener (an executor waiting at a step start): nothing can unsubscribe it before it runs.
+    if (book.listeners.length === 1) {
+      book.listeners[0]();
+      return;
+    }
     const scratch = this.notifyScratch;
     const start = this.notifyCount;
     const end = start + book.listeners.length;
