@@ -155,6 +155,9 @@ export class Book {
 
   /** Venue cursors past everything stamped ≤ nowUs (they only move forward). */
   syncVenueCursors(nowUs: number): void {
+    // Every quote up to the feed's view (seenIdx, stamped ≤ now) is behind the cursor too. The engine
+    // usually read that view just before sending the order, so the search starts in cache there.
+    if (this.seenIdx >= this.qi) this.qi = this.seenIdx + 1;
     if (this.qi < this.qn && this.qTs[this.qi] <= nowUs) this.qi = this.qTsSampled.upperBoundFrom(nowUs, this.qi);
     if (this.ti < this.tn && this.tTs[this.ti] <= nowUs) this.ti = this.tTsSampled.upperBoundFrom(nowUs, this.ti);
   }

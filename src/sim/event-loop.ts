@@ -247,7 +247,7 @@ export class EventLoop {
   }
 
   private applyQuote(book: Book, i: number): boolean {
-    if (!this.matching.applyQuote(book, i)) return false;
+    if (!this.matching.applyUndismissedQuote(book, i)) return false;
     this.compactResting(book);
     return true;
   }

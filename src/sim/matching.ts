@@ -42,9 +42,16 @@ export function printIsDismissed(bounds: Float64Array, prices: Float64Array, i: 
   return price - bounds[MAX_BUY_LIMIT] > 2 * PRICE_EPSILON && bounds[MIN_SELL_LIMIT] - price > 2 * PRICE_EPSILON;
 }
 
+/** Two band ends are the same (NaN, "never quiet", equals NaN). */
+function sameBand(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
 export class Matching {
   /** The touch handed to the model's hooks, refilled per call (no boxed price per event). */
   private readonly near = new NearTouch();
+  /** Set by applyQuoteToEach when a child's quiet band changed (the book's bounds must follow). */
+  private boundsMoved = false;
 
   constructor(
     private readonly model: FillModel,
@@ -63,8 +70,18 @@ export class Matching {
    */
   applyQuote(book: Book, i: number): boolean {
     if (quoteIsDismissed(book.restingBounds, book.qBid, book.qAsk, i)) return false;
+    return this.applyUndismissedQuote(book, i);
+  }
+
+  /**
+   * applyQuote for a quote the caller already found not dismissed (the event loop's burst). The
+   * book's bounds are summarized again only if a fill or a child's quiet band moved them: a child
+   * at the touch, never quiet, sends every quote here and leaves its NaN band as it was.
+   */
+  applyUndismissedQuote(book: Book, i: number): boolean {
+    this.boundsMoved = false;
     const filled = this.applyQuoteToEach(book, i);
-    book.summarizeResting();
+    if (filled || this.boundsMoved) book.summarizeResting();
     return filled;
   }
 
@@ -94,6 +111,7 @@ export class Matching {
         near.quietLo = Number.NaN;
         near.quietHi = Number.NaN;
         model.depth(o.fillState, near);
+        if (!sameBand(o.quietLo, near.quietLo) || !sameBand(o.quietHi, near.quietHi)) this.boundsMoved = true;
         o.quietLo = near.quietLo;
         o.quietHi = near.quietHi;
         if (model.fillsOnQuote && this.fillOnQuote(book, o, i)) filled = true;
