@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeTickTable } from '../../src/engine/ticks.ts';
-import { Book, CROSS_BUY, CROSS_SELL, MAX_BUY_LIMIT, MIN_SELL_LIMIT } from '../../src/sim/book.ts';
+import { Book, CROSS_BUY, CROSS_SELL, MAX_BUY_LIMIT, MIN_SELL_LIMIT, QUIET_ASK_HI, QUIET_ASK_LO, QUIET_BID_HI, QUIET_BID_LO } from '../../src/sim/book.ts';
 import { BeyondTouch } from '../../src/sim/fill/beyond-touch.ts';
 import { makeFillModel } from '../../src/sim/fill/index.ts';
 import { NearTouch, PRICE_EPSILON, type FillModel } from '../../src/sim/fill/model.ts';
@@ -13,7 +13,7 @@ import { PowerQueueProb } from '../../src/sim/fill/prob.ts';
 import { QueueFillModel, type QueuePosition } from '../../src/sim/fill/queue.ts';
 import { Matching } from '../../src/sim/matching.ts';
 import { SimOrder } from '../../src/sim/order.ts';
-import { randomTape, simConfig, T0 } from './sim-fixtures.ts';
+import { MS, randomTape, simConfig, T0, tape } from './sim-fixtures.ts';
 
 const child = (isBuy: boolean, limitPrice: number) => ({ isBuy, limitPrice, tickUnits: 100 });
 
@@ -131,8 +131,13 @@ function replayChildren(model: FillModel, everyChild = false): string[] {
   while (qi < quotes.length || ti < trades.length) {
     if (ti < trades.length && (qi >= quotes.length || trades.ts[ti] <= quotes.ts[qi])) matching.applyTrade(book, ti++);
     else matching.applyQuote(book, qi++);
-    book.resting = book.resting.filter((o) => o.resting);
-    book.summarizeResting();
+    // As the event loop compacts: the bounds are summarized again only when the resting list
+    // shrank; every other change to them is Matching's to make.
+    const kept = book.resting.filter((o) => o.resting);
+    if (kept.length !== book.resting.length) {
+      book.resting = kept;
+      book.summarizeResting();
+    }
   }
   return fills;
 }
@@ -157,5 +162,46 @@ describe('the venue skips quiet quotes without changing a fill', () => {
       expect(dismissing).toEqual(childByChild);
       expect(dismissing.length).toBeGreaterThan(40);
     }
+  });
+});
+
+describe('the book\'s bounds follow a band that moves on a quote sent child by child', () => {
+  /**
+   * A buy at 20.00 and a sell at 20.05 rest; quotes 1–3 go child by child because one child sits
+   * at its touch (NaN band); the other child's band moves on them, and the book must follow:
+   * quote 1 puts the buy behind (bid 20.01) with the sell at the touch; quote 2 brings the buy to
+   * its touch (bid 20.00); quote 3 puts the sell behind (ask 20.04) with the buy at the touch.
+   */
+  function bandsAfterEachQuote(): number[][] {
+    const t = tape([
+      [T0, 19.99, 20.06, 300, 300],
+      [T0 + MS, 20.01, 20.05, 300, 400],
+      [T0 + 2 * MS, 20.0, 20.05, 200, 500],
+      [T0 + 3 * MS, 20.0, 20.04, 100, 600],
+    ]);
+    const book = new Book('XYZ');
+    book.load(t, -Infinity);
+    const matching = new Matching(makeFillModel(simConfig({ fill_model: 'queue' }).sim, 1), false, () => undefined, new BeyondTouch(simConfig().sim.beyond_touch), makeTickTable());
+    for (const [side, limitPrice] of [['buy', 20.0], ['sell', 20.05]] as const) {
+      const order = new SimOrder({ clientOrderId: side, symbol: 'XYZ', side, qty: 100, limitPrice, timeInForce: 'day' }, T0);
+      matching.startResting(book, order, 0, T0);
+    }
+    const bands: number[][] = [];
+    for (let i = 1; i < 4; i++) {
+      matching.applyQuote(book, i);
+      const b = book.restingBounds;
+      bands.push([b[QUIET_BID_LO], b[QUIET_BID_HI], b[QUIET_ASK_LO], b[QUIET_ASK_HI]]);
+    }
+    return bands;
+  }
+
+  it('buy behind, then at its touch; sell at its touch, then behind', () => {
+    const [afterBuyBehind, afterBuyAtTouch, afterSellBehind] = bandsAfterEachQuote();
+    // Quote 1: the buy is quiet while the bid stays above its limit; the sell never is.
+    expect(afterBuyBehind).toEqual([20.0 + PRICE_EPSILON, Infinity, Number.NaN, Number.NaN]);
+    // Quote 2: the buy reached its touch — its band is gone from the book too.
+    expect(afterBuyAtTouch).toEqual([Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+    // Quote 3: the sell is behind (0 < ask < L), the buy at its touch.
+    expect(afterSellBehind).toEqual([Number.NaN, Number.NaN, 0, 20.05 - PRICE_EPSILON]);
   });
 });
