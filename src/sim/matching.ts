@@ -50,7 +50,7 @@ function sameBand(a: number, b: number): boolean {
 export class Matching {
   /** The touch handed to the model's hooks, refilled per call (no boxed price per event). */
   private readonly near = new NearTouch();
-  /** Set by applyQuoteToEach when a child's quiet band changed (the book's bounds must follow). */
+  /** Set when a child's quiet band changed during one event (the book's bounds must follow). */
   private boundsMoved = false;
 
   constructor(
@@ -142,8 +142,10 @@ export class Matching {
   applyTrade(book: Book, i: number): boolean {
     if (book.tEligible[i] === 0 && !this.includeIneligible) return false;
     if (printIsDismissed(book.restingBounds, book.tPrice, i)) return false;
+    this.boundsMoved = false;
     const filled = this.applyTradeToEach(book, i);
-    book.summarizeResting();
+    // As for quotes: the bounds move only with a fill or a band (a print at a child's price resets it).
+    if (filled || this.boundsMoved) book.summarizeResting();
     return filled;
   }
 
@@ -217,8 +219,11 @@ export class Matching {
 
   /** No quote is known quiet for a model with a depth hook until the hook says so; without one, every quote is. */
   private resetQuiet(o: SimOrder): void {
-    o.quietLo = this.model.usesDepth ? Number.NaN : -Infinity;
-    o.quietHi = this.model.usesDepth ? Number.NaN : Infinity;
+    const lo = this.model.usesDepth ? Number.NaN : -Infinity;
+    const hi = this.model.usesDepth ? Number.NaN : Infinity;
+    if (!sameBand(o.quietLo, lo) || !sameBand(o.quietHi, hi)) this.boundsMoved = true;
+    o.quietLo = lo;
+    o.quietHi = hi;
   }
 
   /** The child starts resting at L at `nowUs`: the fill model makes its state from the near touch of quote i (−1: none yet). */

@@ -195,6 +195,35 @@ describe('the book\'s bounds follow a band that moves on a quote sent child by c
     return bands;
   }
 
+  it('a print at a child\'s price clears its band in the book too (buy, then sell)', () => {
+    // Both children join at their touch behind 300 shares, then the touch moves past them (quiet);
+    // a 100-share print at each price eats the queue without filling — and resets the band.
+    const t = tape(
+      [
+        [T0, 20.0, 20.05, 300, 300],
+        [T0 + MS, 20.01, 20.04, 300, 400],
+      ],
+      [
+        [T0 + 2 * MS, 20.0, 100],
+        [T0 + 3 * MS, 20.05, 100],
+      ],
+    );
+    const book = new Book('XYZ');
+    book.load(t, -Infinity);
+    const matching = new Matching(makeFillModel(simConfig({ fill_model: 'queue' }).sim, 1), false, () => undefined, new BeyondTouch(simConfig().sim.beyond_touch), makeTickTable());
+    for (const [side, limitPrice] of [['buy', 20.0], ['sell', 20.05]] as const) {
+      const order = new SimOrder({ clientOrderId: side, symbol: 'XYZ', side, qty: 100, limitPrice, timeInForce: 'day' }, T0);
+      matching.startResting(book, order, 0, T0);
+    }
+    const bands = () => [QUIET_BID_LO, QUIET_BID_HI, QUIET_ASK_LO, QUIET_ASK_HI].map((k) => book.restingBounds[k]);
+    matching.applyQuote(book, 1);
+    expect(bands()).toEqual([20.0 + PRICE_EPSILON, Infinity, 0, 20.05 - PRICE_EPSILON]);
+    matching.applyTrade(book, 0);
+    expect(bands()).toEqual([Number.NaN, Number.NaN, 0, 20.05 - PRICE_EPSILON]);
+    matching.applyTrade(book, 1);
+    expect(bands()).toEqual([Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+  });
+
   it('buy behind, then at its touch; sell at its touch, then behind', () => {
     const [afterBuyBehind, afterBuyAtTouch, afterSellBehind] = bandsAfterEachQuote();
     // Quote 1: the buy is quiet while the bid stays above its limit; the sell never is.
