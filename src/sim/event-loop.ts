@@ -12,9 +12,9 @@
  * The hot loop (`burst`) consumes one book's events while they come before every other source, and
  * allocates nothing per event: the loop state is plain numbers in locals and the book's fields.
  */
-import type { Book } from './book.ts';
+import { CROSS_BUY, CROSS_SELL, QUIET_ASK_HI, QUIET_ASK_LO, QUIET_BID_HI, QUIET_BID_LO, type Book } from './book.ts';
 import { EventClass, keyBefore, type VirtualClock } from './clock.ts';
-import { printIsDismissed, quoteIsDismissed, type Matching } from './matching.ts';
+import { printIsDismissed, quoteIsDismissedBy, type Matching } from './matching.ts';
 import type { QuoteFeed } from './quote-feed.ts';
 
 const NO_EVENT = 9;
@@ -200,6 +200,14 @@ export class EventLoop {
     let lastUs = -Infinity;
     let quoteEvents = 0;
     let tradeEvents = 0;
+    // The book's bounds in locals (read again after every event that went child by child, the only
+    // thing in a burst that moves them): a run of quotes then reads two columns and nothing else.
+    let crossBuy = bounds[CROSS_BUY];
+    let crossSell = bounds[CROSS_SELL];
+    let bidLo = bounds[QUIET_BID_LO];
+    let bidHi = bounds[QUIET_BID_HI];
+    let askLo = bounds[QUIET_ASK_LO];
+    let askHi = bounds[QUIET_ASK_HI];
     burst: for (;;) {
       // Quotes, most events, run here: while before the next print (prints go first at equal
       // times), at or before the next delivery (quotes go first) and before the limit — three
@@ -209,7 +217,14 @@ export class EventLoop {
         quoteEvents++;
         const i = qi++;
         tq = qi < qn ? qTs[qi] : Infinity;
-        if (!quoteIsDismissed(bounds, qBid, qAsk, i) && this.applyQuote(book, i)) break burst;
+        if (quoteIsDismissedBy(qBid[i], qAsk[i], crossBuy, crossSell, bidLo, bidHi, askLo, askHi)) continue;
+        if (this.applyQuote(book, i)) break burst;
+        crossBuy = bounds[CROSS_BUY];
+        crossSell = bounds[CROSS_SELL];
+        bidLo = bounds[QUIET_BID_LO];
+        bidHi = bounds[QUIET_BID_HI];
+        askLo = bounds[QUIET_ASK_LO];
+        askHi = bounds[QUIET_ASK_HI];
       }
       // Then a print or a delivery, whichever comes first. A quote still waiting is past the limit
       // (or after one of these), and so is everything behind it.
@@ -230,7 +245,14 @@ export class EventLoop {
         tradeEvents++;
         const i = ti++;
         tt = ti < tn ? tTs[ti] : Infinity;
-        if (!printIsDismissed(bounds, tPrice, i) && this.applyTrade(book, i)) break;
+        if (printIsDismissed(bounds, tPrice, i)) continue;
+        if (this.applyTrade(book, i)) break;
+        crossBuy = bounds[CROSS_BUY];
+        crossSell = bounds[CROSS_SELL];
+        bidLo = bounds[QUIET_BID_LO];
+        bidHi = bounds[QUIET_BID_HI];
+        askLo = bounds[QUIET_ASK_LO];
+        askHi = bounds[QUIET_ASK_HI];
       } else {
         book.qi = qi;
         book.ti = ti;

@@ -27,10 +27,17 @@ export type FillSink = (order: SimOrder, shares: number, price: number, tsUs: nu
  * because a float passed to a call that is not inlined is boxed.
  */
 export function quoteIsDismissed(bounds: Float64Array, bids: Float64Array, asks: Float64Array, i: number): boolean {
-  const bid = bids[i];
-  const ask = asks[i];
-  if (isFillableQuote(bid, ask) && (ask <= bounds[CROSS_BUY] || bid >= bounds[CROSS_SELL])) return false;
-  return bounds[QUIET_BID_LO] < bid && bid < bounds[QUIET_BID_HI] && bounds[QUIET_ASK_LO] < ask && ask < bounds[QUIET_ASK_HI];
+  return quoteIsDismissedBy(bids[i], asks[i], bounds[CROSS_BUY], bounds[CROSS_SELL], bounds[QUIET_BID_LO], bounds[QUIET_BID_HI], bounds[QUIET_ASK_LO], bounds[QUIET_ASK_HI]);
+}
+
+/**
+ * The same test on bounds already read (the burst holds them in locals through a run of quotes
+ * and reads them again after each quote or print that went child by child). Only ever inlined
+ * into loops that read the bounds once: a float passed to a call that is not inlined is boxed.
+ */
+export function quoteIsDismissedBy(bid: number, ask: number, crossBuy: number, crossSell: number, bidLo: number, bidHi: number, askLo: number, askHi: number): boolean {
+  if (isFillableQuote(bid, ask) && (ask <= crossBuy || bid >= crossSell)) return false;
+  return bidLo < bid && bid < bidHi && askLo < ask && ask < askHi;
 }
 
 /**
