@@ -99,6 +99,10 @@ export class Matching {
   private applyQuoteToEach(book: Book, i: number): boolean {
     const bid = book.qBid[i];
     const ask = book.qAsk[i];
+    // Both sizes read up front, side by side: their cache misses overlap (read per child, the second
+    // would wait behind the first child's work).
+    const bidSize = book.qBidSize[i];
+    const askSize = book.qAskSize[i];
     const usable = isFillableQuote(bid, ask);
     const orders = book.resting;
     const model = this.model;
@@ -113,7 +117,7 @@ export class Matching {
         // The model said this quote would change nothing (NearTouch.quietLo/Hi): no call.
         if (o.quietLo < nearPrice && nearPrice < o.quietHi) continue;
         near.price = nearPrice;
-        near.size = isBuy ? book.qBidSize[i] : book.qAskSize[i];
+        near.size = isBuy ? bidSize : askSize;
         near.tsUs = book.qTs[i];
         near.quietLo = Number.NaN;
         near.quietHi = Number.NaN;
