@@ -19,8 +19,9 @@
  * Bytes allocated per event are measured in sim-alloc.ts: the heap sampler drops optimized code,
  * so it never runs between these rounds. Every case is timed warm: the setup runs each replay
  * WARM_RUNS times first (each run makes a new market, whose new closures and first fills cost the
- * JIT a few deoptimizations and recompiles — charged to CPU time — before its code is steady), as
- * the floor, one small loop, is warm after its first few thousand iterations.
+ * JIT a few deoptimizations and recompiles — charged to CPU time — before its code is steady); the
+ * floor, one small loop, is first optimized on a short prefix of the tape (section(): entered
+ * with the whole day, its on-stack compile ran at 2/3 of its speed in half the processes).
  * One measurement repeats its runs until each has used MIN_CPU_S (at least MIN_REPS runs) and
  * reports the rate over all of them: a single run is 20–80 ms, short enough for one GC pause or
  * one descheduling to halve it (single-run rounds swung 5.7–19 M events/s in one bench). The
