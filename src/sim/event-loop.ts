@@ -200,15 +200,15 @@ export class EventLoop {
     let lastUs = -Infinity;
     let quoteEvents = 0;
     let tradeEvents = 0;
-    // The book's bounds in locals (read again after every event that went child by child, the only
-    // thing in a burst that moves them): a run of quotes then reads two columns and nothing else.
-    let crossBuy = bounds[CROSS_BUY];
-    let crossSell = bounds[CROSS_SELL];
-    let bidLo = bounds[QUIET_BID_LO];
-    let bidHi = bounds[QUIET_BID_HI];
-    let askLo = bounds[QUIET_ASK_LO];
-    let askHi = bounds[QUIET_ASK_HI];
     burst: for (;;) {
+      // The book's bounds in locals, read again at every turn: only an event that went child by
+      // child moves them, and each such event ends the run of quotes. A run then reads two columns.
+      const crossBuy = bounds[CROSS_BUY];
+      const crossSell = bounds[CROSS_SELL];
+      const bidLo = bounds[QUIET_BID_LO];
+      const bidHi = bounds[QUIET_BID_HI];
+      const askLo = bounds[QUIET_ASK_LO];
+      const askHi = bounds[QUIET_ASK_HI];
       // Quotes, most events, run here: while before the next print (prints go first at equal
       // times), at or before the next delivery (quotes go first) and before the limit — three
       // comparisons each, the fourth only at the limit's own time.
@@ -219,12 +219,7 @@ export class EventLoop {
         tq = qi < qn ? qTs[qi] : Infinity;
         if (quoteIsDismissedBy(qBid[i], qAsk[i], crossBuy, crossSell, bidLo, bidHi, askLo, askHi)) continue;
         if (this.applyQuote(book, i)) break burst;
-        crossBuy = bounds[CROSS_BUY];
-        crossSell = bounds[CROSS_SELL];
-        bidLo = bounds[QUIET_BID_LO];
-        bidHi = bounds[QUIET_BID_HI];
-        askLo = bounds[QUIET_ASK_LO];
-        askHi = bounds[QUIET_ASK_HI];
+        continue burst;
       }
       // Then a print or a delivery, whichever comes first. A quote still waiting is past the limit
       // (or after one of these), and so is everything behind it.
@@ -245,14 +240,7 @@ export class EventLoop {
         tradeEvents++;
         const i = ti++;
         tt = ti < tn ? tTs[ti] : Infinity;
-        if (printIsDismissed(bounds, tPrice, i)) continue;
-        if (this.applyTrade(book, i)) break;
-        crossBuy = bounds[CROSS_BUY];
-        crossSell = bounds[CROSS_SELL];
-        bidLo = bounds[QUIET_BID_LO];
-        bidHi = bounds[QUIET_BID_HI];
-        askLo = bounds[QUIET_ASK_LO];
-        askHi = bounds[QUIET_ASK_HI];
+        if (!printIsDismissed(bounds, tPrice, i) && this.applyTrade(book, i)) break;
       } else {
         book.qi = qi;
         book.ti = ti;
