@@ -165,6 +165,22 @@ describe('the venue skips quiet quotes without changing a fill', () => {
   });
 });
 
+/**
+ * A queue-model venue on tape `t` with a 100-share buy at 20.00 and sell at 20.05 resting from its
+ * first quote; `bands()` reads the book's quiet bounds [bid lo, bid hi, ask lo, ask hi].
+ */
+function buyAndSellResting(t: ReturnType<typeof tape>) {
+  const book = new Book('XYZ');
+  book.load(t, -Infinity);
+  const matching = new Matching(makeFillModel(simConfig({ fill_model: 'queue' }).sim, 1), false, () => undefined, new BeyondTouch(simConfig().sim.beyond_touch), makeTickTable());
+  for (const [side, limitPrice] of [['buy', 20.0], ['sell', 20.05]] as const) {
+    const order = new SimOrder({ clientOrderId: side, symbol: 'XYZ', side, qty: 100, limitPrice, timeInForce: 'day' }, T0);
+    matching.startResting(book, order, 0, T0);
+  }
+  const bands = () => [QUIET_BID_LO, QUIET_BID_HI, QUIET_ASK_LO, QUIET_ASK_HI].map((k) => book.restingBounds[k]);
+  return { matching, book, bands };
+}
+
 describe('the book\'s bounds follow a band that moves on a quote sent child by child', () => {
   /**
    * A buy at 20.00 and a sell at 20.05 rest; quotes 1–3 go child by child because one child sits
@@ -179,20 +195,13 @@ describe('the book\'s bounds follow a band that moves on a quote sent child by c
       [T0 + 2 * MS, 20.0, 20.05, 200, 500],
       [T0 + 3 * MS, 20.0, 20.04, 100, 600],
     ]);
-    const book = new Book('XYZ');
-    book.load(t, -Infinity);
-    const matching = new Matching(makeFillModel(simConfig({ fill_model: 'queue' }).sim, 1), false, () => undefined, new BeyondTouch(simConfig().sim.beyond_touch), makeTickTable());
-    for (const [side, limitPrice] of [['buy', 20.0], ['sell', 20.05]] as const) {
-      const order = new SimOrder({ clientOrderId: side, symbol: 'XYZ', side, qty: 100, limitPrice, timeInForce: 'day' }, T0);
-      matching.startResting(book, order, 0, T0);
-    }
-    const bands: number[][] = [];
+    const { matching, book, bands } = buyAndSellResting(t);
+    const after: number[][] = [];
     for (let i = 1; i < 4; i++) {
       matching.applyQuote(book, i);
-      const b = book.restingBounds;
-      bands.push([b[QUIET_BID_LO], b[QUIET_BID_HI], b[QUIET_ASK_LO], b[QUIET_ASK_HI]]);
+      after.push(bands());
     }
-    return bands;
+    return after;
   }
 
   it('a print at a child\'s price clears its band in the book too (buy, then sell)', () => {
@@ -208,14 +217,7 @@ describe('the book\'s bounds follow a band that moves on a quote sent child by c
         [T0 + 3 * MS, 20.05, 100],
       ],
     );
-    const book = new Book('XYZ');
-    book.load(t, -Infinity);
-    const matching = new Matching(makeFillModel(simConfig({ fill_model: 'queue' }).sim, 1), false, () => undefined, new BeyondTouch(simConfig().sim.beyond_touch), makeTickTable());
-    for (const [side, limitPrice] of [['buy', 20.0], ['sell', 20.05]] as const) {
-      const order = new SimOrder({ clientOrderId: side, symbol: 'XYZ', side, qty: 100, limitPrice, timeInForce: 'day' }, T0);
-      matching.startResting(book, order, 0, T0);
-    }
-    const bands = () => [QUIET_BID_LO, QUIET_BID_HI, QUIET_ASK_LO, QUIET_ASK_HI].map((k) => book.restingBounds[k]);
+    const { matching, book, bands } = buyAndSellResting(t);
     matching.applyQuote(book, 1);
     expect(bands()).toEqual([20.0 + PRICE_EPSILON, Infinity, 0, 20.05 - PRICE_EPSILON]);
     matching.applyTrade(book, 0);
