@@ -5,10 +5,11 @@
  * independent 1-thread sweeps at once (the machine's own 2-way ceiling), 2 worker processes
  * (threads vs processes), and — when redis-server is installed — the same grid on a private
  * Redis with 1 and 2 `ladderlab worker` processes (cell phase, fresh queue each run, so nothing
- * is resumed, default --queue-batch) and the queue's overhead: extra = queue phase with 1 worker −
- * local cell phase with 1 worker and 0 replicates (minus its workers' start); per job = extra /
- * the jobs the sweep printed (a job is a batch of cells × the symbol-day), per cell = extra /
- * 1,000 cells. Plus CLI start (`ladderlab --help`) and worker start.
+ * is resumed, default --queue-batch) and the queue's overhead: per cell = (queue phase with 1
+ * worker − local cell phase with 1 worker and 0 replicates, minus its workers' start) / 1,000 cells;
+ * per job = (the same cells as 1,000 one-cell jobs − as the default batches) / the jobs added —
+ * the same work cut finer, so the difference is what a job itself costs (32 jobs alone spread a
+ * run's ±10 % noise over too few jobs: ±15 ms a job). Plus CLI start and worker start.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -123,7 +124,7 @@ export async function section(): Promise<BenchSection> {
     redis.once('exit', (code, signal) => process.stderr.write(`bench sweep: redis-server exited (${code ?? signal}); see ${join(root, 'redis.log')}\n`));
     const url = `redis://127.0.0.1:${port}`;
     let queues = 0;
-    const onQueue = async (workers: number) => {
+    const onQueue = async (workers: number, extra: string[] = []) => {
       const name = `bench-${process.pid}-${queues++}`; // fresh queue: every job runs
       const started = Array.from({ length: workers }, () => spawn(process.execPath, [bin, 'worker', '--queue', url, '--data', data, '--queue-name', name], { stdio: ['ignore', 'ignore', 'pipe'] }));
       await Promise.all(
@@ -137,27 +138,35 @@ export async function section(): Promise<BenchSection> {
         ),
       );
       try {
-        return await sweep(['--queue', url, '--queue-name', name]);
+        return await sweep(['--queue', url, '--queue-name', name, ...extra]);
       } finally {
         await Promise.all(started.map((w) => new Promise((ok) => (w.once('exit', ok), w.kill('SIGTERM')))));
       }
     };
+    const BATCHED = 'sweep on the queue, 1 worker, cell phase';
+    const ONE_CELL_JOBS = 'sweep on the queue, 1 worker, one cell a job';
     /** The queue's extra time over running the same cells locally in one worker, s. */
     const queueExtraS = () => {
       const local = seconds(last['sweep, 1 process, 0 replicates'], CELLS) - seconds(last['sweep, 1 process, 0 replicates'], READY);
-      return seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE) - local;
+      return seconds(last[BATCHED], QUEUE) - local;
     };
-    const queueCase = (name: string, workers: number): BenchCase => ({ name, unit: 's', warmup: false, measure: async () => seconds((last[name] = await onQueue(workers)), QUEUE) });
+    const queueCase = (name: string, workers: number, extra: string[] = []): BenchCase => ({ name, unit: 's', warmup: false, measure: async () => seconds((last[name] = await onQueue(workers, extra)), QUEUE) });
+    /** Extra time of the one-cell jobs over the batches, per job added, ms. */
+    const perJobMs = () => {
+      const addedJobs = seconds(last[ONE_CELL_JOBS], QUEUE_JOBS) - seconds(last[BATCHED], QUEUE_JOBS);
+      return ((seconds(last[ONE_CELL_JOBS], QUEUE) - seconds(last[BATCHED], QUEUE)) / addedJobs) * 1000;
+    };
     cases.push(
       whole('sweep, 1 process, 0 replicates', ['--workers', '1', '--worker-kind', 'process', '--replicates', '0']),
-      queueCase('sweep on the queue, 1 worker, cell phase', 1),
+      queueCase(BATCHED, 1),
+      queueCase(ONE_CELL_JOBS, 1, ['--queue-batch', '1']),
       queueCase('sweep on the queue, 2 workers, cell phase', 2),
-      { name: 'queue overhead per job', unit: 'ms', warmup: false, measure: () => (queueExtraS() / seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE_JOBS)) * 1000 },
-      { name: 'queue overhead per cell', unit: 'ms', warmup: false, measure: () => (queueExtraS() / GRID_CELLS) * 1000 },
-      { name: 'queue jobs (batches × symbol-day)', unit: 'jobs', warmup: false, measure: () => seconds(last['sweep on the queue, 1 worker, cell phase'], QUEUE_JOBS) },
+      { name: 'queue overhead per job (one-cell jobs − batches) / jobs added', unit: 'ms', warmup: false, measure: perJobMs },
+      { name: 'queue overhead per cell (queue − local, 1 worker)', unit: 'ms', warmup: false, measure: () => (queueExtraS() / GRID_CELLS) * 1000 },
+      { name: 'queue jobs (batches × symbol-day)', unit: 'jobs', warmup: false, measure: () => seconds(last[BATCHED], QUEUE_JOBS) },
     );
     ratios.push({ name: 'queue speed-up 2 workers / 1, cell phase', numerator: 'sweep on the queue, 1 worker, cell phase', denominator: 'sweep on the queue, 2 workers, cell phase', atLeast: 1.7 });
-    gates.push({ caseName: 'queue overhead per job', atMost: 5 });
+    gates.push({ caseName: 'queue overhead per job (one-cell jobs − batches) / jobs added', atMost: 5 });
   } else {
     process.stderr.write('bench sweep: queue cases SKIPPED — redis-server not installed\n');
   }
