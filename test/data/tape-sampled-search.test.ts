@@ -15,10 +15,29 @@ function sortedColumn(n: number, seed: string): Float64Array {
   return values;
 }
 
+/**
+ * Bursts: runs of 1–40 rows a few µs apart, then a gap of up to a second — a block's rows far from
+ * evenly spread in time, so the interpolated start of the scan lands before or after the answer.
+ */
+function burstyColumn(n: number, seed: string): Float64Array {
+  const rng = seedrandom(seed);
+  const values = new Float64Array(n);
+  let t = 1_000;
+  for (let i = 0; i < n; ) {
+    const run = 1 + Math.floor(rng() * 40);
+    for (let k = 0; k < run && i < n; k++, i++) {
+      t += Math.floor(rng() * 3);
+      values[i] = t;
+    }
+    t += Math.floor(rng() * 1_000_000);
+  }
+  return values;
+}
+
 describe('SampledColumn.upperBoundFrom', () => {
-  it('equals upperBound(values, x, from) for every from and x around each value, lengths around the 64-row block', () => {
-    for (const n of [0, 1, 63, 64, 65, 128, 700]) {
-      const values = sortedColumn(n, `n${n}`);
+  it('equals upperBound(values, x, from) for every from and x around each value, lengths around the 64-row block (even and bursty times)', () => {
+    for (const [n, column] of [0, 1, 63, 64, 65, 128, 700].flatMap((n) => [[n, sortedColumn], [n, burstyColumn]] as const)) {
+      const values = column(n, `n${n}`);
       const sampled = new SampledColumn(values);
       let checked = 0;
       for (let from = 0; from <= n; from += n > 100 ? 7 : 1) {

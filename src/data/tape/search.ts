@@ -65,9 +65,11 @@ const BLOCK_SHIFT = 6;
  * A sorted tape column (timestamps) with every 64th value copied into a small array of its own
  * (1/64 of the column: it stays in cache). A cursor that jumps far ahead — the venue's cursors and
  * the quote feed's after a pause, a whole-day column of millions of rows — gallops on the samples,
- * then scans one 64-row block of the column in order: its 8 cache lines load side by side, where a
+ * then scans one 64-row block of the column in order, from where x falls between the block's first
+ * value and the next block's: usually one or two of its 8 cache lines, loaded side by side, where a
  * bisection waits for one miss per probe (bench: the replay's per-order work is mostly these
- * searches; the scan measured 3–4 % faster on the whole replay than a bisection of the block).
+ * searches; against a bisection of the block, the scan measured +3–4 % on the whole replay and
+ * its interpolated start +3–6 % more).
  *
  *   upperBoundFrom(x, from) = upperBoundFrom(values, x, from): lowest i ≥ from with values[i] > x.
  */
@@ -88,14 +90,24 @@ export class SampledColumn {
    */
   upperBoundFrom(x: number, from: number): number {
     const values = this.values;
+    const samples = this.samples;
     const first = from >>> BLOCK_SHIFT;
-    const b = upperBoundFrom(this.samples, x, first) - 1;
+    const b = upperBoundFrom(samples, x, first) - 1;
     const lo = b << BLOCK_SHIFT > from ? b << BLOCK_SHIFT : from;
     const blockEnd = (b + 1) << BLOCK_SHIFT;
     const end = blockEnd < values.length ? blockEnd : values.length;
-    // A scan, not a bisection: its loads are independent and in order, so their cache misses
-    // overlap (a bisection's six probes each wait for the one before).
+    // Start where x falls between the block's first value and the next block's (rows are spread
+    // about evenly in time), so the scan touches one or two of the block's 8 cache lines. A guess
+    // outside [lo, end) — or NaN — starts at lo.
     let i = lo;
+    if (b >= 0 && b + 1 < samples.length) {
+      const s0 = samples[b];
+      const guess = (b << BLOCK_SHIFT) + Math.floor(((x - s0) / (samples[b + 1] - s0)) * (1 << BLOCK_SHIFT));
+      if (guess > lo) i = guess < end ? guess : end - 1;
+      while (i > lo && values[i - 1] > x) i--;
+    }
+    // Then a scan, not a bisection: its loads are in order and independent, so their cache misses
+    // overlap (a bisection's probes each wait for the one before).
     while (i < end && values[i] <= x) i++;
     return i;
   }
