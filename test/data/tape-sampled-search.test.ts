@@ -51,6 +51,20 @@ describe('SampledColumn.upperBoundFrom', () => {
     }
   });
 
+  it('equals upperBound on jumps of more than 32 blocks (past the in-order look at the samples), even and bursty times', () => {
+    for (const column of [sortedColumn, burstyColumn]) {
+      const values = column(10_000, 'long');
+      const sampled = new SampledColumn(values);
+      for (const from of [0, 1, 63, 64, 65, 2047, 2048, 4000, 9990]) {
+        for (let k = from; k < values.length; k += 37) {
+          for (const x of [values[k], values[k] + 0.5, values[k] - 0.5]) {
+            expect(sampled.upperBoundFrom(x, from)).toBe(upperBound(values, x, from));
+          }
+        }
+      }
+    }
+  });
+
   it('is built once per column and length, and again when the length grows', () => {
     const column = sortedColumn(1000, 'grow');
     const a = sampledColumn(column, 500);
