@@ -122,9 +122,7 @@ export class Matching {
         near.quietLo = Number.NaN;
         near.quietHi = Number.NaN;
         model.depth(o.fillState, near);
-        if (!sameBand(o.quietLo, near.quietLo) || !sameBand(o.quietHi, near.quietHi)) this.boundsMoved = true;
-        o.quietLo = near.quietLo;
-        o.quietHi = near.quietHi;
+        this.setQuietBand(o, near.quietLo, near.quietHi);
         if (model.fillsOnQuote && this.fillOnQuote(book, o, i)) filled = true;
       }
     }
@@ -230,8 +228,12 @@ export class Matching {
 
   /** No quote is known quiet for a model with a depth hook until the hook says so; without one, every quote is. */
   private resetQuiet(o: SimOrder): void {
-    const lo = this.model.usesDepth ? Number.NaN : -Infinity;
-    const hi = this.model.usesDepth ? Number.NaN : Infinity;
+    const usesDepth = this.model.usesDepth;
+    this.setQuietBand(o, usesDepth ? Number.NaN : -Infinity, usesDepth ? Number.NaN : Infinity);
+  }
+
+  /** A child's quiet band becomes (lo, hi); a change means the book's bounds must be summarized again. */
+  private setQuietBand(o: SimOrder, lo: number, hi: number): void {
     if (!sameBand(o.quietLo, lo) || !sameBand(o.quietHi, hi)) this.boundsMoved = true;
     o.quietLo = lo;
     o.quietHi = hi;
