@@ -160,3 +160,35 @@ describe('BlockSums: sparse and dense columns give the dense sums bit for bit', 
     expect(got[0].lo).toBeLessThan(got[0].hi);
   });
 });
+
+describe('BlockSums: dense columns in passes of four, two and one give the direct sums bit for bit', () => {
+  for (const statistics of [1, 2, 3, 5]) {
+    it(`${statistics} ratio(s), ${2 * statistics} dense columns`, () => {
+      // 120 rows over 40 minutes; every statistic has its own values (and its own count column) in every block
+      const minute = Array.from({ length: 120 }, (_, i) => i % 40);
+      const value = (s: number, i: number) => Math.cos(i * (0.3 + s)) * (s + 1) + minute[i] / 7;
+      const weight = (s: number, i: number) => 1 + ((i * (s + 3)) % 5);
+      const sums = new BlockSums(minute);
+      for (let s = 0; s < statistics; s++) sums.ratio((i) => value(s, i) * weight(s, i), (i) => weight(s, i));
+      const options = { replicates: 50, seed: 11, label: `passes-${statistics}` };
+      const got = sums.estimate(options);
+      const drawn = drawBlocks(40, 50, 11, `passes-${statistics}`);
+      for (let s = 0; s < statistics; s++) {
+        const S = new Float64Array(40);
+        const N = new Float64Array(40);
+        for (let i = 0; i < 120; i++) (S[minute[i]] += value(s, i) * weight(s, i)), (N[minute[i]] += weight(s, i));
+        const values = new Float64Array(50);
+        for (let r = 0; r < 50; r++) {
+          let a = 0;
+          let b = 0;
+          for (let j = 0; j < 40; j++) (a += drawn[r * 40 + j] * S[j]), (b += drawn[r * 40 + j] * N[j]);
+          values[r] = a / b;
+        }
+        values.sort();
+        expect(got[s].lo, `statistic ${s} lo`).toBe(quantileSorted(values, 0.025));
+        expect(got[s].hi, `statistic ${s} hi`).toBe(quantileSorted(values, 0.975));
+        expect(got[s].lo).toBeLessThan(got[s].hi);
+      }
+    });
+  }
+});
