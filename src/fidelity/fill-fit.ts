@@ -22,7 +22,7 @@ import { makeRng } from '../core/rng.ts';
 import type { SimConfig } from '../sim/config.ts';
 import type { TapeSource } from '../sim/backtest.ts';
 import { childScore, replayChildren, type ReplayChild } from './child-replay.ts';
-import { quantile } from './stats.ts';
+import { quantile } from '../core/quantile.ts';
 import { estimateIntensity, type ChildExposure } from './intensity-fit.ts';
 
 export interface ParameterFit {

@@ -8,7 +8,7 @@
  */
 import type { ExecutionRecord } from '../engine/types.ts';
 import { stepLabel } from '../reports/tables.ts';
-import { quantile } from './stats.ts';
+import { quantile } from '../core/quantile.ts';
 import type { VariantSummary } from './reconcile.ts';
 
 export const TTF_QUANTILES = [0.25, 0.5, 0.75, 0.9];

@@ -31,7 +31,7 @@ import type { TapeSource } from '../sim/backtest.ts';
 import { distanceFromNearTicks, fillIntensity } from '../sim/fill/intensity.ts';
 import { farTouchReaches, isFillableQuote, printGoesThrough } from '../sim/fill/model.ts';
 import type { ReplayChild } from './child-replay.ts';
-import { quantile } from './stats.ts';
+import { quantile } from '../core/quantile.ts';
 
 /** One child's intensity observations: survived intervals (δ, dt s) and at most one fill interval. */
 export interface ChildExposure {

@@ -14,7 +14,8 @@
  */
 import type { ExecutionRecord } from '../engine/types.ts';
 import { makeRng } from '../core/rng.ts';
-import { censoredLognormalFit, quantile } from './stats.ts';
+import { censoredLognormalFit } from './stats.ts';
+import { quantile } from '../core/quantile.ts';
 
 export const LATENCY_CHANNELS = ['entry', 'cancel', 'response', 'feed'] as const;
 export type LatencyChannelName = (typeof LATENCY_CHANNELS)[number];

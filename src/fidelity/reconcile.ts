@@ -14,7 +14,8 @@ import { tapeMidAt } from '../reports/tape-mids.ts';
 import { compareParent } from './compare.ts';
 import { parentsOf, type ObservedRun } from './observed.ts';
 import { selectHalf, type ParentHalf } from './split.ts';
-import { ksDistance, mean, quantile, wilsonInterval } from './stats.ts';
+import { ksDistance, mean, wilsonInterval } from './stats.ts';
+import { quantile } from '../core/quantile.ts';
 import type { Variant } from './variants.ts';
 import type { FidelitySummary } from '../reports/fidelity/types.ts';
 

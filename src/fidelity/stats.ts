@@ -38,16 +38,6 @@ export function ksDistance(a: readonly number[], b: readonly number[]): number {
   return d;
 }
 
-/** Quantile q of the values (linear interpolation between order statistics, R type 7); NaN when empty. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((x, y) => x - y);
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
-}
-
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   let sum = 0;

@@ -16,6 +16,7 @@
  * level, q linear between order statistics (type 7, as arquero and d3); a replicate whose ratio
  * is undefined (0/0: its group drawn empty) is left out of that statistic's quantiles.
  */
+import { quantileSorted } from '../core/quantile.ts';
 import { drawBlocks } from './bootstrap-draws.ts';
 
 export { drawBlocks };
@@ -255,17 +256,6 @@ function definedSorted(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);
   for (const v of values) if (!Number.isNaN(v)) out[n++] = v;
   return out.subarray(0, n).sort();
-}
-
-/** Type-7 quantile of ascending values (arquero's and d3's): NaN for none. */
-export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  if (p <= 0 || n < 2) return sorted[0];
-  if (p >= 1) return sorted[n - 1];
-  const i = (n - 1) * p;
-  const i0 = Math.floor(i);
-  return sorted[i0] + (sorted[i0 + 1] - sorted[i0]) * (i - i0);
 }
 
 /**

@@ -4,7 +4,8 @@
  * estimated with one set of block draws per table (bootstrap.ts BlockSums).
  */
 import type { ColumnTable } from 'arquero';
-import { BlockSums, quantileSorted } from './bootstrap.ts';
+import { quantileSorted } from '../core/quantile.ts';
+import { BlockSums } from './bootstrap.ts';
 import type { ParentMetrics } from './metrics.ts';
 
 /** A parent row of parentsTable (metrics plus the paired baseline columns). */

@@ -16,6 +16,7 @@
  * order) and every figure reported beside the rank comes from the odd-numbered parents, which
  * the ranking never saw.
  */
+import { quantile } from '../core/quantile.ts';
 import { bootstrapMean } from '../reports/bootstrap.ts';
 import { vsBaselineBps } from '../reports/metrics.ts';
 import type { CellOutcome } from './protocol.ts';
@@ -163,16 +164,6 @@ function mean(values: number[]): number {
     n++;
   }
   return n ? sum / n : NaN;
-}
-
-/** Linear-interpolated quantile (type 7), NaN for no values. */
-export function quantile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 function nanLast(a: number, b: number): number {

@@ -1,7 +1,8 @@
 /** Block bootstrap by arrival minute: seeded draws, blocks kept whole, weighted = resampled. */
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
-import { BlockSums, drawBlocks, quantileSorted } from '../../src/reports/bootstrap.ts';
+import { quantileSorted } from '../../src/core/quantile.ts';
+import { BlockSums, drawBlocks } from '../../src/reports/bootstrap.ts';
 import { seededUniformStream } from '../../src/core/rng.ts';
 import { blockBootstrap, weightedMean } from './legacy/bootstrap.ts';
 
