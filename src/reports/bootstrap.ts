@@ -100,21 +100,7 @@ export class BlockSums {
     if (this.rows === 0 || options.replicates <= 0 || K === 0) return points.map((value) => ({ value, lo: Number.NaN, hi: Number.NaN }));
     const R = options.replicates;
     const drawn = drawBlocks(this.blockCount, R, options.seed, options.label);
-    // Identical sum columns (a group's count, say) are multiplied once.
-    const unique = new Map<string, number>();
-    const columns: Float64Array[] = [];
-    const columnOf = this.sums.map((col) => {
-      const key = col.join(',');
-      let index = unique.get(key);
-      if (index === undefined) {
-        index = columns.length;
-        columns.push(col);
-        unique.set(key, index);
-      }
-      return index;
-    });
-    const sums = replicateSums(drawn, columns, R, this.blockCount);
-    const byColumn = columnOf.map((c) => sums.subarray(c * R, (c + 1) * R));
+    const byColumn = replicateSumsKept(drawn, this.sums, R, this.blockCount);
     const alpha = 1 - (options.level ?? 0.95);
     const values = new Float64Array(R);
     return points.map((value, s) => {
@@ -125,6 +111,39 @@ export class BlockSums {
       return { value, lo: quantileSorted(sorted, alpha / 2), hi: quantileSorted(sorted, 1 - alpha / 2) };
     });
   }
+}
+
+/** Replicate sums already made with a set of draws, by column contents (SUMS_KEPT per set of draws). */
+const keptSums = new WeakMap<Uint16Array, Map<string, Float64Array>>();
+const SUMS_KEPT = 8;
+
+/**
+ * Each column's replicate sums (R values), each distinct column multiplied once: identical columns
+ * within a call (a group's count, say) and across calls with the same draws (the sweep's cells draw
+ * alike and most share one count column: which of the same parents filled) reuse the sums.
+ */
+function replicateSumsKept(drawn: Uint16Array, columns: readonly Float64Array[], R: number, blockCount: number): Float64Array[] {
+  let kept = keptSums.get(drawn);
+  if (!kept) keptSums.set(drawn, (kept = new Map()));
+  const found = new Map<string, Float64Array | null>();
+  const todo: { col: Float64Array; key: string }[] = [];
+  const keys = columns.map((col) => {
+    const key = col.join(','); // exact: a double prints as the shortest string that reads back to it
+    if (!found.has(key)) {
+      const sums = kept.get(key) ?? null;
+      found.set(key, sums);
+      if (sums === null) todo.push({ col, key });
+    }
+    return key;
+  });
+  const fresh = replicateSums(drawn, todo.map((t) => t.col), R, blockCount);
+  todo.forEach(({ key }, c) => {
+    const sums = fresh.slice(c * R, (c + 1) * R);
+    found.set(key, sums);
+    if (kept.size >= SUMS_KEPT) kept.delete(kept.keys().next().value!);
+    kept.set(key, sums);
+  });
+  return keys.map((key) => found.get(key)!);
 }
 
 /** Replicates per pass: their draws (REPLICATE_CHUNK × B) stay in cache while every column is multiplied. */
