@@ -201,57 +201,57 @@ export class EventLoop {
     let quoteEvents = 0;
     let tradeEvents = 0;
     burst: for (;;) {
-      // The book's bounds in locals, read again at every turn: only an event that went child by
-      // child moves them, and each such event ends the run of quotes. A run then reads two columns.
+      // The book's bounds in locals, read again only after an event that went child by child: the
+      // only kind that moves them. Dismissed prints and deliveries that changed nothing go on in
+      // the inner loop with the same bounds (paired A/B: resting replay +4–5 %, with fills +1–2 %).
+      // A run of quotes then reads two columns.
       const crossBuy = bounds[CROSS_BUY];
       const crossSell = bounds[CROSS_SELL];
       const bidLo = bounds[QUIET_BID_LO];
       const bidHi = bounds[QUIET_BID_HI];
       const askLo = bounds[QUIET_ASK_LO];
       const askHi = bounds[QUIET_ASK_HI];
-      // Quotes, most events, run here: while before the next print (prints go first at equal
-      // times), at or before the next delivery (quotes go first) and before the limit — three
-      // comparisons each, the fourth only at the limit's own time.
-      while (tq < tt && tq <= feedUs && (tq < limitUs || (tq === limitUs && EventClass.quote < limitClass))) {
-        lastUs = tq;
-        quoteEvents++;
-        const i = qi++;
-        tq = qi < qn ? qTs[qi] : Infinity;
-        if (quoteIsDismissedBy(qBid[i], qAsk[i], crossBuy, crossSell, bidLo, bidHi, askLo, askHi)) continue;
-        if (this.applyQuote(book, i)) break burst;
-        continue burst;
-      }
-      // Then a print or a delivery, whichever comes first. A quote still waiting is past the limit
-      // (or after one of these), and so is everything behind it.
-      let us = Infinity;
-      let cls = NO_EVENT;
-      if (tt <= tq && tt !== Infinity) {
-        us = tt;
-        cls = EventClass.trade;
-      }
-      // keyBefore(feedUs, feed, us, cls), written out (see peekBook).
-      if (feedUs < us || (feedUs === us && EventClass.feed < cls)) {
-        us = feedUs;
-        cls = EventClass.feed;
-      }
-      if (!(us < limitUs || (us === limitUs && cls < limitClass))) break;
-      lastUs = us;
-      if (cls === EventClass.trade) {
-        tradeEvents++;
-        const i = ti++;
-        tt = ti < tn ? tTs[ti] : Infinity;
-        if (!printIsDismissed(bounds, tPrice, i) && this.applyTrade(book, i)) break;
-      } else {
+      for (;;) {
+        // Quotes, most events, run here: while before the next print (prints go first at equal
+        // times), at or before the next delivery (quotes go first) and before the limit — three
+        // comparisons each, the fourth only at the limit's own time.
+        while (tq < tt && tq <= feedUs && (tq < limitUs || (tq === limitUs && EventClass.quote < limitClass))) {
+          lastUs = tq;
+          quoteEvents++;
+          const i = qi++;
+          tq = qi < qn ? qTs[qi] : Infinity;
+          if (quoteIsDismissedBy(qBid[i], qAsk[i], crossBuy, crossSell, bidLo, bidHi, askLo, askHi)) continue;
+          if (this.applyQuote(book, i)) break burst;
+          continue burst;
+        }
+        // Then a print or a delivery, whichever comes first. A quote still waiting is past the limit
+        // (or after one of these), and so is everything behind it.
+        let us = Infinity;
+        let cls = NO_EVENT;
+        if (tt <= tq && tt !== Infinity) {
+          us = tt;
+          cls = EventClass.trade;
+        }
+        // keyBefore(feedUs, feed, us, cls), written out (see peekBook).
+        if (feedUs < us || (feedUs === us && EventClass.feed < cls)) {
+          us = feedUs;
+          cls = EventClass.feed;
+        }
+        if (!(us < limitUs || (us === limitUs && cls < limitClass))) break burst;
+        lastUs = us;
+        if (cls === EventClass.trade) {
+          tradeEvents++;
+          const i = ti++;
+          tt = ti < tn ? tTs[ti] : Infinity;
+          if (printIsDismissed(bounds, tPrice, i)) continue;
+          if (this.applyTrade(book, i)) break burst;
+          continue burst;
+        }
         book.qi = qi;
         book.ti = ti;
         // Time only moves forward here: tape events come in key order (clock.advanceTo, in place).
         if (us > this.now[0]) this.now[0] = us;
-        const mutations = this.clock.mutations;
-        const activeVersion = this.activeVersion;
-        this.feed.deliver(book);
-        // Go on only if the listeners queued, canceled and (un)subscribed nothing and ran no nested
-        // loop: then `limit`, the cursors and the time still hold.
-        if (this.clock.mutations !== mutations || this.activeVersion !== activeVersion || book.qi !== qi || book.ti !== ti || this.now[0] !== us) break;
+        if (!this.deliveryChangedNothing(book) || this.now[0] !== us) break burst;
         feedUs = book.listeners.length > 0 ? book.nextFeedUs : Infinity;
       }
     }
@@ -260,6 +260,21 @@ export class EventLoop {
     this.counts.quoteEvents += quoteEvents;
     this.counts.tradeEvents += tradeEvents;
     if (lastUs > this.now[0]) this.now[0] = lastUs;
+  }
+
+  /**
+   * A delivery inside a burst (the cursors saved to the book, the time moved): true when its
+   * listeners queued, canceled and (un)subscribed nothing and moved no cursor (no nested loop) —
+   * then the burst's `limit`, cursors and bounds still hold (the caller checks the time: a float
+   * is not passed to a call, which could box it).
+   */
+  private deliveryChangedNothing(book: Book): boolean {
+    const qi = book.qi;
+    const ti = book.ti;
+    const mutations = this.clock.mutations;
+    const activeVersion = this.activeVersion;
+    this.feed.deliver(book);
+    return this.clock.mutations === mutations && this.activeVersion === activeVersion && book.qi === qi && book.ti === ti;
   }
 
   private applyQuote(book: Book, i: number): boolean {
