@@ -233,6 +233,21 @@ describe('queue model hooks, directly', () => {
     expect(new LogQueueProb().shareAhead(Math.E - 1, Math.E ** 3 - 1)).toBeCloseTo(0.25, 12);
   });
 
+  it('power 2 (the default) gives the bits of the general power rule: x·x is what pow returns for y = 2', () => {
+    const square = new PowerQueueProb(2);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let k = 0; k < 2000; k++) {
+      // fractional estimates (ahead after a split) and whole displayed sizes
+      const ahead = k % 2 ? rand() * 5000 : Math.floor(rand() * 5000);
+      const behind = rand() * 20000;
+      const general = ahead ** 2 / (ahead ** 2 + behind ** 2);
+      expect(square.shareAhead(ahead, behind)).toBe(ahead === 0 && behind === 0 ? 0 : general);
+    }
+    expect(square.shareAhead(300, 100)).toBe(0.9);
+    expect(new PowerQueueProb(2.5).shareAhead(300, 100)).toBeCloseTo(300 ** 2.5 / (300 ** 2.5 + 100 ** 2.5), 15);
+  });
+
   it('takeFillable takes the shares a print made fillable: a second call gives 0 (sell inside the spread)', () => {
     const model = new QueueFillModel(new PowerQueueProb(2), 0.5);
     const o = model.newOrder({ isBuy: false, limitPrice: 10.04, tickUnits: 100 }, touch(10.05, 300));
