@@ -122,7 +122,9 @@ export function formatSweepSummary(s: SweepSummary): string {
   }
   const t = s.timings;
   if (Number.isFinite(t.queueS)) lines.push(`queue: cells run by the queue's workers in ${f(t.queueS)} s (${s.queueJobs} jobs)`);
-  lines.push(`time: workers ready ${f(t.workersReadyS)} s, cells (run and analyzed) ${f(t.cellPhaseS)} s, total ${f(t.totalS)} s`);
+  // CPU over wall: the cores the cell phase kept busy (worker threads plus the JIT's and GC's helper threads)
+  const cpu = Number.isFinite(t.cellPhaseCpuS) ? ` on ${f(t.cellPhaseCpuS)} CPU-s (${f(t.cellPhaseCpuS / t.cellPhaseS)} cores)` : '';
+  lines.push(`time: workers ready ${f(t.workersReadyS)} s, cells (run and analyzed) ${f(t.cellPhaseS)} s${cpu}, total ${f(t.totalS)} s`);
   lines.push(`wrote ${s.files['sweep.arrow']}`);
   return `${lines.join('\n')}\n`;
 }

@@ -49,7 +49,18 @@ export interface SweepSummary {
   prescreenRejected: { clientOrderId: string; reason: RejectReason }[];
   cellsRun: number;
   /** Wall times, seconds: workers started and ready; the cell phase (cells run and analyzed); the whole call. */
-  timings: { workersReadyS: number; cellPhaseS: number; totalS: number; /** --queue: cells run by queue workers (then analyzed here). */ queueS: number };
+  timings: {
+    workersReadyS: number;
+    cellPhaseS: number;
+    /**
+     * CPU time of this process over the cell phase, all its threads (worker threads, the JIT's and
+     * GC's helpers); NaN with child-process workers, whose CPU is their own.
+     */
+    cellPhaseCpuS: number;
+    totalS: number;
+    /** --queue: cells run by queue workers (then analyzed here). */
+    queueS: number;
+  };
   cellsResumed: number;
   /** --queue: the sweep's jobs (batch × symbol-day), run now or taken from Redis; 0 without --queue. */
   queueJobs: number;
@@ -115,7 +126,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   } finally {
     journal.close();
   }
-  const { rows, cellsRun, workersReadyS, cellPhaseS } = ran;
+  const { rows, cellsRun, workersReadyS, cellPhaseS, cellPhaseCpuS } = ran;
   const manifest = {
     grid: options.axes,
     baseline: { id: baselineId, assignments: options.baseline },
@@ -142,7 +153,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     parents: parents.length,
     prescreenRejected: manifest.prescreenRejected,
     cellsRun: cellsRun + queued.cellsRun,
-    timings: { workersReadyS, cellPhaseS, queueS: queued.seconds, totalS: (performance.now() - startMs) / 1000 },
+    timings: { workersReadyS, cellPhaseS, cellPhaseCpuS, queueS: queued.seconds, totalS: (performance.now() - startMs) / 1000 },
     cellsResumed: resumed,
     queueJobs: queued.jobs,
     files,
@@ -187,14 +198,16 @@ async function runAndAnalyze(
   outcomes: Map<number, CellOutcome>,
   journal: CellJournal,
   options: SweepOptions & { init: WorkerInit },
-): Promise<{ rows: SweepRow[]; cellsRun: number; workersReadyS: number; cellPhaseS: number }> {
+): Promise<{ rows: SweepRow[]; cellsRun: number; workersReadyS: number; cellPhaseS: number; cellPhaseCpuS: number }> {
   const startMs = performance.now();
+  const startCpu = process.cpuUsage();
+  const kind = options.workerKind ?? DEFAULT_WORKER_KIND;
   let workersReadyS = NaN;
   const byKey = groupByKey(jobs);
   const todo = new Set(toRun(jobs, outcomes, byKey));
   const rows = new Map<number, SweepRow>();
   options.onProgress?.(outcomes.size, jobs.length, null);
-  const pool = new SweepPool({ workers: Math.min(options.workers, jobs.length), kind: options.workerKind ?? DEFAULT_WORKER_KIND, init: options.init });
+  const pool = new SweepPool({ workers: Math.min(options.workers, jobs.length), kind, init: options.init });
   // the failure itself reaches the caller through the tasks; this timing promise must not reject unhandled
   void pool.ready.then(() => (workersReadyS = (performance.now() - startMs) / 1000), () => undefined);
   try {
@@ -234,7 +247,9 @@ async function runAndAnalyze(
     await pool.close();
   }
   const gridRows = jobs.filter((j) => j.index !== BASELINE_INDEX).map((j) => rows.get(j.index)!);
-  return { rows: rankCells(gridRows), cellsRun: todo.size, workersReadyS, cellPhaseS: (performance.now() - startMs) / 1000 };
+  const cpu = process.cpuUsage(startCpu);
+  const cellPhaseCpuS = kind === 'thread' ? (cpu.user + cpu.system) / 1e6 : Number.NaN;
+  return { rows: rankCells(gridRows), cellsRun: todo.size, workersReadyS, cellPhaseS: (performance.now() - startMs) / 1000, cellPhaseCpuS };
 }
 
 /** Jobs by journal key: cells with equal configs share one (the first of them runs). */

@@ -30,7 +30,7 @@ describe('sweep workers', () => {
     const config = defaultConfig();
     const out = mkdtempSync(join(tmpdir(), 'ladderlab-sweep-kind-'));
     const parents = generateParentOrders({ count: 80, seed: config.seed, orders: config.orders, tapes: dirTapeSource(dataDir).list() });
-    await runSweep({
+    const summary = await runSweep({
       baseRaw: structuredClone(config) as unknown as Record<string, unknown>,
       dataDir: data,
       parents,
@@ -43,6 +43,10 @@ describe('sweep workers', () => {
       resume: false,
       replicates: 100,
     });
+    // The cell phase's CPU is this process's: known with threads, not with child processes.
+    const cpuS = summary.timings.cellPhaseCpuS;
+    if (kind === 'thread') expect(cpuS).toBeGreaterThan(0);
+    else expect(cpuS).toBeNaN();
     return readFileSync(join(out, 'sweep.arrow'));
   };
 
@@ -63,6 +67,7 @@ describe('sweep workers', () => {
       });
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/^sweep: 6 cells × \d+ parents \(7 run, 0 resumed/);
+      expect(result.stdout).toMatch(/time: workers ready [\d.]+ s, cells \(run and analyzed\) [\d.]+ s on [\d.]+ CPU-s \([\d.]+ cores\), total [\d.]+ s/);
       return readFileSync(join(out, 'sweep.arrow'));
     };
     expect(run(false).equals(run(true))).toBe(true);

@@ -14,6 +14,7 @@ import { cellConfig, expandGrid, parseGridAxis } from '../../src/sweep/grid.ts';
 import { paretoFront } from '../../src/sweep/pareto.ts';
 import type { CellOutcome } from '../../src/sweep/protocol.ts';
 import { runSweep, sessionCloseOf } from '../../src/sweep/sweep.ts';
+import { formatSweepSummary } from '../../src/cli/sweep.ts';
 import { implementationShortfallBps, vsFarTouchBps } from '../../src/reports/metrics.ts';
 import { tapeMidAt } from '../../src/reports/tape-mids.ts';
 
@@ -210,4 +211,21 @@ describe('sweep on the sample market', () => {
     expect(arrow.getChild('vs_far_touch_bps')!.at(0)).toBeCloseTo(touchMean, 10);
     expect(arrow.names).not.toContain('improvement_bps');
   }, 60_000);
+});
+
+describe('sweep summary time line', () => {
+  const summary = (cellPhaseCpuS: number) => ({
+    rows: [],
+    parents: 200,
+    prescreenRejected: [],
+    cellsRun: 1001,
+    cellsResumed: 0,
+    queueJobs: 0,
+    files: { 'sweep.arrow': '/out/sweep.arrow', 'sweep.json': '/out/sweep.json' },
+    timings: { workersReadyS: 0.08, cellPhaseS: 2.5, cellPhaseCpuS, totalS: 2.64, queueS: Number.NaN },
+  });
+  it('gives the cell phase CPU and the cores it kept busy (threads), and leaves them out when unknown (processes)', () => {
+    expect(formatSweepSummary(summary(3.05))).toContain('time: workers ready 0.08 s, cells (run and analyzed) 2.50 s on 3.05 CPU-s (1.22 cores), total 2.64 s\n');
+    expect(formatSweepSummary(summary(Number.NaN))).toContain('time: workers ready 0.08 s, cells (run and analyzed) 2.50 s, total 2.64 s\n');
+  });
 });
