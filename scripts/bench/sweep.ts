@@ -76,7 +76,7 @@ export async function section(): Promise<BenchSection> {
     warmup: false,
     measure: () => timeSeconds(async () => (last[name] = await sweep(extra))),
   });
-  const phase = (name: string, of: string, re: RegExp): BenchCase => ({ name, unit: 's', warmup: false, measure: () => seconds(last[of], re) });
+  const phase = (name: string, of: string, re: RegExp, unit = 's'): BenchCase => ({ name, unit, warmup: false, measure: () => seconds(last[of], re) });
   const CELLS = /cells \(run and analyzed\) ([\d.]+) s/;
   const READY = /workers ready ([\d.]+) s/;
   const CORES = /CPU-s \(([\d.]+) cores\)/;
@@ -94,8 +94,8 @@ export async function section(): Promise<BenchSection> {
     // Process CPU over the cell phase's wall time: cores kept busy by the worker threads AND the
     // JIT's and GC's helper threads and the main thread. One worker already keeps more than one
     // core busy, and the 2-core ceiling below counts it.
-    phase('sweep, 1 thread, cores busy in the cell phase', 'sweep, 1 thread, whole command', CORES),
-    phase('sweep, 2 threads, cores busy in the cell phase', 'sweep, 2 threads, whole command', CORES),
+    phase('sweep, 1 thread, cores busy in the cell phase', 'sweep, 1 thread, whole command', CORES, 'cores'),
+    phase('sweep, 2 threads, cores busy in the cell phase', 'sweep, 2 threads, whole command', CORES, 'cores'),
     {
       // The most any number of workers could gain over one here, were nothing slower when every core is busy.
       name: `CPU ceiling: ${availableParallelism()} cores / cores busy with 1 thread (cell phase)`,
