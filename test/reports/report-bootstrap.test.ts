@@ -132,6 +132,19 @@ describe('blockBootstrap', () => {
   });
 });
 
+/** The replicate ratios Σ_b k_rb·S_b / Σ_b k_rb·N_b written out densely, block by block, NaN left out, ascending. */
+function directReplicateRatios(drawn: Uint16Array, S: Float64Array, N: Float64Array, replicates: number): Float64Array {
+  const blocks = S.length;
+  const values: number[] = [];
+  for (let r = 0; r < replicates; r++) {
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < blocks; j++) (a += drawn[r * blocks + j] * S[j]), (b += drawn[r * blocks + j] * N[j]);
+    if (!Number.isNaN(a / b)) values.push(a / b);
+  }
+  return Float64Array.from(values).sort();
+}
+
 describe('BlockSums: sparse and dense columns give the dense sums bit for bit', () => {
   it('a group in 10 of 100 blocks (buys) and one in all of them (sells): intervals equal a direct dense replicate loop', () => {
     // 400 rows, 4 per arrival minute; buys only in the first 10 minutes, sells everywhere
@@ -147,14 +160,7 @@ describe('BlockSums: sparse and dense columns give the dense sums bit for bit', 
       const S = new Float64Array(100);
       const N = new Float64Array(100);
       for (let i = 0; i < 400; i++) if (side[i] === s) (S[minute[i]] += x[i]), (N[minute[i]] += 1);
-      const values: number[] = [];
-      for (let r = 0; r < 200; r++) {
-        let a = 0;
-        let b = 0;
-        for (let j = 0; j < 100; j++) (a += drawn[r * 100 + j] * S[j]), (b += drawn[r * 100 + j] * N[j]);
-        if (!Number.isNaN(a / b)) values.push(a / b);
-      }
-      const sorted = Float64Array.from(values).sort();
+      const sorted = directReplicateRatios(drawn, S, N, 200);
       expect(got[k].lo).toBe(quantileSorted(sorted, (1 - 0.95) / 2));
       expect(got[k].hi).toBe(quantileSorted(sorted, 1 - (1 - 0.95) / 2));
     }
@@ -178,14 +184,7 @@ describe('BlockSums: dense columns in passes of four, two and one give the direc
         const S = new Float64Array(40);
         const N = new Float64Array(40);
         for (let i = 0; i < 120; i++) (S[minute[i]] += value(s, i) * weight(s, i)), (N[minute[i]] += weight(s, i));
-        const values = new Float64Array(50);
-        for (let r = 0; r < 50; r++) {
-          let a = 0;
-          let b = 0;
-          for (let j = 0; j < 40; j++) (a += drawn[r * 40 + j] * S[j]), (b += drawn[r * 40 + j] * N[j]);
-          values[r] = a / b;
-        }
-        values.sort();
+        const values = directReplicateRatios(drawn, S, N, 50);
         expect(got[s].lo, `statistic ${s} lo`).toBe(quantileSorted(values, (1 - 0.95) / 2));
         expect(got[s].hi, `statistic ${s} hi`).toBe(quantileSorted(values, 1 - (1 - 0.95) / 2));
         expect(got[s].lo).toBeLessThan(got[s].hi);
@@ -203,14 +202,7 @@ describe('BlockSums: replicate sums kept across calls with the same draws', () =
       const S = new Float64Array(30);
       const N = new Float64Array(30);
       for (let i = 0; i < 90; i++) (S[minute[i]] += x(i)), (N[minute[i]] += 1);
-      const values = new Float64Array(80);
-      for (let r = 0; r < 80; r++) {
-        let a = 0;
-        let b = 0;
-        for (let j = 0; j < 30; j++) (a += drawn[r * 30 + j] * S[j]), (b += drawn[r * 30 + j] * N[j]);
-        values[r] = a / b;
-      }
-      return values.sort();
+      return directReplicateRatios(drawn, S, N, 80);
     };
     // three tables on the same draws: the count column is the same in all, the sums of the first come back in the third
     for (const x of [(i: number) => Math.sin(i) + 2, (i: number) => Math.cos(i * 3) - 1, (i: number) => Math.sin(i) + 2]) {
