@@ -27,6 +27,7 @@ import { makeTickTable, type TickTable } from '../engine/ticks.ts';
 import { makeLatencyChannels, type LatencyChannels } from './latency.ts';
 import { Matching } from './matching.ts';
 import { SimOrder } from './order.ts';
+import { OrdersById } from './orders-by-id.ts';
 import { QuoteFeed } from './quote-feed.ts';
 import { SessionCalendar } from './sessions.ts';
 import type { SymbolDay } from '../data/tape/tape.ts';
@@ -66,7 +67,7 @@ export class SimMarket implements Market {
   private readonly loop: EventLoop;
   private readonly sessions: SessionCalendar;
   private readonly books = new Map<string, Book>();
-  private readonly orders = new Map<string, SimOrder>();
+  private readonly orders = new OrdersById();
   private listener: ((event: OrderEvent) => void) | null = null;
   private readonly loadTape: ((symbol: string, day: string) => SymbolDay | null) | null;
   private fills = 0;
@@ -163,8 +164,7 @@ export class SimMarket implements Market {
     const now = this.clock.nowUs();
     const order = new SimOrder(request, this.latency.entry.deliver(now));
     this.ensureDay(request.symbol, now);
-    order.duplicateId = this.orders.has(request.clientOrderId);
-    if (!order.duplicateId) this.orders.set(request.clientOrderId, order);
+    order.duplicateId = !this.orders.add(order);
     this.clock.scheduleCall(order.venueArrivalUs, EventClass.venue, this.orderArrives, order);
   }
 
