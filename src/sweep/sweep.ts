@@ -78,10 +78,10 @@ export const BASELINE_INDEX = -1;
 
 /**
  * Worker threads: on this (shared, 2-core) machine, IBM day, 1,000 cells × 200 parents, 2 workers,
- * `npm run bench -- sweep` gave threads a 2.50–2.64 s cell phase against 2.63–2.87 s for child
- * processes, and workers ready in 0.08–0.09 s against 0.13–0.16 s, since a worker became one
- * bundle that never loads apache-arrow (importing it was most of a worker's start; before the
- * build bundled its dependencies, processes measured faster). README "Sweeps".
+ * `npm run bench` gave threads a 2.19 s cell phase against 2.32 s for child processes (medians; the
+ * rounds overlap), and workers ready in 0.09 s against 0.14 s, since a worker became one bundle that
+ * never loads apache-arrow (importing it was most of a worker's start; before the build bundled its
+ * dependencies, processes measured faster). README "Sweeps".
  */
 export const DEFAULT_WORKER_KIND: WorkerKind = 'thread';
 
