@@ -67,7 +67,7 @@ export function analyzeCell(
     vsFarTouchBps: mean(pick(cell.vsFarTouchBps, all)),
     medianTimeToFillS: quantile(ttfS, 0.5),
     p90TimeToFillS: quantile(ttfS, 0.9),
-    diffEvenBps: mean(even.map((i) => vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]))),
+    diffEvenBps: mean(pairedDiffs(cell, baseline, even)),
     diffOddBps: diffOdd.mean,
     diffOddLoBps: diffOdd.lo,
     diffOddHiBps: diffOdd.hi,
@@ -101,7 +101,7 @@ function sideFigures(cell: CellOutcome, baseline: CellOutcome, side: Side, optio
   const all = indices(n, (i) => sides[i] === side);
   const odd = all.filter((i) => i % 2 === 1);
   return {
-    diffOddBps: mean(odd.map((i) => vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]))),
+    diffOddBps: mean(pairedDiffs(cell, baseline, odd)),
     shortfallOddBps: mean(pick(cell.shortfallBps, odd)),
     p90TimeToFillS: quantile(pick(cell.timeToFillMs, all).map((ms) => ms / 1000), 0.9),
     fillRate: all.length ? all.filter((i) => cell.filledQty[i] > 0).length / all.length : NaN,
@@ -130,17 +130,23 @@ export function analyzeSweep(
 }
 
 function pairedDiff(cell: CellOutcome, baseline: CellOutcome, subset: number[], options: AnalysisOptions, label: string) {
-  const minute: number[] = [];
-  const d: number[] = [];
+  const minute = new Float64Array(subset.length);
+  const d = new Float64Array(subset.length);
+  let n = 0;
   for (const i of subset) {
     const diff = vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]);
     if (!Number.isFinite(diff)) continue;
-    minute.push(options.arrivalMinute[i]);
-    d.push(diff);
+    minute[n] = options.arrivalMinute[i];
+    d[n++] = diff;
   }
-  if (d.length === 0) return { mean: NaN, lo: NaN, hi: NaN };
-  const e = bootstrapMean(d, minute, { replicates: options.replicates, seed: options.seed, label });
+  if (n === 0) return { mean: NaN, lo: NaN, hi: NaN };
+  const e = bootstrapMean(d.subarray(0, n), minute.subarray(0, n), { replicates: options.replicates, seed: options.seed, label });
   return { mean: e.value, lo: e.lo, hi: e.hi };
+}
+
+/** The paired differences of `subset` (NaN where a side is unknown: mean leaves them out). */
+function pairedDiffs(cell: CellOutcome, baseline: CellOutcome, subset: readonly number[]): Float64Array {
+  return Float64Array.from(subset, (i) => vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]));
 }
 
 function indices(n: number, keep: (i: number) => boolean): number[] {
@@ -149,13 +155,19 @@ function indices(n: number, keep: (i: number) => boolean): number[] {
   return out;
 }
 
-function pick(values: Float64Array, subset: number[]): number[] {
-  const out: number[] = [];
-  for (const i of subset) if (Number.isFinite(values[i])) out.push(values[i]);
-  return out;
+/**
+ * The finite values of `subset`. Typed arrays here and in pairedDiff(s): a JS array of numbers
+ * changes its element kind with its values (small integers, then doubles), and each new kind
+ * deoptimized mean and pairedDiff once more in every sweep worker.
+ */
+function pick(values: Float64Array, subset: readonly number[]): Float64Array {
+  const out = new Float64Array(subset.length);
+  let n = 0;
+  for (const i of subset) if (Number.isFinite(values[i])) out[n++] = values[i];
+  return out.subarray(0, n);
 }
 
-function mean(values: number[]): number {
+function mean(values: Float64Array): number {
   let sum = 0;
   let n = 0;
   for (const v of values) {
