@@ -12,6 +12,7 @@
  * The hot loop (`burst`) consumes one book's events while they come before every other source, and
  * allocates nothing per event: the loop state is plain numbers in locals and the book's fields.
  */
+import { removeAt, truncate } from '../core/list.ts';
 import { CROSS_BUY, CROSS_SELL, QUIET_ASK_HI, QUIET_ASK_LO, QUIET_BID_HI, QUIET_BID_LO, type Book } from './book.ts';
 import { EventClass, keyBefore, type VirtualClock } from './clock.ts';
 import { printIsDismissed, quoteIsDismissedBy, type Matching } from './matching.ts';
@@ -56,7 +57,7 @@ export class EventLoop {
     this.activeVersion++;
     // In place (no new array per order): step() never holds the list across this call.
     if (shouldBe) this.active.push(book);
-    else this.active.splice(this.active.indexOf(book), 1);
+    else removeAt(this.active, this.active.indexOf(book));
   }
 
   /**
@@ -296,7 +297,7 @@ export class EventLoop {
       if (o.resting) resting[kept++] = o;
     }
     if (kept !== resting.length) {
-      resting.length = kept;
+      truncate(resting, kept);
       book.summarizeResting();
       this.refreshActive(book);
     }

@@ -14,6 +14,7 @@
  * never overtake the order they cancel; a fill that happens before the cancel reaches the venue
  * stands, and the cancel is answered `cancel_rejected`.
  */
+import { removeAt } from '../core/list.ts';
 import { nyDay } from '../core/calendar.ts';
 import type { SimRunConfig } from './config.ts';
 import type { ChildOrderRequest, Market, OrderEvent, SessionInfo } from '../engine/ports.ts';
@@ -154,7 +155,7 @@ export class SimMarket implements Market {
       if (!subscribed) return;
       subscribed = false;
       const at = book.listeners.indexOf(listener);
-      if (at >= 0) book.listeners.splice(at, 1);
+      if (at >= 0) removeAt(book.listeners, at);
       if (book.listeners.length === 0) book.nextFeedUs = Infinity;
       this.loop.refreshActive(book);
     };
