@@ -6,40 +6,19 @@
  * Time is driven by hand; REST retries use zero delays.
  */
 import { describe, expect, it } from 'vitest';
-import type { OrderEvent } from '../../src/engine/ports.ts';
-import { AlpacaMarket, venueStatus } from '../../src/live/alpaca-market.ts';
-import { WallClock } from '../../src/live/wall-clock.ts';
-import { FakeAlpaca, flush, ManualWallTime, SEC, T0 } from './live-fakes.ts';
+import { venueStatus } from '../../src/live/alpaca-market.ts';
+import { flush, SEC, T0 } from './live-fakes.ts';
+import { buy, fakeAlpacaMarket, sell } from './fake-market.ts';
 
 function setup(options: { reorderWaitMs?: number; staleMs?: number; attempts?: number } = {}) {
-  const wall = new ManualWallTime();
-  const clock = new WallClock({ originUs: T0, speed: 1, wall });
-  const api = new FakeAlpaca();
-  api.nowUs = () => clock.nowUs();
-  const events: OrderEvent[] = [];
-  const fatal: unknown[] = [];
   const quotesSeen: string[] = [];
-  const market = new AlpacaMarket({
-    clock,
-    api,
-    staleMs: options.staleMs ?? 5000,
-    retry: { attempts: options.attempts ?? 4, minDelayMs: 0, maxDelayMs: 0 },
-    clientIdPrefix: 'll-',
-    runTag: 'tag',
-    reorderWaitMs: options.reorderWaitMs ?? 250,
-    onFatal: (e) => fatal.push(e),
-    onQuoteSeen: (symbol, q, source) => quotesSeen.push(`${source} ${symbol} ${q.bid}/${q.ask}`),
-  });
-  market.setOrderListener((e) => events.push(e));
+  const fake = fakeAlpacaMarket({ ...options, onQuoteSeen: (symbol, q, source) => quotesSeen.push(`${source} ${symbol} ${q.bid}/${q.ask}`) });
   const brief = () =>
-    events.map((e) =>
+    fake.events.map((e) =>
       e.type === 'fill' ? `fill ${e.clientOrderId} ${e.qty}@${e.price} cum ${e.cumQty} ${e.execId}` : e.type === 'canceled' ? `canceled ${e.clientOrderId} cum ${e.cumQty}` : e.type === 'status' ? `status ${e.clientOrderId} ${e.status} cum ${e.cumQty}` : e.type === 'rejected' || e.type === 'cancel_rejected' ? `${e.type} ${e.clientOrderId} ${e.reason}` : `${e.type} ${e.clientOrderId}`,
     );
-  return { wall, clock, api, market, events, brief, fatal, quotesSeen };
+  return { ...fake, brief, quotesSeen };
 }
-
-const buy = (id: string, qty = 100, limitPrice = 15.25) => ({ clientOrderId: id, symbol: 'UVXY', side: 'buy' as const, qty, limitPrice, timeInForce: 'day' as const });
-const sell = (id: string, qty = 300, limitPrice = 15.3) => ({ clientOrderId: id, symbol: 'UVXY', side: 'sell' as const, qty, limitPrice, timeInForce: 'day' as const });
 
 describe('submit', () => {
   it('sends client_order_id <prefix><tag>-<child>, delivers accepted once (REST answer, then the `new` update)', async () => {

@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config.ts';
 import { LadderEngine } from '../../src/engine/engine.ts';
 import type { ExecutionRecord } from '../../src/engine/types.ts';
 import { T0 } from './live-fakes.ts';
-import { buy, replaceSetup as setup, sell } from './replace-fakes.ts';
+import { buy, replaceSetup as setup, sell } from './fake-market.ts';
 
 describe('replace: cancels while a replace is unresolved (shutdown)', () => {
   it('buy: cancel of old and new during the PATCH → no DELETE of the pending old order; once replaced, the new order is canceled', async () => {

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { flush } from './live-fakes.ts';
-import { buy, replaceSetup as setup, sell } from './replace-fakes.ts';
+import { buy, replaceSetup as setup, sell } from './fake-market.ts';
 
 
 describe('replace: the venue replaces the order', () => {

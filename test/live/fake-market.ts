@@ -1,13 +1,21 @@
 /**
- * AlpacaMarket on an in-memory Alpaca (FakeAlpaca) for the replace tests: a market with hand-driven
- * time and no retry delay, its events as short lines, and a helper that leaves a child working.
+ * AlpacaMarket on an in-memory Alpaca (FakeAlpaca) with hand-driven time and no retry delay — the
+ * set-up the live market tests share — with child requests on UVXY and, for the replace tests, a
+ * short line per event and a helper that leaves a child working.
  */
-import type { OrderEvent, ChildOrderRequest } from '../../src/engine/ports.ts';
+import type { ChildOrderRequest, OrderEvent } from '../../src/engine/ports.ts';
 import { AlpacaMarket } from '../../src/live/alpaca-market.ts';
 import { WallClock } from '../../src/live/wall-clock.ts';
 import { FakeAlpaca, ManualWallTime, T0 } from './live-fakes.ts';
 
-export function replaceSetup(options: { reorderWaitMs?: number; attempts?: number } = {}) {
+export interface FakeMarketOptions {
+  reorderWaitMs?: number;
+  staleMs?: number;
+  attempts?: number;
+  onQuoteSeen?: ConstructorParameters<typeof AlpacaMarket>[0]['onQuoteSeen'];
+}
+
+export function fakeAlpacaMarket(options: FakeMarketOptions = {}) {
   const wall = new ManualWallTime();
   const clock = new WallClock({ originUs: T0, speed: 1, wall });
   const api = new FakeAlpaca();
@@ -18,15 +26,23 @@ export function replaceSetup(options: { reorderWaitMs?: number; attempts?: numbe
   const market = new AlpacaMarket({
     clock,
     api,
-    staleMs: 5000,
+    staleMs: options.staleMs ?? 5000,
     retry: { attempts: options.attempts ?? 4, minDelayMs: 0, maxDelayMs: 0 },
     clientIdPrefix: 'll-',
     runTag: 'tag',
     reorderWaitMs: options.reorderWaitMs ?? 250,
     onFatal: (e) => fatal.push(e),
     log: (l) => logs.push(l),
+    ...(options.onQuoteSeen ? { onQuoteSeen: options.onQuoteSeen } : {}),
   });
   market.setOrderListener((e) => events.push(e));
+  return { wall, clock, api, market, events, fatal, logs };
+}
+
+/** The replace tests' market: events as short lines (as the engine sees them), and `working`. */
+export function replaceSetup(options: { reorderWaitMs?: number; attempts?: number } = {}) {
+  const fake = fakeAlpacaMarket(options);
+  const { api, market, events } = fake;
   // A venue-stamped ack after the first only carries the venue's time for the records (live-market.test.ts).
   const acked = new Set<string>();
   const engineSees = (e: OrderEvent) => e.type !== 'accepted' || !acked.has(e.clientOrderId) || !e.venueStamped;
@@ -54,7 +70,7 @@ export function replaceSetup(options: { reorderWaitMs?: number; attempts?: numbe
     api.calls.length = 0;
     events.length = 0;
   };
-  return { wall, clock, api, market, events, brief, fatal, logs, working };
+  return { ...fake, brief, working };
 }
 
 export const buy = (id: string, qty = 100, limitPrice = 15.25) => ({ clientOrderId: id, symbol: 'UVXY', side: 'buy' as const, qty, limitPrice, timeInForce: 'day' as const });
