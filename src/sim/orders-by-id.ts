@@ -31,26 +31,27 @@ export class OrdersById {
   }
 
   get(id: string): SimOrder | undefined {
-    const h = idHash(id);
-    for (let i = h & this.mask; this.hashes[i] !== EMPTY; i = (i + 1) & this.mask) {
-      if (this.hashes[i] === h && this.slots[i]!.clientOrderId === id) return this.slots[i]!;
-    }
-    return undefined;
+    const i = this.slotOf(id, idHash(id));
+    return this.hashes[i] === EMPTY ? undefined : this.slots[i]!;
   }
 
   /** Adds `order` under its client id unless that id is already here; false for a duplicate (the first stays). */
   add(order: SimOrder): boolean {
-    const id = order.clientOrderId;
-    const h = idHash(id);
-    let i = h & this.mask;
-    for (; this.hashes[i] !== EMPTY; i = (i + 1) & this.mask) {
-      if (this.hashes[i] === h && this.slots[i]!.clientOrderId === id) return false;
-    }
+    const h = idHash(order.clientOrderId);
+    const i = this.slotOf(order.clientOrderId, h);
+    if (this.hashes[i] !== EMPTY) return false;
     this.hashes[i] = h;
     this.slots[i] = order;
     // At most half full: linear probes stay short.
     if (++this.count * 2 > this.hashes.length) this.grow();
     return true;
+  }
+
+  /** The slot holding `id` (hash h), or the empty slot where it would go. */
+  private slotOf(id: string, h: number): number {
+    let i = h & this.mask;
+    while (this.hashes[i] !== EMPTY && !(this.hashes[i] === h && this.slots[i]!.clientOrderId === id)) i = (i + 1) & this.mask;
+    return i;
   }
 
   /** Twice the slots, placed again from the kept hashes (no key string is read). */
