@@ -130,15 +130,15 @@ export function analyzeSweep(
 }
 
 function pairedDiff(cell: CellOutcome, baseline: CellOutcome, subset: number[], options: AnalysisOptions, label: string) {
+  const diffs = pairedDiffs(cell, baseline, subset);
   const minute = new Float64Array(subset.length);
   const d = new Float64Array(subset.length);
   let n = 0;
-  for (const i of subset) {
-    const diff = vsBaselineBps(cell.shortfallBps[i], baseline.shortfallBps[i]);
-    if (!Number.isFinite(diff)) continue;
+  subset.forEach((i, k) => {
+    if (!Number.isFinite(diffs[k])) return;
     minute[n] = options.arrivalMinute[i];
-    d[n++] = diff;
-  }
+    d[n++] = diffs[k];
+  });
   if (n === 0) return { mean: NaN, lo: NaN, hi: NaN };
   const e = bootstrapMean(d.subarray(0, n), minute.subarray(0, n), { replicates: options.replicates, seed: options.seed, label });
   return { mean: e.value, lo: e.lo, hi: e.hi };
@@ -158,7 +158,7 @@ function indices(n: number, keep: (i: number) => boolean): number[] {
 /**
  * The finite values of `subset`. Typed arrays here and in pairedDiff(s): a JS array of numbers
  * changes its element kind with its values (small integers, then doubles), and each new kind
- * deoptimized mean and pairedDiff once more in every sweep worker.
+ * deoptimized mean once more in every sweep worker.
  */
 function pick(values: Float64Array, subset: readonly number[]): Float64Array {
   const out = new Float64Array(subset.length);
